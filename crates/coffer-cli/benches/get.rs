@@ -1,0 +1,198 @@
+//! `coffer get` on a vault of 10,000 secrets, as a whole process, beside peers doing the
+//! equivalent "decrypt one small secret" job in the same run.
+//!
+//! Run: `cargo bench -p coffer-cli --bench get` (release build). Prints median and p95 per tool
+//! and the ratio to `coffer get`. Not a test: nothing here asserts a time.
+
+use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName, SecretValue, Timestamp};
+use coffer_vault::{KeySource, StoreError, Vault, VaultLocation};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRETS: usize = 10_000;
+const RUNS: usize = 200;
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("vault");
+    let coffer = env!("CARGO_BIN_EXE_coffer");
+    let status = Command::new(coffer)
+        .args(["init"])
+        .env("COFFER_HOME", &home)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fill(&home);
+
+    let mut results: Vec<(String, Stats)> = Vec::new();
+    let get = |name: &str| {
+        let mut c = Command::new(coffer);
+        c.args(["get", name]).env("COFFER_HOME", &home);
+        c
+    };
+    results.push((
+        "coffer get (10,000 secrets)".into(),
+        measure(|| get("secret-5000")),
+    ));
+    results.push((
+        "coffer get, unknown name".into(),
+        measure_allow_fail(|| get("absent")),
+    ));
+    results.push((
+        "process spawn floor (/bin/true)".into(),
+        measure(|| Command::new("true")),
+    ));
+    peers(dir.path(), &mut results);
+
+    let base = results[0].1.median;
+    println!(
+        "{:<44} {:>10} {:>10} {:>8}",
+        "command", "median", "p95", "ratio"
+    );
+    for (name, s) in &results {
+        println!(
+            "{:<44} {:>8.2}ms {:>8.2}ms {:>7.2}x",
+            name,
+            ms(s.median),
+            ms(s.p95),
+            s.median.as_secs_f64() / base.as_secs_f64()
+        );
+    }
+}
+
+/// Inserts the secrets through the library in one transaction.
+fn fill(home: &Path) {
+    let loc = VaultLocation::in_dir(home);
+    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
+    let now = Timestamp::now();
+    vault
+        .write(|records| {
+            for i in 0..SECRETS {
+                records.insert(&Secret {
+                    name: SecretName::parse(&format!("secret-{i}")).unwrap(),
+                    content: SecretContent::Value(
+                        SecretValue::new(format!("value-{i}-{}", "x".repeat(40))).unwrap(),
+                    ),
+                    allowed_domains: AllowedDomains::parse_list("api.example.com").unwrap(),
+                    created_at: now,
+                    updated_at: now,
+                })?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
+/// Equivalent single-secret reads with peers, where installed.
+fn peers(dir: &Path, results: &mut Vec<(String, Stats)>) {
+    let secret = dir.join("secret.txt");
+    std::fs::write(&secret, format!("value-5000-{}", "x".repeat(40))).unwrap();
+    if which("age") && which("age-keygen") {
+        let id = dir.join("age.key");
+        let out = Command::new("age-keygen")
+            .arg("-o")
+            .arg(&id)
+            .output()
+            .unwrap();
+        let recipient = String::from_utf8_lossy(&out.stderr)
+            .split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        let enc = dir.join("secret.age");
+        Command::new("age")
+            .args(["-r", &recipient, "-o"])
+            .arg(&enc)
+            .arg(&secret)
+            .status()
+            .unwrap();
+        results.push((
+            "age -d -i KEY (X25519, one secret)".into(),
+            measure(|| {
+                let mut c = Command::new("age");
+                c.arg("-d").arg("-i").arg(&id).arg(&enc);
+                c
+            }),
+        ));
+    } else {
+        eprintln!("age not installed: skipped (apt-get install age)");
+    }
+    if which("gpg") {
+        let gnupg = dir.join("gnupg");
+        std::fs::create_dir_all(&gnupg).unwrap();
+        let gpg = |c: &mut Command| {
+            c.arg("--homedir").arg(&gnupg).args([
+                "--batch",
+                "--quiet",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "bench-only-passphrase",
+            ]);
+        };
+        let enc = dir.join("secret.gpg");
+        let mut c = Command::new("gpg");
+        gpg(&mut c);
+        c.args(["--symmetric", "--output"]).arg(&enc).arg(&secret);
+        if c.stderr(Stdio::null()).status().is_ok_and(|s| s.success()) {
+            results.push((
+                "gpg --decrypt (symmetric, one secret)".into(),
+                measure(|| {
+                    let mut c = Command::new("gpg");
+                    gpg(&mut c);
+                    c.arg("--decrypt").arg(&enc);
+                    c
+                }),
+            ));
+        }
+    }
+}
+
+fn which(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+struct Stats {
+    median: Duration,
+    p95: Duration,
+}
+
+fn measure(make: impl Fn() -> Command) -> Stats {
+    run(make, true)
+}
+
+fn measure_allow_fail(make: impl Fn() -> Command) -> Stats {
+    run(make, false)
+}
+
+fn run(make: impl Fn() -> Command, must_succeed: bool) -> Stats {
+    let mut times = Vec::with_capacity(RUNS);
+    for i in 0..RUNS + 5 {
+        let mut c = make();
+        c.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null());
+        let t = Instant::now();
+        let status = c.status().unwrap();
+        let dt = t.elapsed();
+        assert!(!must_succeed || status.success());
+        if i >= 5 {
+            times.push(dt);
+        }
+    }
+    times.sort();
+    Stats {
+        median: times[times.len() / 2],
+        p95: times[times.len() * 95 / 100],
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,95 @@
+use crate::context::Context;
+use crate::failure::Failure;
+use coffer_core::{AllowedDomains, ExternalLink, SecretName, Timestamp};
+use coffer_vault::ops::list::{SecretSummary, list};
+use serde::Serialize;
+
+pub fn run(ctx: &Context, as_json: bool) -> Result<(), Failure> {
+    let mut vault = ctx.open()?;
+    let secrets = list(&mut vault)?;
+    if as_json {
+        println!("{}", to_json(&secrets));
+        return Ok(());
+    }
+    if secrets.is_empty() {
+        eprintln!("No secrets yet. Add one with `coffer set NAME`.");
+        return Ok(());
+    }
+    let rows: Vec<[String; 4]> = secrets
+        .iter()
+        .map(|s| {
+            [
+                s.name.to_string(),
+                if s.allowed_domains.is_any() {
+                    "(any)".into()
+                } else {
+                    s.allowed_domains.to_string()
+                },
+                s.link
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |l| l.provider().to_string()),
+                s.updated_at.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "ALLOWED DOMAINS", "LINKED", "UPDATED"];
+    let mut width = header.map(str::len);
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 4]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            w0 = width[0],
+            w1 = width[1],
+            w2 = width[2]
+        )
+    };
+    println!("{}", line(header));
+    for r in &rows {
+        println!("{}", line([&r[0], &r[1], &r[2], &r[3]]));
+    }
+    Ok(())
+}
+
+/// The stable machine-readable form (documented in docs/cli.md).
+#[derive(Serialize)]
+struct ListJson<'a> {
+    version: u32,
+    secrets: Vec<EntryJson<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryJson<'a> {
+    name: &'a SecretName,
+    allowed_domains: &'a AllowedDomains,
+    linked: bool,
+    link: Option<&'a ExternalLink>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+fn to_json(secrets: &[SecretSummary]) -> String {
+    let doc = ListJson {
+        version: 1,
+        secrets: secrets
+            .iter()
+            .map(|s| EntryJson {
+                name: &s.name,
+                allowed_domains: &s.allowed_domains,
+                linked: s.link.is_some(),
+                link: s.link.as_ref(),
+                created_at: s.created_at,
+                updated_at: s.updated_at,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&doc).expect("serialising metadata to memory cannot fail")
+}

@@ -1,0 +1,34 @@
+//! One module per command.
+
+mod get;
+mod init;
+mod key;
+mod list;
+mod rename;
+mod reset;
+mod rm;
+mod set;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use crate::failure::{Failure, NAME_HINT};
+use coffer_core::SecretName;
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let ctx = Context::resolve(cli.global.vault, cli.global.key_file)?;
+    match cli.command {
+        Command::Init => init::run(&ctx),
+        Command::Key(k) => key::run(&ctx, k),
+        Command::Reset { yes } => reset::run(&ctx, yes),
+        Command::Set(a) => set::run(&ctx, a),
+        Command::Get { name } => get::run(&ctx, &name),
+        Command::List { json } => list::run(&ctx, json),
+        Command::Rm { name } => rm::run(&ctx, &name),
+        Command::Rename { old, new } => rename::run(&ctx, &old, &new),
+    }
+}
+
+/// Parses a secret name given on the command line.
+pub fn name(s: &str) -> Result<SecretName, Failure> {
+    SecretName::parse(s).map_err(|e| Failure::from(e).hint(NAME_HINT))
+}

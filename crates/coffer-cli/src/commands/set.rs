@@ -1,0 +1,72 @@
+use crate::cli::SetArgs;
+use crate::context::Context;
+use crate::failure::{DOMAIN_HINT, Failure, code};
+use crate::prompt;
+use coffer_core::value::MAX_VALUE_LEN;
+use coffer_core::{AllowedDomains, SecretContent, SecretValue};
+use coffer_vault::ops::set::{DomainChange, SetOutcome, SetRequest, set};
+use std::io::Read;
+use zeroize::Zeroizing;
+
+pub fn run(ctx: &Context, args: SetArgs) -> Result<(), Failure> {
+    let name = super::name(&args.name)?;
+    let domains = match (&args.allowed_domains, args.clear_domains) {
+        (Some(list), _) => DomainChange::Set(
+            AllowedDomains::parse_list(list).map_err(|e| Failure::from(e).hint(DOMAIN_HINT))?,
+        ),
+        (None, true) => DomainChange::Clear,
+        (None, false) => DomainChange::Keep,
+    };
+    // Open first: no point asking for a value if the vault cannot take it.
+    let mut vault = ctx.open()?;
+    let value = read_value(&args, name.as_str())?;
+    let outcome = set(
+        &mut vault,
+        SetRequest {
+            name: name.clone(),
+            content: SecretContent::Value(value),
+            domains,
+        },
+    )?;
+    match outcome {
+        SetOutcome::Created => eprintln!("Added secret {name}."),
+        SetOutcome::Updated => eprintln!("Updated secret {name}."),
+    }
+    Ok(())
+}
+
+fn read_value(args: &SetArgs, name: &str) -> Result<SecretValue, Failure> {
+    let bytes = if let Some(path) = &args.value_file {
+        let file = std::fs::File::open(path).map_err(|e| {
+            Failure::new(
+                code::IO,
+                format!("cannot read {}: {e}", path.display()),
+                "check the path given to --value-file",
+            )
+        })?;
+        read_limited(file)?
+    } else if prompt::interactive() {
+        let text = prompt::hidden(&format!("Value for {name} (hidden): "))?;
+        Zeroizing::new(text.as_bytes().to_vec())
+    } else {
+        read_limited(std::io::stdin().lock())?
+    };
+    SecretValue::from_input(bytes).map_err(|e| {
+        Failure::from(e)
+            .hint("pipe the value on stdin, type it at the prompt, or use --value-file FILE")
+    })
+}
+
+/// Reads at most one byte past the value limit into memory that is zeroed when dropped.
+fn read_limited(r: impl Read) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let limit = MAX_VALUE_LEN + 3;
+    let mut buf = Zeroizing::new(Vec::with_capacity(limit));
+    r.take(limit as u64).read_to_end(&mut buf).map_err(|e| {
+        Failure::new(
+            code::IO,
+            format!("cannot read the value: {e}"),
+            "check the input",
+        )
+    })?;
+    Ok(buf)
+}

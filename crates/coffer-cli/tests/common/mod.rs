@@ -1,0 +1,99 @@
+//! Test helpers: each test gets its own vault directory and a clean environment.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub struct TestVault {
+    pub dir: TempDir,
+}
+
+impl TestVault {
+    /// A fresh, uninitialised vault directory.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A fresh vault, initialised.
+    pub fn init() -> Self {
+        let v = Self::new();
+        v.cmd(&["init"]).assert().success();
+        v
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("vault")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.home().join("vault.db")
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.home().join("vault.key")
+    }
+
+    /// `coffer ARGS` in this vault with no inherited Coffer variables and no terminal.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("coffer").unwrap();
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("COFFER_HOME", self.home())
+            .write_stdin("");
+        c
+    }
+
+    /// Stores `value` under `name` through stdin.
+    pub fn set(&self, name: &str, value: &str) {
+        self.cmd(&["set", name])
+            .write_stdin(value)
+            .assert()
+            .success();
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        let out = self.cmd(&["get", name]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "get {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn key_text(&self) -> String {
+        std::fs::read_to_string(self.key_file())
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+}
+
+/// Mode bits of a file.
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Stderr of a finished command as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the one-error-line-one-hint-line shape and the exit code; returns stderr.
+pub fn fails_with(c: &mut Command, code: i32) -> String {
+    let out = c.output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "one error and one hint line, got: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(lines[1].starts_with("hint: "), "{err}");
+    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+    err
+}

@@ -1,0 +1,91 @@
+//! Subkeys derived from the vault key with HKDF-SHA256, salted with the vault's random id, so
+//! that one key never serves two purposes.
+
+use super::{AeadKey, VaultKey};
+use hkdf::Hkdf;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// Label of the key check value.
+const KEY_CHECK_LABEL: &[u8] = b"coffer/key-check/v1";
+
+/// The keys a vault uses, all derived from its vault key and id.
+pub struct VaultKeys {
+    record: AeadKey,
+    name_mac: Zeroizing<[u8; 32]>,
+    check: Zeroizing<[u8; 32]>,
+}
+
+impl VaultKeys {
+    /// Derives the subkeys for the vault with id `vault_id`.
+    pub fn derive(key: &VaultKey, vault_id: &[u8]) -> Self {
+        let hk = Hkdf::<Sha256>::new(Some(vault_id), key.bytes());
+        let expand = |info: &[u8]| {
+            let mut out = Zeroizing::new([0u8; 32]);
+            hk.expand(info, out.as_mut())
+                .expect("32 bytes is a valid HKDF-SHA256 output length");
+            out
+        };
+        let record = expand(b"coffer/v1/record-encryption");
+        Self {
+            record: AeadKey::from_bytes(*record),
+            name_mac: expand(b"coffer/v1/name-mac"),
+            check: expand(b"coffer/v1/key-check"),
+        }
+    }
+
+    /// The key that seals records.
+    pub fn record_key(&self) -> &AeadKey {
+        &self.record
+    }
+
+    /// HMAC-SHA256 of a secret name: how a record is found without storing its name in clear.
+    pub fn name_mac(&self, name: &str) -> [u8; 32] {
+        hmac_sha256(self.name_mac.as_ref(), name.as_bytes())
+    }
+
+    /// The key check value stored in the vault: a MAC of a fixed label.
+    pub fn key_check_value(&self) -> [u8; 32] {
+        hmac_sha256(self.check.as_ref(), KEY_CHECK_LABEL)
+    }
+
+    /// Whether `stored` is this key's check value (constant time).
+    pub fn verify_key_check(&self, stored: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        stored.len() == 32 && bool::from(self.key_check_value().ct_eq(stored))
+    }
+}
+
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut m =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    m.update(msg);
+    m.finalize().into_bytes().into()
+}
+
+impl fmt::Debug for VaultKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VaultKeys([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subkeys_differ_by_key_and_vault() {
+        let k = VaultKey::from_bytes([1; 32]);
+        let a = VaultKeys::derive(&k, b"vault-a");
+        let b = VaultKeys::derive(&k, b"vault-b");
+        let c = VaultKeys::derive(&VaultKey::from_bytes([2; 32]), b"vault-a");
+        assert_ne!(a.name_mac("x"), b.name_mac("x"));
+        assert_ne!(a.name_mac("x"), c.name_mac("x"));
+        assert_ne!(a.name_mac("x"), a.name_mac("X"), "names are case-sensitive");
+        assert!(a.verify_key_check(&a.key_check_value()));
+        assert!(!a.verify_key_check(&c.key_check_value()));
+        assert!(!a.verify_key_check(&[0; 31]));
+    }
+}

@@ -1,0 +1,375 @@
+//! Allowed domains: where a secret may be sent.
+//!
+//! An entry is `[scheme://][*.]host[:port]`:
+//! - `scheme` is `https` or `http`. Without one, the entry allows `https` only.
+//! - `host` is a DNS name (letters, digits, `-`, dots; ASCII, so IDNs in punycode), an IPv4
+//!   address or a bracketed IPv6 address. It is case-insensitive and stored lowercased.
+//! - `*.` allows every subdomain at any depth, but not the bare domain itself (list both if both
+//!   are wanted). Wildcards apply to DNS names only.
+//! - `port`: without one, the scheme's default port only (443, or 80 for `http`).
+//! - Paths, queries, user info and fragments are refused: a domain rule is about hosts.
+//!
+//! An empty list means "any domain". See `docs/names.md`.
+
+use std::fmt;
+
+/// One allowed-domain entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AllowedDomain {
+    scheme: Option<Scheme>,
+    wildcard: bool,
+    host: String,
+    port: Option<u16>,
+}
+
+/// The schemes an entry may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    /// `http://`
+    Http,
+    /// `https://`
+    Https,
+}
+
+impl Scheme {
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// Why a domain entry was refused. Carries the entry, which is not secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid allowed domain {entry:?}: {reason}")]
+pub struct DomainError {
+    /// The entry as given.
+    pub entry: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl AllowedDomain {
+    /// Parses one entry.
+    pub fn parse(entry: &str) -> Result<Self, DomainError> {
+        let err = |reason| DomainError {
+            entry: entry.to_owned(),
+            reason,
+        };
+        let s = entry.trim();
+        if s.is_empty() {
+            return Err(err("it is empty"));
+        }
+        let (scheme, rest) = match s.split_once("://") {
+            Some((sch, rest)) => match sch.to_ascii_lowercase().as_str() {
+                "https" => (Some(Scheme::Https), rest),
+                "http" => (Some(Scheme::Http), rest),
+                _ => return Err(err("only http:// and https:// schemes are allowed")),
+            },
+            None => (None, s),
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#']) {
+            return Err(err(
+                "paths, queries and fragments are not allowed; give a host only",
+            ));
+        }
+        if rest.contains('@') {
+            return Err(err("user names are not allowed; give a host only"));
+        }
+        let (hostpart, port) = split_port(rest).map_err(err)?;
+        let (wildcard, host) = match hostpart.strip_prefix("*.") {
+            Some(h) => (true, h),
+            None => (false, hostpart),
+        };
+        let host = host.to_ascii_lowercase();
+        if host.starts_with('[') {
+            let inner = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .ok_or_else(|| err("unbalanced brackets around an IPv6 address"))?;
+            inner
+                .parse::<std::net::Ipv6Addr>()
+                .map_err(|_| err("not a valid IPv6 address"))?;
+            if wildcard {
+                return Err(err("a wildcard cannot apply to an IP address"));
+            }
+        } else if host.parse::<std::net::Ipv4Addr>().is_ok() {
+            if wildcard {
+                return Err(err("a wildcard cannot apply to an IP address"));
+            }
+        } else {
+            check_dns_name(&host).map_err(err)?;
+        }
+        Ok(Self {
+            scheme,
+            wildcard,
+            host,
+            port,
+        })
+    }
+
+    /// Whether a request to `scheme://host:port` may carry the secret.
+    pub fn allows(&self, scheme: Scheme, host: &str, port: Option<u16>) -> bool {
+        let want_scheme = self.scheme.unwrap_or(Scheme::Https);
+        if scheme != want_scheme {
+            return false;
+        }
+        let port = port.unwrap_or(scheme.default_port());
+        if port != self.port.unwrap_or(want_scheme.default_port()) {
+            return false;
+        }
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if self.wildcard {
+            host.len() > self.host.len() + 1
+                && host.ends_with(&self.host)
+                && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'
+        } else {
+            host == self.host
+        }
+    }
+}
+
+fn split_port(s: &str) -> Result<(&str, Option<u16>), &'static str> {
+    // An IPv6 literal keeps its colons inside brackets.
+    let colon = match s.rfind(']') {
+        Some(close) => s[close..].find(':').map(|i| close + i),
+        None => s.rfind(':'),
+    };
+    match colon {
+        None => Ok((s, None)),
+        Some(i) => {
+            let port: u16 = s[i + 1..]
+                .parse()
+                .map_err(|_| "the port must be a number from 1 to 65535")?;
+            if port == 0 {
+                return Err("the port must be a number from 1 to 65535");
+            }
+            Ok((&s[..i], Some(port)))
+        }
+    }
+}
+
+fn check_dns_name(host: &str) -> Result<(), &'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.is_empty() {
+        return Err("the host is empty");
+    }
+    if host.len() > 253 {
+        return Err("the host is longer than 253 characters");
+    }
+    for label in host.split('.') {
+        if label.is_empty() {
+            return Err("the host has an empty label ('..')");
+        }
+        if label.len() > 63 {
+            return Err("a label of the host is longer than 63 characters");
+        }
+        if label.contains('*') {
+            return Err("a wildcard is only allowed as a leading '*.'");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(
+                "a host may contain only letters, digits, '-' and '.' (use punycode for IDNs)",
+            );
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a label of the host cannot start or end with '-'");
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for AllowedDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = self.scheme {
+            write!(f, "{}://", s.as_str())?;
+        }
+        if self.wildcard {
+            f.write_str("*.")?;
+        }
+        f.write_str(&self.host)?;
+        if let Some(p) = self.port {
+            write!(f, ":{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A secret's allowed domains: a sorted set without repeats. Empty means any domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AllowedDomains(Vec<AllowedDomain>);
+
+impl AllowedDomains {
+    /// No restriction.
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// Parses a comma-separated list (`api.example.com, *.example.org`).
+    pub fn parse_list(list: &str) -> Result<Self, DomainError> {
+        Self::from_entries(list.split(','))
+    }
+
+    /// Parses each entry; stores them sorted and deduplicated.
+    pub fn from_entries<'a>(
+        entries: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, DomainError> {
+        let mut v = entries
+            .into_iter()
+            .map(AllowedDomain::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        v.sort();
+        v.dedup();
+        Ok(Self(v))
+    }
+
+    /// The entries.
+    pub fn entries(&self) -> &[AllowedDomain] {
+        &self.0
+    }
+
+    /// True when unrestricted.
+    pub fn is_any(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether a request to `scheme://host:port` may carry the secret.
+    pub fn allows(&self, scheme: Scheme, host: &str, port: Option<u16>) -> bool {
+        self.is_any() || self.0.iter().any(|d| d.allows(scheme, host, port))
+    }
+
+    /// The entries as text, in canonical form.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.0.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl fmt::Display for AllowedDomains {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_strings().join(","))
+    }
+}
+
+impl serde::Serialize for AllowedDomains {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ToString::to_string))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllowedDomains {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Vec::<String>::deserialize(d)?;
+        Self::from_entries(v.iter().map(String::as_str)).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> AllowedDomain {
+        AllowedDomain::parse(s).unwrap()
+    }
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(p("API.Example.com").to_string(), "api.example.com");
+        assert_eq!(p("*.example.org").to_string(), "*.example.org");
+        assert_eq!(
+            p("HTTPS://api.example.com/").to_string(),
+            "https://api.example.com"
+        );
+        assert_eq!(
+            p("http://localhost:8080").to_string(),
+            "http://localhost:8080"
+        );
+        assert_eq!(p("10.0.0.1:8443").to_string(), "10.0.0.1:8443");
+        assert_eq!(p("[::1]:9000").to_string(), "[::1]:9000");
+        assert_eq!(p(" example.com ").to_string(), "example.com");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        for (bad, why) in [
+            ("", "empty"),
+            ("ftp://x.com", "schemes"),
+            ("x.com/path", "paths"),
+            ("user@x.com", "user names"),
+            ("x.com:0", "port"),
+            ("x.com:99999", "port"),
+            ("x.com:abc", "port"),
+            ("a..b", "empty label"),
+            ("exa mple.com", "letters"),
+            ("*.*.x.com", "wildcard"),
+            ("api.*.com", "wildcard"),
+            ("*.10.0.0.1", "IP"),
+            ("-x.com", "'-'"),
+            ("[::1", "brackets"),
+            ("[zz]", "IPv6"),
+        ] {
+            let e = AllowedDomain::parse(bad).unwrap_err();
+            assert!(e.reason.contains(why), "{bad}: {}", e.reason);
+        }
+    }
+
+    #[test]
+    fn matching_rules() {
+        use Scheme::*;
+        let d = p("api.example.com");
+        assert!(d.allows(Https, "api.example.com", None));
+        assert!(d.allows(Https, "API.example.com", Some(443)));
+        assert!(
+            !d.allows(Http, "api.example.com", None),
+            "bare entry is https only"
+        );
+        assert!(
+            !d.allows(Https, "api.example.com", Some(8443)),
+            "default port only"
+        );
+        assert!(!d.allows(Https, "evil-api.example.com", None));
+        assert!(!d.allows(Https, "api.example.com.evil.net", None));
+
+        let w = p("*.example.org");
+        assert!(w.allows(Https, "a.example.org", None));
+        assert!(w.allows(Https, "a.b.example.org", None));
+        assert!(
+            !w.allows(Https, "example.org", None),
+            "apex needs its own entry"
+        );
+        assert!(!w.allows(Https, "badexample.org", None));
+
+        let h = p("http://localhost:8080");
+        assert!(h.allows(Http, "localhost", Some(8080)));
+        assert!(!h.allows(Http, "localhost", None));
+        assert!(!h.allows(Https, "localhost", Some(8080)));
+    }
+
+    #[test]
+    fn list_is_sorted_dedup_and_empty_means_any() {
+        let l = AllowedDomains::parse_list("b.com, a.com,B.com").unwrap();
+        assert_eq!(l.to_string(), "a.com,b.com");
+        assert!(AllowedDomains::any().allows(Scheme::Http, "anything", Some(1)));
+        assert!(AllowedDomains::parse_list("a.com,,b.com").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_and_display_reparses(s in "\\PC{0,80}") {
+            if let Ok(d) = AllowedDomain::parse(&s) {
+                prop_assert_eq!(AllowedDomain::parse(&d.to_string()).unwrap(), d);
+            }
+        }
+    }
+}

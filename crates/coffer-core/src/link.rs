@@ -1,0 +1,224 @@
+//! Links to secrets held in an external vault. A linked secret stores where its value lives, never
+//! the value, and the user re-authenticates with that vault to use it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A pointer to a secret in an external vault. Always valid once constructed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "LinkRepr", into = "LinkRepr")]
+pub struct ExternalLink(LinkRepr);
+
+/// The link's fields per provider; the JSON shape used in records and exports.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum LinkRepr {
+    /// HashiCorp Vault or OpenBao, KV version 2 engine.
+    #[serde(rename_all = "camelCase")]
+    HashicorpVault {
+        /// Mount path of the KV v2 engine, e.g. `secret`.
+        mount: String,
+        /// Secret path inside the mount, e.g. `team/stripe`.
+        path: String,
+        /// Key inside the secret's data.
+        key: String,
+    },
+    /// AWS Secrets Manager.
+    #[serde(rename_all = "camelCase")]
+    AwsSecretsManager {
+        /// ARN of the secret.
+        secret_arn: String,
+        /// Role to assume before reading, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role_arn: Option<String>,
+        /// A pinned version id; absent means the current version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version_id: Option<String>,
+        /// For a JSON secret, the key to take.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        json_key: Option<String>,
+    },
+    /// Azure Key Vault.
+    #[serde(rename_all = "camelCase")]
+    AzureKeyVault {
+        /// Secret identifier: `https://NAME.vault.azure.net/secrets/SECRET[/VERSION]`.
+        secret_id: String,
+    },
+    /// 1Password secret reference.
+    #[serde(rename_all = "camelCase")]
+    OnePassword {
+        /// `op://VAULT/ITEM[/SECTION]/FIELD`.
+        reference: String,
+    },
+}
+
+/// Why a link was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {provider} link: {reason}")]
+pub struct LinkError {
+    /// Provider id.
+    pub provider: &'static str,
+    /// What is wrong.
+    pub reason: &'static str,
+}
+
+impl ExternalLink {
+    /// Validates a link.
+    pub fn new(repr: LinkRepr) -> Result<Self, LinkError> {
+        let provider = provider_id(&repr);
+        let fail = |reason| Err(LinkError { provider, reason });
+        let clean =
+            |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        match &repr {
+            LinkRepr::HashicorpVault { mount, path, key } => {
+                if !clean(mount) || !clean(path) || !clean(key) {
+                    return fail("mount, path and key must be non-empty and without spaces");
+                }
+                if mount.starts_with('/') || path.starts_with('/') || path.ends_with('/') {
+                    return fail("mount and path must not start or end with '/'");
+                }
+            }
+            LinkRepr::AwsSecretsManager {
+                secret_arn,
+                role_arn,
+                version_id,
+                json_key,
+            } => {
+                if !is_arn(secret_arn, "secretsmanager") {
+                    return fail(
+                        "secretArn must look like arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME",
+                    );
+                }
+                if role_arn.as_deref().is_some_and(|r| !is_arn(r, "iam")) {
+                    return fail("roleArn must look like arn:aws:iam::ACCOUNT:role/NAME");
+                }
+                if version_id.as_deref().is_some_and(|v| !clean(v))
+                    || json_key.as_deref().is_some_and(|v| !clean(v))
+                {
+                    return fail("versionId and jsonKey must be non-empty and without spaces");
+                }
+            }
+            LinkRepr::AzureKeyVault { secret_id } => {
+                let rest = secret_id.strip_prefix("https://").unwrap_or_default();
+                let (host, path) = rest.split_once('/').unwrap_or_default();
+                let parts: Vec<&str> = path.split('/').collect();
+                let host_ok = host
+                    .strip_suffix(".vault.azure.net")
+                    .is_some_and(|v| !v.is_empty() && !v.contains('.'));
+                let path_ok = matches!(parts.as_slice(), ["secrets", n] | ["secrets", n, _] if !n.is_empty())
+                    && parts.iter().all(|p| clean(p));
+                if !host_ok || !path_ok {
+                    return fail(
+                        "secretId must look like https://NAME.vault.azure.net/secrets/SECRET[/VERSION]",
+                    );
+                }
+            }
+            LinkRepr::OnePassword { reference } => {
+                let parts: Vec<&str> = reference
+                    .strip_prefix("op://")
+                    .map(|r| r.split('/').collect())
+                    .unwrap_or_default();
+                if !(3..=4).contains(&parts.len()) || parts.iter().any(|p| p.trim().is_empty()) {
+                    return fail("reference must look like op://VAULT/ITEM[/SECTION]/FIELD");
+                }
+            }
+        }
+        Ok(Self(repr))
+    }
+
+    /// The link's fields.
+    pub fn repr(&self) -> &LinkRepr {
+        &self.0
+    }
+
+    /// The provider id: `hashicorp-vault`, `aws-secrets-manager`, `azure-key-vault`, `one-password`.
+    pub fn provider(&self) -> &'static str {
+        provider_id(&self.0)
+    }
+}
+
+fn is_arn(s: &str, service: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == service
+        && !parts[5].is_empty()
+        && !s.chars().any(char::is_whitespace)
+}
+
+fn provider_id(r: &LinkRepr) -> &'static str {
+    match r {
+        LinkRepr::HashicorpVault { .. } => "hashicorp-vault",
+        LinkRepr::AwsSecretsManager { .. } => "aws-secrets-manager",
+        LinkRepr::AzureKeyVault { .. } => "azure-key-vault",
+        LinkRepr::OnePassword { .. } => "one-password",
+    }
+}
+
+impl TryFrom<LinkRepr> for ExternalLink {
+    type Error = LinkError;
+    fn try_from(r: LinkRepr) -> Result<Self, LinkError> {
+        Self::new(r)
+    }
+}
+
+impl From<ExternalLink> for LinkRepr {
+    fn from(l: ExternalLink) -> Self {
+        l.0
+    }
+}
+
+impl fmt::Display for ExternalLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            LinkRepr::HashicorpVault { mount, path, key } => {
+                write!(f, "hashicorp-vault {mount}/{path}#{key}")
+            }
+            LinkRepr::AwsSecretsManager { secret_arn, .. } => {
+                write!(f, "aws-secrets-manager {secret_arn}")
+            }
+            LinkRepr::AzureKeyVault { secret_id } => write!(f, "azure-key-vault {secret_id}"),
+            LinkRepr::OnePassword { reference } => write!(f, "one-password {reference}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(s: &str) -> Result<ExternalLink, serde_json::Error> {
+        serde_json::from_str(s)
+    }
+
+    #[test]
+    fn valid_links_roundtrip() {
+        for s in [
+            r#"{"provider":"hashicorp-vault","mount":"secret","path":"team/stripe","key":"api_key"}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x","roleArn":"arn:aws:iam::123456789012:role/reader","versionId":"v1","jsonKey":"password"}"#,
+            r#"{"provider":"azure-key-vault","secretId":"https://kv1.vault.azure.net/secrets/db/0123abcd"}"#,
+            r#"{"provider":"one-password","reference":"op://Dev/Stripe/credentials/api key"}"#,
+        ] {
+            let l = json(s).unwrap();
+            assert_eq!(serde_json::to_string(&l).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn invalid_links_refused() {
+        for s in [
+            r#"{"provider":"hashicorp-vault","mount":"","path":"p","key":"k"}"#,
+            r#"{"provider":"hashicorp-vault","mount":"secret","path":"/p","key":"k"}"#,
+            r#"{"provider":"hashicorp-vault","mount":"s","path":"p","key":"k","extra":1}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"my-secret"}"#,
+            r#"{"provider":"azure-key-vault","secretId":"http://kv1.vault.azure.net/secrets/db"}"#,
+            r#"{"provider":"azure-key-vault","secretId":"https://evil.com/secrets/db"}"#,
+            r#"{"provider":"one-password","reference":"op://only/two"}"#,
+            r#"{"provider":"gopher","x":"y"}"#,
+        ] {
+            assert!(json(s).is_err(), "{s}");
+        }
+    }
+}

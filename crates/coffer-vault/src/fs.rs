@@ -1,0 +1,110 @@
+//! File helpers: private directories and atomic, private (0600) file writes.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Creates `dir` and its parents; directories this creates are `0700`.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// A new, empty `0600` file next to `path`, with a random name. The caller removes it.
+pub fn private_temp_beside(path: &Path) -> io::Result<(PathBuf, File)> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for _ in 0..16 {
+        let tag: [u8; 6] = coffer_core::crypto::random::bytes();
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = dir.join(format!(".{base}.tmp-{hex}"));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "could not create a temporary file",
+    ))
+}
+
+/// Moves a finished temp file to `path` and makes that durable. With `overwrite` false an
+/// existing `path` is left alone and `AlreadyExists` is returned. The temp file is always gone
+/// afterwards.
+pub fn commit_temp(tmp: &Path, path: &Path, overwrite: bool) -> io::Result<()> {
+    let placed = if overwrite {
+        fs::rename(tmp, path)
+    } else {
+        let r = fs::hard_link(tmp, path);
+        let _ = fs::remove_file(tmp);
+        r
+    };
+    if placed.is_err() {
+        let _ = fs::remove_file(tmp);
+    }
+    placed?;
+    sync_dir(path)
+}
+
+/// Writes `bytes` to `path` atomically (temp file, fsync, rename): readers see the old file or
+/// the whole new one, never a part. The file is created `0600`.
+pub fn write_private_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> io::Result<()> {
+    let (tmp, mut f) = private_temp_beside(path)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    commit_temp(&tmp, path, overwrite)
+}
+
+/// Flushes the directory entry of `path` to disk.
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => File::open(d)?.sync_all(),
+        _ => File::open(".")?.sync_all(),
+    }
+}
+
+/// Whether `path` is readable by group or others.
+pub fn is_shared(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_is_private_and_respects_overwrite() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        write_private_atomic(&p, b"one", false).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let e = write_private_atomic(&p, b"two", false).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        write_private_atomic(&p, b"two", true).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp files left behind");
+    }
+}

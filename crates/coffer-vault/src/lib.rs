@@ -1,0 +1,14 @@
+//! Coffer's local vault: where it lives on disk, the SQLite store, and one module per operation.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod fs;
+pub mod keysource;
+pub mod location;
+pub mod ops;
+pub mod store;
+
+pub use error::{Classify, ErrorKind};
+pub use keysource::KeySource;
+pub use location::VaultLocation;
+pub use store::{OpenError, StoreError, Vault};

@@ -1,0 +1,47 @@
+//! `rename`: give a secret a new name, keeping everything else.
+
+use super::store_error;
+use crate::store::{StoreError, Vault};
+use coffer_core::{SecretName, Timestamp};
+
+/// `rename` failed; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenameError {
+    /// No secret with the old name.
+    #[error("no secret named {name:?}")]
+    NotFound {
+        /// The old name.
+        name: String,
+    },
+    /// The new name is taken.
+    #[error("a secret named {name:?} already exists")]
+    Taken {
+        /// The new name.
+        name: String,
+    },
+    /// Database failure or a damaged record.
+    #[error(transparent)]
+    Store(StoreError),
+}
+store_error!(RenameError { NotFound => NotFound, Taken => Conflict });
+
+/// Renames `from` to `to`.
+pub fn rename(vault: &mut Vault, from: &SecretName, to: &SecretName) -> Result<(), RenameError> {
+    vault.write(|records| {
+        let (id, mut secret) = records.find(from)?.ok_or_else(|| RenameError::NotFound {
+            name: from.to_string(),
+        })?;
+        if from == to {
+            return Ok(());
+        }
+        if records.find(to)?.is_some() {
+            return Err(RenameError::Taken {
+                name: to.to_string(),
+            });
+        }
+        secret.name = to.clone();
+        secret.updated_at = Timestamp::now();
+        records.replace(&id, &secret)?;
+        Ok(())
+    })
+}

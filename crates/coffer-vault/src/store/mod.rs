@@ -1,0 +1,158 @@
+//! The SQLite store (`docs/storage.md`): opening a vault, checking its key, and transactions.
+
+mod records;
+mod schema;
+
+pub use records::{RecordId, Records};
+pub(crate) use schema::{CreateError, create, open_unkeyed, rekey};
+
+use crate::error::{Classify, ErrorKind};
+use crate::keysource::{KeySource, LoadKeyError};
+use crate::location::VaultLocation;
+use coffer_core::crypto::VaultKeys;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::PathBuf;
+
+/// An open, unlocked vault.
+pub struct Vault {
+    conn: Connection,
+    keys: VaultKeys,
+    vault_id: Vec<u8>,
+    location: VaultLocation,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("db_path", &self.location.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A failure of the database or of a stored record's integrity.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (I/O, lock timeout, corruption detected by SQLite).
+    #[error("vault database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A record did not authenticate: the file was altered or damaged.
+    #[error("the vault's data failed its integrity check (the file was altered or damaged)")]
+    Integrity,
+}
+
+impl Classify for StoreError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::Sqlite(_) => ErrorKind::Io,
+            StoreError::Integrity => ErrorKind::Integrity,
+        }
+    }
+}
+
+/// The vault could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No vault file.
+    #[error("no vault at {}", path.display())]
+    NotInitialized {
+        /// The database path looked for.
+        path: PathBuf,
+    },
+    /// The file exists but is not a Coffer vault.
+    #[error("{} is not a Coffer vault", path.display())]
+    NotAVault {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Written by a newer Coffer.
+    #[error("this vault has storage version {found}; this Coffer reads up to version {supported}")]
+    TooNew {
+        /// The vault's version.
+        found: i64,
+        /// The newest this build reads.
+        supported: i64,
+    },
+    /// The key could not be loaded.
+    #[error(transparent)]
+    Key(#[from] LoadKeyError),
+    /// The key is not this vault's.
+    #[error("the vault key does not match this vault")]
+    WrongKey,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> Self {
+        OpenError::Store(e.into())
+    }
+}
+
+impl Classify for OpenError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            OpenError::NotInitialized { .. } => ErrorKind::NotInitialized,
+            OpenError::NotAVault { .. } => ErrorKind::InvalidInput,
+            OpenError::TooNew { .. } => ErrorKind::Unsupported,
+            OpenError::Key(LoadKeyError::Missing { .. }) => ErrorKind::KeyMissing,
+            OpenError::Key(LoadKeyError::Unreadable { .. }) => ErrorKind::Io,
+            OpenError::Key(LoadKeyError::Malformed { .. }) | OpenError::WrongKey => {
+                ErrorKind::WrongKey
+            }
+            OpenError::Store(e) => e.kind(),
+        }
+    }
+}
+
+impl Vault {
+    /// Opens the vault at `location`, loads its key from `key` and checks it.
+    pub fn open(location: &VaultLocation, key: &KeySource) -> Result<Self, OpenError> {
+        let (conn, meta) = open_unkeyed(&location.db_path)?;
+        let vault_key = key.load()?;
+        let keys = VaultKeys::derive(&vault_key, &meta.vault_id);
+        if !keys.verify_key_check(&meta.key_check) {
+            return Err(OpenError::WrongKey);
+        }
+        Ok(Self {
+            conn,
+            keys,
+            vault_id: meta.vault_id,
+            location: location.clone(),
+        })
+    }
+
+    /// Where this vault lives.
+    pub fn location(&self) -> &VaultLocation {
+        &self.location
+    }
+
+    /// Runs `f` on a consistent snapshot of the records.
+    pub fn read<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Records<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(StoreError::from)?;
+        let out = f(&Records::new(&tx, &self.keys, &self.vault_id))?;
+        tx.finish().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
+    /// Other writers wait (busy timeout) instead of failing or losing a write.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Records<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&Records::new(&tx, &self.keys, &self.vault_id))?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,168 @@
+//! Schema, migrations and the vault's metadata.
+
+use super::{OpenError, StoreError};
+use crate::fs;
+use coffer_core::crypto::{VaultKey, VaultKeys, random};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+use std::time::Duration;
+
+/// The storage version this build writes (SQLite `user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+const FORMAT_MARKER: &str = "coffer-vault";
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Migrations: entry `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE secrets (
+        id         BLOB PRIMARY KEY,
+        name_mac   BLOB NOT NULL UNIQUE,
+        nonce      BLOB NOT NULL,
+        ciphertext BLOB NOT NULL
+    ) WITHOUT ROWID;
+"];
+
+pub(crate) struct Meta {
+    pub vault_id: Vec<u8>,
+    pub key_check: Vec<u8>,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Opens an existing vault database without its key: checks the marker and migrates.
+pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
+    if !db.exists() {
+        return Err(OpenError::NotInitialized {
+            path: db.to_path_buf(),
+        });
+    }
+    let mut conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    let not_a_vault = || OpenError::NotAVault {
+        path: db.to_path_buf(),
+    };
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|_| not_a_vault())?;
+    if version > SCHEMA_VERSION {
+        return Err(OpenError::TooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        return Err(not_a_vault());
+    }
+    migrate(&mut conn, version)?;
+    let get = |k: &str| -> Result<Vec<u8>, OpenError> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+            .optional()?
+            .ok_or_else(not_a_vault)
+    };
+    if get("format")? != FORMAT_MARKER.as_bytes() {
+        return Err(not_a_vault());
+    }
+    let meta = Meta {
+        vault_id: get("vault_id")?,
+        key_check: get("key_check")?,
+    };
+    Ok((conn, meta))
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> Result<(), OpenError> {
+    if from >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock.
+    let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (v, sql) in MIGRATIONS.iter().enumerate().skip(now as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", v as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Creates a new vault database at `db` for `key`, atomically: the file appears complete or not
+/// at all, and never replaces an existing file (`AlreadyExists`).
+pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
+    let (tmp, file) = fs::private_temp_beside(db)?;
+    drop(file);
+    let built = (|| -> Result<(), StoreError> {
+        let mut conn = Connection::open(&tmp)?;
+        configure(&conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let tx = conn.transaction()?;
+        for (v, sql) in MIGRATIONS.iter().enumerate() {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", v as i64 + 1)?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('format', ?1)",
+            [FORMAT_MARKER.as_bytes()],
+        )?;
+        write_key_meta(&tx, key)?;
+        tx.commit()?;
+        conn.close().map_err(|(_, e)| e)?;
+        Ok(())
+    })();
+    if let Err(e) = built {
+        remove_db_files(&tmp);
+        return Err(e.into());
+    }
+    let placed = fs::commit_temp(&tmp, db, false);
+    remove_db_files(&tmp);
+    placed.map_err(Into::into)
+}
+
+/// Gives the vault a new id and key check for `key`, deleting every secret, in one transaction.
+pub(crate) fn rekey(conn: &mut Connection, key: &VaultKey) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute("DELETE FROM secrets", [])?;
+    write_key_meta(&tx, key)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn write_key_meta(conn: &Connection, key: &VaultKey) -> rusqlite::Result<()> {
+    let vault_id: [u8; 16] = random::bytes();
+    let check = VaultKeys::derive(key, &vault_id).key_check_value();
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('vault_id', ?1), ('key_check', ?2)",
+        params![&vault_id[..], &check[..]],
+    )?;
+    Ok(())
+}
+
+fn remove_db_files(db: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Creating the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// File system failure (including `AlreadyExists`).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// SQLite failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,63 @@
+//! The committed sample vault (`tests/vectors/storage/vault-v1.db`, written by the
+//! `gen_vectors` example) must open and read the same forever; its tampered twin must not.
+
+use coffer_core::{SecretContent, SecretName};
+use coffer_vault::ops::{get::get, list::list};
+use coffer_vault::{Classify, ErrorKind, KeySource, Vault, VaultLocation};
+use std::path::PathBuf;
+
+fn vectors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/storage")
+}
+
+/// A private copy of a vector database (opening may write beside it).
+fn open_copy(db: &str) -> (tempfile::TempDir, Result<Vault, coffer_vault::OpenError>) {
+    let dir = tempfile::tempdir().unwrap();
+    let loc = VaultLocation::in_dir(dir.path());
+    std::fs::copy(vectors().join(db), &loc.db_path).unwrap();
+    let key = KeySource::File(vectors().join("vault-v1.key"));
+    let v = Vault::open(&loc, &key);
+    (dir, v)
+}
+
+fn name(s: &str) -> SecretName {
+    SecretName::parse(s).unwrap()
+}
+
+#[test]
+fn sample_vault_v1_opens_and_reads() {
+    let (_dir, v) = open_copy("vault-v1.db");
+    let mut v = v.unwrap();
+    let all = list(&mut v).unwrap();
+    let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["github-token", "op-stripe", "stripe-live"]);
+    assert_eq!(
+        all[2].allowed_domains.to_string(),
+        "api.stripe.com,*.stripe.com"
+    );
+    assert_eq!(
+        all[1].allowed_domains.to_string(),
+        "https://api.stripe.com:8443"
+    );
+    assert_eq!(all[1].link.as_ref().unwrap().provider(), "one-password");
+    match get(&mut v, &name("stripe-live")).unwrap().content {
+        SecretContent::Value(val) => assert_eq!(val.expose(), "sk_live_51Hvector"),
+        SecretContent::Link(_) => panic!("stripe-live is a value"),
+    }
+}
+
+#[test]
+fn sample_vault_v1_refuses_other_keys_and_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let loc = VaultLocation::in_dir(dir.path());
+    std::fs::copy(vectors().join("vault-v1.db"), &loc.db_path).unwrap();
+    let wrong = KeySource::Env(format!("coffer-key-1-{}", "00".repeat(32)).into());
+    assert_eq!(
+        Vault::open(&loc, &wrong).unwrap_err().kind(),
+        ErrorKind::WrongKey
+    );
+
+    let (_dir, v) = open_copy("vault-v1-tampered.db");
+    let mut v = v.expect("the key still matches; one record is altered");
+    assert_eq!(list(&mut v).unwrap_err().kind(), ErrorKind::Integrity);
+}
