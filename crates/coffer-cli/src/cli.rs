@@ -39,7 +39,11 @@ pub struct Global {
 #[derive(Subcommand)]
 pub enum Command {
     /// Create a vault and its vault key
-    Init,
+    Init {
+        /// Where to keep the new key: a 0600 file, or the OS keychain (builds with `keyring`)
+        #[arg(long, value_enum, default_value_t = KeyStoreArg::File)]
+        key_store: KeyStoreArg,
+    },
     /// Show or save the vault key
     #[command(subcommand)]
     Key(KeyCommand),
@@ -77,6 +81,14 @@ pub enum Command {
         /// New name
         new: String,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum KeyStoreArg {
+    /// A key file readable only by you
+    File,
+    /// The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service)
+    Keyring,
 }
 
 #[derive(Subcommand)]

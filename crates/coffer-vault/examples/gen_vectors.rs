@@ -33,7 +33,7 @@ fn vault_db(dir: &Path) {
     let tmp = tempfile::tempdir().unwrap();
     let loc = VaultLocation::in_dir(tmp.path());
     let source = KeySource::Env(SecretString::from(key_text.clone()));
-    coffer_vault::ops::init::init(&loc, &source).unwrap();
+    coffer_vault::ops::init::init(&loc, &source, Default::default()).unwrap();
     let mut vault = Vault::open(&loc, &source).unwrap();
     let link = ExternalLink::new(LinkRepr::OnePassword {
         reference: "op://Dev/Stripe/credentials/api key".into(),

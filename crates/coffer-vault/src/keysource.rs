@@ -32,6 +32,14 @@ pub enum LoadKeyError {
         /// Why.
         source: io::Error,
     },
+    /// The key file points into the OS keychain, which could not give the key.
+    #[error("key file {}: {source}", path.display())]
+    Keychain {
+        /// The pointer file.
+        path: PathBuf,
+        /// Why.
+        source: crate::keychain::KeychainError,
+    },
     /// The text is not a vault key.
     #[error("{what}: {source}")]
     Malformed {
@@ -63,6 +71,17 @@ impl KeySource {
                             path: path.clone(),
                             source,
                         });
+                    }
+                };
+                let text = match crate::keychain::parse_pointer(text.expose_secret()) {
+                    None => text,
+                    Some(account) => {
+                        account
+                            .and_then(|a| crate::keychain::load(&a))
+                            .map_err(|source| LoadKeyError::Keychain {
+                                path: path.clone(),
+                                source,
+                            })?
                     }
                 };
                 VaultKey::parse(text.expose_secret()).map_err(|source| LoadKeyError::Malformed {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod fs;
+pub mod keychain;
 pub mod keysource;
 pub mod location;
 pub mod ops;

@@ -1,9 +1,22 @@
+use crate::cli::KeyStoreArg;
 use crate::context::Context;
 use crate::failure::Failure;
-use coffer_vault::ops::init::{KeyPlacement, init};
+use coffer_vault::ops::init::{InitError, KeyPlacement, KeyStore, init};
 
-pub fn run(ctx: &Context) -> Result<(), Failure> {
-    let placed = init(&ctx.location, &ctx.key)?;
+pub fn run(ctx: &Context, key_store: KeyStoreArg) -> Result<(), Failure> {
+    let store = match key_store {
+        KeyStoreArg::File => KeyStore::File,
+        KeyStoreArg::Keyring => KeyStore::Keyring,
+    };
+    let placed = init(&ctx.location, &ctx.key, store).map_err(|e| {
+        let keychain = matches!(e, InitError::Keychain(_));
+        let f = Failure::from(e);
+        if keychain {
+            f.hint("nothing was created; use the default key file: `coffer init`")
+        } else {
+            f
+        }
+    })?;
     eprintln!("Created a new vault: {}", ctx.location.db_path.display());
     match placed {
         KeyPlacement::File(p) => {
@@ -12,6 +25,16 @@ pub fn run(ctx: &Context) -> Result<(), Failure> {
                 "Keep a copy of this key somewhere safe, e.g. in a password manager: without it the \
                  secrets in this vault cannot be recovered. `coffer key show` prints it; \
                  `coffer key save FILE` writes a copy."
+            );
+        }
+        KeyPlacement::Keyring { account, pointer } => {
+            eprintln!(
+                "Vault key saved in the OS keychain (service \"coffer\", account \"{account}\")."
+            );
+            eprintln!("{} points to it.", pointer.display());
+            eprintln!(
+                "Keep a copy of the key somewhere safe as well: without it the secrets in this \
+                 vault cannot be recovered. `coffer key show` prints it."
             );
         }
         KeyPlacement::Env => eprintln!(

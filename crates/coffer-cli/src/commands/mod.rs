@@ -17,7 +17,7 @@ use coffer_core::SecretName;
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let ctx = Context::resolve(cli.global.vault, cli.global.key_file)?;
     match cli.command {
-        Command::Init => init::run(&ctx),
+        Command::Init { key_store } => init::run(&ctx, key_store),
         Command::Key(k) => key::run(&ctx, k),
         Command::Reset { yes } => reset::run(&ctx, yes),
         Command::Set(a) => set::run(&ctx, a),

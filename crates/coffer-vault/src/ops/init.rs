@@ -1,6 +1,7 @@
 //! `init`: create a vault and its key.
 
-use crate::keysource::{KeySource, save_key_file};
+use crate::keychain;
+use crate::keysource::KeySource;
 use crate::location::VaultLocation;
 use crate::store::{self, StoreError};
 use crate::{Classify, ErrorKind, fs};
@@ -9,11 +10,28 @@ use secrecy::ExposeSecret;
 use std::io;
 use std::path::PathBuf;
 
+/// Where a new key should be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyStore {
+    /// A `0600` key file (the default).
+    #[default]
+    File,
+    /// The OS keychain; the key file holds a pointer to the entry.
+    Keyring,
+}
+
 /// Where the new vault's key went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyPlacement {
     /// A new key, written to this file.
     File(PathBuf),
+    /// A new key, in the OS keychain under this account; the file holds the pointer.
+    Keyring {
+        /// Keychain account name (service `coffer`).
+        account: String,
+        /// The pointer file.
+        pointer: PathBuf,
+    },
     /// The key given in `COFFER_VAULT_KEY`; nothing written.
     Env,
 }
@@ -44,6 +62,9 @@ pub enum InitError {
         /// Why.
         source: io::Error,
     },
+    /// The OS keychain could not take the key.
+    #[error(transparent)]
+    Keychain(#[from] crate::keychain::KeychainError),
     /// Database failure.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -57,14 +78,19 @@ impl Classify for InitError {
             }
             InitError::BadEnvKey(_) => ErrorKind::WrongKey,
             InitError::Io { .. } => ErrorKind::Io,
+            InitError::Keychain(_) => ErrorKind::KeyMissing,
             InitError::Store(e) => e.kind(),
         }
     }
 }
 
-/// Creates the vault at `location` with a new key saved to the key file, or with the key from
-/// the environment if `key` is [`KeySource::Env`].
-pub fn init(location: &VaultLocation, key: &KeySource) -> Result<KeyPlacement, InitError> {
+/// Creates the vault at `location` with a new key kept in `store`, or with the key from the
+/// environment if `key` is [`KeySource::Env`].
+pub fn init(
+    location: &VaultLocation,
+    key: &KeySource,
+    store_in: KeyStore,
+) -> Result<KeyPlacement, InitError> {
     let db = &location.db_path;
     if db.exists() {
         return Err(InitError::AlreadyInitialized { path: db.clone() });
@@ -82,9 +108,35 @@ pub fn init(location: &VaultLocation, key: &KeySource) -> Result<KeyPlacement, I
             KeyPlacement::Env,
         ),
         KeySource::File(path) => {
+            if path.exists() {
+                return Err(InitError::KeyFileExists { path: path.clone() });
+            }
             let k = VaultKey::generate();
-            match save_key_file(path, &k, false) {
-                Ok(()) => (k, KeyPlacement::File(path.clone())),
+            let (contents, placement) = match store_in {
+                KeyStore::File => (
+                    zeroize::Zeroizing::new(format!("{}\n", k.encode().expose_secret())),
+                    KeyPlacement::File(path.clone()),
+                ),
+                KeyStore::Keyring => {
+                    let id: [u8; 8] = coffer_core::crypto::random::bytes();
+                    let account: String = std::iter::once("vault-".to_string())
+                        .chain(id.iter().map(|b| format!("{b:02x}")))
+                        .collect();
+                    keychain::store(&account, &k)?;
+                    (
+                        zeroize::Zeroizing::new(keychain::pointer(&account)),
+                        KeyPlacement::Keyring {
+                            account,
+                            pointer: path.clone(),
+                        },
+                    )
+                }
+            };
+            if let Some(dir) = path.parent() {
+                fs::create_private_dir(dir).map_err(io_err(path))?;
+            }
+            match fs::write_private_atomic(path, contents.as_bytes(), false) {
+                Ok(()) => (k, placement),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     return Err(InitError::KeyFileExists { path: path.clone() });
                 }
@@ -94,7 +146,7 @@ pub fn init(location: &VaultLocation, key: &KeySource) -> Result<KeyPlacement, I
     };
     let created = store::create(db, &vault_key);
     if created.is_err()
-        && let KeyPlacement::File(p) = &placement
+        && let KeyPlacement::File(p) | KeyPlacement::Keyring { pointer: p, .. } = &placement
     {
         let _ = std::fs::remove_file(p);
     }

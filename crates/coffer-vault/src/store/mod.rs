@@ -95,7 +95,9 @@ impl Classify for OpenError {
             OpenError::NotInitialized { .. } => ErrorKind::NotInitialized,
             OpenError::NotAVault { .. } => ErrorKind::InvalidInput,
             OpenError::TooNew { .. } => ErrorKind::Unsupported,
-            OpenError::Key(LoadKeyError::Missing { .. }) => ErrorKind::KeyMissing,
+            OpenError::Key(LoadKeyError::Missing { .. } | LoadKeyError::Keychain { .. }) => {
+                ErrorKind::KeyMissing
+            }
             OpenError::Key(LoadKeyError::Unreadable { .. }) => ErrorKind::Io,
             OpenError::Key(LoadKeyError::Malformed { .. }) | OpenError::WrongKey => {
                 ErrorKind::WrongKey
