@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Environment:
-  COFFER_HOME        vault directory (data + key), like --vault
-  COFFER_KEY_FILE    vault key file, like --key-file
-  COFFER_VAULT_KEY   the vault key itself (instead of a key file)
+  COFFER_HOME              vault directory (data + key), like --vault
+  COFFER_KEY_FILE          vault key file, like --key-file
+  COFFER_VAULT_KEY         the vault key itself (instead of a key file)
+  COFFER_EXPORT_PASSWORD   password for `export --encrypted` (instead of a prompt)
+  COFFER_IMPORT_PASSWORD   password for encrypted imports (instead of a prompt)
 
 Exit codes: 0 ok, 1 internal, 2 usage, 3 not found, 4 invalid input, 5 no vault or no key,
-6 wrong key, 7 integrity, 8 already exists, 10 I/O, 11 cancelled, 12 newer format.";
+6 wrong key, 7 integrity or wrong export password, 8 already exists or duplicates,
+10 I/O or network, 11 cancelled, 12 newer format.";
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +76,16 @@ pub enum Command {
         /// Secret name
         name: String,
     },
+    /// Export every secret to a JSON file, encrypted with a password or in plaintext
+    Export(ExportArgs),
+    /// Import secrets from exports: files, folders, `-` (stdin), links, or a git repository
+    Import(ImportArgs),
+    /// Remove every secret (the vault and its key stay)
+    Clear {
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -118,4 +131,71 @@ pub struct SetArgs {
     /// Remove every domain restriction
     #[arg(long)]
     pub clear_domains: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Encrypt with a password (Argon2id + XChaCha20-Poly1305); recommended
+    #[arg(long, conflicts_with = "plaintext")]
+    pub encrypted: bool,
+    /// Write every value in clear
+    #[arg(long)]
+    pub plaintext: bool,
+    /// Output file (created 0600), or `-` for stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Read the export password from this file (or /dev/fd/N) instead of a prompt
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Do not ask for confirmation of a plaintext export
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnDuplicate {
+    /// Keep the existing secret
+    Skip,
+    /// The imported secret replaces the existing one
+    Replace,
+    /// Keep both; the imported one is stored as NAME-2 (or the next free number)
+    KeepBoth,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("from").required(true).multiple(true).args(["sources", "git"])))]
+pub struct ImportArgs {
+    /// Export files, folders (every .json inside), `-` for stdin, or https:// links
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Import from a git repository (shallow clone with the system git)
+    #[arg(long, value_name = "URL")]
+    pub git: Option<String>,
+    /// Branch, tag or commit of --git
+    #[arg(long = "ref", value_name = "REF", requires = "git")]
+    pub git_ref: Option<String>,
+    /// File or folder inside the --git repository [default: its root]
+    #[arg(long, value_name = "PATH", requires = "git")]
+    pub path: Option<String>,
+    /// What to do with every duplicate; without it a terminal asks for each
+    #[arg(long, value_enum, value_name = "ACTION")]
+    pub on_duplicate: Option<OnDuplicate>,
+    /// Show the plan (new / identical / duplicate) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan or the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Remove every secret first (in the same transaction as the import)
+    #[arg(long)]
+    pub clear: bool,
+    /// Do not ask for confirmation of --clear
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Read the password of encrypted exports from this file (or /dev/fd/N)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }

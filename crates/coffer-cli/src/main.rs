@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod context;
 mod failure;
+mod password;
 mod prompt;
 
 use clap::Parser;

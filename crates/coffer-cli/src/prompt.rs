@@ -22,19 +22,32 @@ pub fn hidden(prompt: &str) -> Result<Zeroizing<String>, Failure> {
         })
 }
 
-/// Asks a yes/no question; `true` only for an explicit yes.
-pub fn confirm(question: &str) -> Result<bool, Failure> {
-    eprint!("{question} [y/N] ");
+/// Asks a question and reads one line of answer (visible).
+pub fn line(question: &str) -> Result<String, Failure> {
+    eprint!("{question}");
     let _ = io::stderr().flush();
     let mut line = String::new();
-    io::stdin().lock().read_line(&mut line).map_err(|e| {
+    let n = io::stdin().lock().read_line(&mut line).map_err(|e| {
         Failure::new(
             code::IO,
             format!("cannot read the answer: {e}"),
-            "answer y or n",
+            "answer the question",
         )
     })?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    if n == 0 {
+        return Err(Failure::new(
+            code::CANCELLED,
+            "no answer (end of input); nothing was changed",
+            "answer the question",
+        ));
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Asks a yes/no question; `true` only for an explicit yes.
+pub fn confirm(question: &str) -> Result<bool, Failure> {
+    let answer = line(&format!("{question} [y/N] "))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 /// Requires `--yes` or a confirmed question; otherwise fails with `CANCELLED`.

@@ -8,8 +8,10 @@
 
 pub mod crypto;
 pub mod domain;
+pub mod export;
 pub mod link;
 pub mod name;
+pub mod password;
 pub mod record;
 pub mod secret;
 pub mod timestamp;

@@ -1,6 +1,9 @@
 //! One module per command.
 
+mod clear;
+mod export;
 mod get;
+mod import;
 mod init;
 mod key;
 mod list;
@@ -25,6 +28,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::List { json } => list::run(&ctx, json),
         Command::Rm { name } => rm::run(&ctx, &name),
         Command::Rename { old, new } => rename::run(&ctx, &old, &new),
+        Command::Export(a) => export::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
+        Command::Clear { yes } => clear::run(&ctx, yes),
     }
 }
 

@@ -1,7 +1,10 @@
 //! Vault operations, one per module. Each takes already-validated input, does its work in one
 //! transaction and returns a report; each has its own error type.
 
+pub mod clear;
+pub mod export;
 pub mod get;
+pub mod import;
 pub mod init;
 pub mod key;
 pub mod list;

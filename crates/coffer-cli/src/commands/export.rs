@@ -1,0 +1,146 @@
+use crate::cli::ExportArgs;
+use crate::context::Context;
+use crate::failure::{Failure, code};
+use crate::{password, prompt};
+use coffer_core::export::KdfParams;
+use coffer_vault::ops::export::{ExportFormat, export};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
+    let mut vault = ctx.open()?;
+    let to_stdout = args.output == Path::new("-");
+    if !to_stdout && args.output.exists() && !args.force {
+        return Err(Failure::new(
+            code::CONFLICT,
+            format!("{} already exists", args.output.display()),
+            "choose another file, or pass --force to replace it",
+        ));
+    }
+    let encrypted = match (args.encrypted, args.plaintext) {
+        (true, _) => true,
+        (_, true) => false,
+        _ => ask_format()?,
+    };
+    let format = if encrypted {
+        ExportFormat::Encrypted {
+            password: password::for_export(args.password_file.as_deref())?,
+            params: kdf_params()?,
+        }
+    } else {
+        prompt::require_confirmation(
+            args.yes,
+            "A plaintext export holds every secret value in clear: anyone who can read the file can use them. Continue?",
+            "pass --yes to write a plaintext export, or use --encrypted",
+        )?;
+        ExportFormat::Plaintext
+    };
+    let out = export(&mut vault, &format)?;
+    if to_stdout {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&out.bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| {
+                Failure::new(
+                    code::IO,
+                    format!("cannot write the export: {e}"),
+                    "check where stdout goes",
+                )
+            })?;
+    } else {
+        coffer_vault::fs::write_private_atomic(&args.output, &out.bytes, args.force).map_err(
+            |e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Failure::new(
+                        code::CONFLICT,
+                        format!("{} already exists", args.output.display()),
+                        "choose another file, or pass --force to replace it",
+                    )
+                } else {
+                    Failure::new(
+                        code::IO,
+                        format!("cannot write {}: {e}", args.output.display()),
+                        "check the directory exists and is writable",
+                    )
+                }
+            },
+        )?;
+    }
+    let kind = if encrypted { "encrypted" } else { "plaintext" };
+    let target = if to_stdout {
+        "standard output".to_string()
+    } else {
+        args.output.display().to_string()
+    };
+    eprintln!(
+        "Exported {} secret{} ({kind}) to {target}.",
+        out.count,
+        if out.count == 1 { "" } else { "s" }
+    );
+    if out.linked > 0 {
+        eprintln!(
+            "{} linked secret{} exported as links; after importing, re-authenticate with the external vault.",
+            out.linked,
+            if out.linked == 1 { " was" } else { "s were" }
+        );
+    }
+    if !encrypted {
+        eprintln!("The file holds every value in clear: delete it when done.");
+    }
+    Ok(())
+}
+
+fn ask_format() -> Result<bool, Failure> {
+    if !prompt::interactive() {
+        return Err(Failure::new(
+            code::USAGE,
+            "choose the export format",
+            "pass --encrypted (recommended) or --plaintext",
+        ));
+    }
+    loop {
+        let answer = prompt::line(
+            "Export format: [E]ncrypted with a password (recommended), or [p]laintext? ",
+        )?;
+        match answer.trim().to_ascii_lowercase().as_str() {
+            "" | "e" | "encrypted" => return Ok(true),
+            "p" | "plaintext" => return Ok(false),
+            _ => eprintln!("Answer e or p."),
+        }
+    }
+}
+
+/// Argon2id cost: the default, or `COFFER_EXPORT_KDF=m=KIB,t=PASSES,p=LANES` (within bounds;
+/// for slow machines and tests).
+fn kdf_params() -> Result<KdfParams, Failure> {
+    let Ok(spec) = std::env::var("COFFER_EXPORT_KDF") else {
+        return Ok(KdfParams::DEFAULT);
+    };
+    let mut p = KdfParams::DEFAULT;
+    let bad = || {
+        Failure::new(
+            code::INVALID_INPUT,
+            "COFFER_EXPORT_KDF is not of the form m=KIB,t=PASSES,p=LANES",
+            "for example COFFER_EXPORT_KDF=m=65536,t=3,p=4, or unset it for the default",
+        )
+    };
+    for part in spec.split(',') {
+        let (k, v) = part.trim().split_once('=').ok_or_else(bad)?;
+        let v: u32 = v.parse().map_err(|_| bad())?;
+        match k {
+            "m" => p.memory_kib = v,
+            "t" => p.passes = v,
+            "p" => p.lanes = v,
+            _ => return Err(bad()),
+        }
+    }
+    p.check().map_err(|e| {
+        Failure::new(
+            code::INVALID_INPUT,
+            format!("COFFER_EXPORT_KDF: {e}"),
+            "unset it for the default",
+        )
+    })?;
+    Ok(p)
+}

@@ -1,0 +1,310 @@
+use crate::cli::{ImportArgs, OnDuplicate};
+use crate::context::Context;
+use crate::failure::{Failure, code};
+use crate::{password, prompt};
+use coffer_vault::ops::import::{
+    Against, ImportReport, Incoming, Plan, PlanItem, Resolution, Source, Status, apply, load, plan,
+    read_export,
+};
+use serde_json::{Value, json};
+
+pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
+    let mut vault = ctx.open()?;
+    let mut sources: Vec<Source> = args.sources.iter().map(|s| Source::from_arg(s)).collect();
+    if let Some(url) = &args.git {
+        sources.push(Source::Git {
+            url: url.clone(),
+            reference: args.git_ref.clone(),
+            path: args.path.clone(),
+        });
+    }
+    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+        return Err(Failure::new(
+            code::USAGE,
+            "`-` (standard input) can be given only once",
+            "pass `-` once",
+        ));
+    }
+    if sources.contains(&Source::Stdin) && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("Paste the export, then press Ctrl-D on a new line:");
+    }
+
+    let mut passwords = password::for_import(args.password_file.as_deref())?;
+    let mut incoming = Vec::new();
+    let mut files = 0;
+    for source in &sources {
+        for loaded in load(source, std::io::stdin().lock())? {
+            files += 1;
+            let doc = read_export(&loaded, &mut passwords).map_err(|e| {
+                let no_password = matches!(e, coffer_vault::ops::import::ReadError::NoPassword { .. });
+                let wrong = e.to_string().contains("wrong password");
+                let f = Failure::from(e);
+                if no_password {
+                    f.hint("set COFFER_IMPORT_PASSWORD, pass --password-file FILE, or run on a terminal")
+                } else if wrong {
+                    f.hint("check the password; a file changed after export cannot be opened at all")
+                } else {
+                    f.hint("give a file written by `coffer export`; nothing was imported")
+                }
+            })?;
+            incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
+                secret,
+                source: loaded.label.clone(),
+            }));
+        }
+    }
+
+    let plan = plan(&mut vault, incoming, args.clear)?;
+    if args.dry_run {
+        if args.json {
+            println!("{}", plan_json(&plan, true));
+        } else {
+            print_plan(&plan, files);
+            eprintln!("Dry run: nothing was changed.");
+        }
+        return Ok(());
+    }
+
+    let resolutions = decide(&plan, args.on_duplicate)?;
+    if args.clear && plan.existing > 0 {
+        prompt::require_confirmation(
+            args.yes,
+            &format!(
+                "Remove all {} secrets in the vault before importing?",
+                plan.existing
+            ),
+            "pass --yes to clear the vault as part of the import",
+        )?;
+    }
+    let report = apply(&mut vault, &plan, &resolutions)?;
+    if args.json {
+        println!("{}", report_json(&report));
+    }
+    print_report(&report, files);
+    Ok(())
+}
+
+fn against(a: &Against) -> &'static str {
+    match a {
+        Against::Vault => "vault",
+        Against::Import { .. } => "import",
+    }
+}
+
+fn describe(item: &PlanItem) -> String {
+    match &item.status {
+        Status::New => String::new(),
+        Status::Identical { against: a } => format!("same as the {}'s", against(a)),
+        Status::Duplicate {
+            against: a,
+            changes,
+        } => {
+            let what: Vec<&str> = changes.iter().map(|c| c.as_str()).collect();
+            match a {
+                Against::Vault => format!("{} differ from the vault's", what.join(", ")),
+                Against::Import { source } => {
+                    format!("{} differ from the one in {source}", what.join(", "))
+                }
+            }
+        }
+    }
+}
+
+fn status_word(s: &Status) -> &'static str {
+    match s {
+        Status::New => "new",
+        Status::Identical { .. } => "identical",
+        Status::Duplicate { .. } => "duplicate",
+    }
+}
+
+fn print_plan(plan: &Plan, files: usize) {
+    println!(
+        "Import plan: {} secret{} from {files} file{}{}",
+        plan.items.len(),
+        if plan.items.len() == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        if plan.clear_first {
+            format!(", after removing the {} in the vault", plan.existing)
+        } else {
+            String::new()
+        }
+    );
+    let width = plan
+        .items
+        .iter()
+        .map(|i| i.incoming.secret.name.as_str().len())
+        .max()
+        .unwrap_or(4);
+    for item in &plan.items {
+        println!(
+            "  {:<9}  {:<width$}  {}  [{}]",
+            status_word(&item.status),
+            item.incoming.secret.name.as_str(),
+            describe(item),
+            item.incoming.source,
+        );
+    }
+}
+
+fn plan_json(plan: &Plan, dry_run: bool) -> Value {
+    let count = |w: &str| {
+        plan.items
+            .iter()
+            .filter(|i| status_word(&i.status) == w)
+            .count()
+    };
+    json!({
+        "version": 1,
+        "dryRun": dry_run,
+        "clearFirst": plan.clear_first,
+        "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
+        "items": plan.items.iter().map(|i| {
+            let mut o = json!({
+                "name": i.incoming.secret.name.as_str(),
+                "source": i.incoming.source,
+                "status": status_word(&i.status),
+                "linked": i.incoming.secret.content.link().is_some(),
+            });
+            match &i.status {
+                Status::Identical { against: a } => o["against"] = json!(against(a)),
+                Status::Duplicate { against: a, changes } => {
+                    o["against"] = json!(against(a));
+                    o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+                }
+                Status::New => {}
+            }
+            o
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// One resolution per duplicate: from the flag, from the terminal, or refuse.
+fn decide(plan: &Plan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>, Failure> {
+    let dups: Vec<&PlanItem> = plan.duplicates().collect();
+    if dups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let map = |o: OnDuplicate| match o {
+        OnDuplicate::Skip => Resolution::Skip,
+        OnDuplicate::Replace => Resolution::Replace,
+        OnDuplicate::KeepBoth => Resolution::KeepBoth,
+    };
+    if let Some(o) = flag {
+        return Ok(vec![map(o); dups.len()]);
+    }
+    if !prompt::interactive() {
+        let names: Vec<String> = dups
+            .iter()
+            .map(|d| match &d.status {
+                Status::Duplicate { against: a, .. } => {
+                    format!("{} ({})", d.incoming.secret.name, against(a))
+                }
+                _ => d.incoming.secret.name.to_string(),
+            })
+            .collect();
+        return Err(Failure::new(
+            code::CONFLICT,
+            format!(
+                "{} duplicate secret{}: {}; nothing was imported",
+                dups.len(),
+                if dups.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ),
+            "choose with --on-duplicate skip|replace|keep-both, or run on a terminal to decide one by one (--dry-run shows the plan)",
+        ));
+    }
+    eprintln!(
+        "{} duplicate{} found.",
+        dups.len(),
+        if dups.len() == 1 { "" } else { "s" }
+    );
+    let mut out = Vec::with_capacity(dups.len());
+    let mut all: Option<Resolution> = None;
+    for d in dups {
+        if let Some(r) = all {
+            out.push(r);
+            continue;
+        }
+        eprintln!(
+            "{}: {} [{}]",
+            d.incoming.secret.name,
+            describe(d),
+            d.incoming.source
+        );
+        loop {
+            let a =
+                prompt::line("  [s]kip, [r]eplace, [k]eep both (S/R/K: same for all the rest)? ")?;
+            let (r, for_all) = match a.trim() {
+                "s" => (Resolution::Skip, false),
+                "r" => (Resolution::Replace, false),
+                "k" => (Resolution::KeepBoth, false),
+                "S" => (Resolution::Skip, true),
+                "R" => (Resolution::Replace, true),
+                "K" => (Resolution::KeepBoth, true),
+                _ => {
+                    eprintln!("  Answer s, r or k (capital for all).");
+                    continue;
+                }
+            };
+            out.push(r);
+            if for_all {
+                all = Some(r);
+            }
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn names(v: &[coffer_core::SecretName]) -> Vec<&str> {
+    v.iter().map(|n| n.as_str()).collect()
+}
+
+fn report_json(r: &ImportReport) -> Value {
+    json!({
+        "version": 1,
+        "cleared": r.cleared,
+        "added": names(&r.added),
+        "replaced": names(&r.replaced),
+        "skipped": names(&r.skipped),
+        "keptBoth": r.kept_both.iter().map(|(a, b)| json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
+        "identical": names(&r.identical),
+        "needsReauthentication": r.relink.iter().map(|(n, p)| json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
+    })
+}
+
+fn print_report(r: &ImportReport, files: usize) {
+    if r.cleared > 0 {
+        eprintln!(
+            "Removed {} existing secret{} first.",
+            r.cleared,
+            if r.cleared == 1 { "" } else { "s" }
+        );
+    }
+    let kept: Vec<String> = r
+        .kept_both
+        .iter()
+        .map(|(a, b)| format!("{a} -> {b}"))
+        .collect();
+    eprintln!(
+        "Imported from {files} file{}: {} added, {} replaced, {} skipped, {} kept both{}, {} identical.",
+        if files == 1 { "" } else { "s" },
+        r.added.len(),
+        r.replaced.len(),
+        r.skipped.len(),
+        r.kept_both.len(),
+        if kept.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kept.join(", "))
+        },
+        r.identical.len(),
+    );
+    if !r.relink.is_empty() {
+        eprintln!("Linked secrets to re-authenticate with their external vault before use:");
+        for (name, provider) in &r.relink {
+            eprintln!("  {name} ({provider})");
+        }
+    }
+}

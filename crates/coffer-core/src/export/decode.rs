@@ -1,0 +1,306 @@
+//! Reading exports: detect, validate the header (bounds first, before any work), decrypt.
+
+use super::encode::{EncryptedJson, header_aad};
+use super::kdf::{ARGON2_VERSION, KdfBoundsError, KdfParams, SALT_LEN};
+use super::{CIPHER, ExportDoc, FORMAT, KDF, MAX_EXPORT_BYTES, VERSION};
+use crate::crypto::NONCE_LEN;
+use crate::wire::SecretJson;
+use crate::{Secret, Timestamp};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// A parsed export, before any password is needed.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A plaintext export, fully read.
+    Plaintext(ExportDoc),
+    /// An encrypted export whose header passed every check.
+    Encrypted(Box<EncryptedExport>),
+}
+
+/// An encrypted export ready to be decrypted.
+pub struct EncryptedExport {
+    header: EncryptedJson,
+    salt: [u8; SALT_LEN],
+    nonce: [u8; NONCE_LEN],
+    params: KdfParams,
+}
+
+impl std::fmt::Debug for EncryptedExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptedExport")
+            .field("secret_count", &self.header.secret_count)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an export could not be read. Messages never quote file content that could be secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Over [`MAX_EXPORT_BYTES`].
+    #[error("the input is {size} bytes; exports larger than {max} bytes are refused")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Not JSON at all, or cut short.
+    #[error("{}", if *truncated { format!("the input ends too early (line {line}, column {column}): the file is truncated") } else { format!("the input is not valid JSON (line {line}, column {column})") })]
+    NotJson {
+        /// Where parsing stopped.
+        line: usize,
+        /// Where parsing stopped.
+        column: usize,
+        /// It ended mid-document.
+        truncated: bool,
+    },
+    /// JSON, but not a Coffer export.
+    #[error(
+        "this is not a Coffer vault export: expected a JSON object with \"format\": \"coffer-vault-export\""
+    )]
+    NotAnExport,
+    /// A format version this build does not read.
+    #[error("export format version {version} is not supported: this Coffer reads version {VERSION}{}", tool.as_ref().map(|t| format!("; the file was written by {t}, so use that version of Coffer or newer")).unwrap_or_default())]
+    UnsupportedVersion {
+        /// The file's version (sanitised).
+        version: String,
+        /// The tool that wrote it (sanitised).
+        tool: Option<String>,
+    },
+    /// An algorithm this build does not read.
+    #[error("unsupported {what} in the export header")]
+    Unsupported {
+        /// What.
+        what: String,
+    },
+    /// Valid JSON with an invalid field.
+    #[error("invalid export: {what}")]
+    Malformed {
+        /// What (field names and positions, never values).
+        what: String,
+    },
+    /// Hostile or absurd KDF parameters, refused before any work.
+    #[error(transparent)]
+    KdfBounds(#[from] KdfBoundsError),
+    /// `secretCount` disagrees with the secrets present.
+    #[error(
+        "the export says it holds {declared} secrets but contains {found}: it was cut or edited"
+    )]
+    CountMismatch {
+        /// The header's count.
+        declared: u64,
+        /// Secrets found.
+        found: u64,
+    },
+    /// Authentication failed.
+    #[error("cannot decrypt the export: wrong password, or the file was altered")]
+    Decrypt,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+    encrypted: Option<serde_json::Value>,
+    tool: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PlainIn {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    version: u32,
+    #[allow(dead_code)]
+    encrypted: bool,
+    tool: String,
+    exported_at: Timestamp,
+    secret_count: u64,
+    secrets: Vec<SecretJson>,
+}
+
+/// Keeps text from a file safe to print: printable ASCII, at most 64 characters.
+fn sanitize(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .take(64)
+        .collect();
+    if clean.is_empty() { "?".into() } else { clean }
+}
+
+fn json_error(e: &serde_json::Error) -> DecodeError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => DecodeError::Malformed {
+            what: format!(
+                "unexpected content at line {}, column {}",
+                e.line(),
+                e.column()
+            ),
+        },
+        cat => DecodeError::NotJson {
+            line: e.line(),
+            column: e.column(),
+            truncated: cat == Category::Eof,
+        },
+    }
+}
+
+fn malformed(what: impl Into<String>) -> DecodeError {
+    DecodeError::Malformed { what: what.into() }
+}
+
+/// Detects and validates an export. Plaintext exports are fully read; encrypted ones have their
+/// header checked (format, version, algorithms, KDF bounds) so that no work is done on a hostile
+/// file before [`EncryptedExport::decrypt`].
+pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
+    let size = bytes.len() as u64;
+    if size > MAX_EXPORT_BYTES {
+        return Err(DecodeError::TooLarge {
+            size,
+            max: MAX_EXPORT_BYTES,
+        });
+    }
+    let probe: Probe = match serde_json::from_slice(bytes) {
+        Ok(p) => p,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return Err(DecodeError::NotAnExport);
+        }
+        Err(e) => return Err(json_error(&e)),
+    };
+    if probe.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(DecodeError::NotAnExport);
+    }
+    let tool = probe.tool.as_ref().and_then(|t| t.as_str()).map(sanitize);
+    match probe.version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => {
+            return Err(DecodeError::UnsupportedVersion {
+                version: v.to_string(),
+                tool,
+            });
+        }
+        None => return Err(malformed("\"version\" must be a whole number")),
+    }
+    match probe
+        .encrypted
+        .as_ref()
+        .and_then(serde_json::Value::as_bool)
+    {
+        Some(false) => parse_plain(bytes).map(Parsed::Plaintext),
+        Some(true) => parse_encrypted(bytes).map(|e| Parsed::Encrypted(Box::new(e))),
+        None => Err(malformed("\"encrypted\" must be true or false")),
+    }
+}
+
+fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
+    let doc: PlainIn = serde_json::from_slice(bytes).map_err(|e| json_error(&e))?;
+    let found = doc.secrets.len() as u64;
+    if found != doc.secret_count {
+        return Err(DecodeError::CountMismatch {
+            declared: doc.secret_count,
+            found,
+        });
+    }
+    let secrets = doc
+        .secrets
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Secret::try_from(s).map_err(|_| {
+                malformed(format!(
+                    "secret #{} must have exactly one of \"value\" and \"link\"",
+                    i + 1
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ExportDoc {
+        tool: doc.tool,
+        exported_at: doc.exported_at,
+        secrets,
+    })
+}
+
+fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
+    let header: EncryptedJson = serde_json::from_slice(bytes).map_err(|e| json_error(&e))?;
+    if header.kdf.algorithm != KDF || header.kdf.version != ARGON2_VERSION {
+        return Err(DecodeError::Unsupported {
+            what: format!(
+                "key derivation {} version {}",
+                sanitize(&header.kdf.algorithm),
+                header.kdf.version
+            ),
+        });
+    }
+    if header.cipher.algorithm != CIPHER {
+        return Err(DecodeError::Unsupported {
+            what: format!("cipher {}", sanitize(&header.cipher.algorithm)),
+        });
+    }
+    let params = KdfParams {
+        memory_kib: header.kdf.memory_kib,
+        passes: header.kdf.passes,
+        lanes: header.kdf.lanes,
+    };
+    params.check()?;
+    let salt = B64
+        .decode(&header.kdf.salt)
+        .ok()
+        .and_then(|s| <[u8; SALT_LEN]>::try_from(s).ok())
+        .ok_or_else(|| malformed("\"kdf.salt\" must be 16 bytes in base64"))?;
+    let nonce = B64
+        .decode(&header.cipher.nonce)
+        .ok()
+        .and_then(|s| <[u8; NONCE_LEN]>::try_from(s).ok())
+        .ok_or_else(|| malformed("\"cipher.nonce\" must be 24 bytes in base64"))?;
+    if Timestamp::parse(&header.exported_at).is_none() {
+        return Err(malformed("\"exportedAt\" must be an RFC 3339 time"));
+    }
+    Ok(EncryptedExport {
+        header,
+        salt,
+        nonce,
+        params,
+    })
+}
+
+impl EncryptedExport {
+    /// The KDF cost this file asks for (already within bounds).
+    pub fn params(&self) -> KdfParams {
+        self.params
+    }
+
+    /// How many secrets the header declares.
+    pub fn secret_count(&self) -> u64 {
+        self.header.secret_count
+    }
+
+    /// Derives the key from `password` and opens the content. A wrong password and any change
+    /// to the header or ciphertext give the same [`DecodeError::Decrypt`].
+    pub fn decrypt(&self, password: &SecretString) -> Result<ExportDoc, DecodeError> {
+        let key = self.params.derive(password, &self.salt)?;
+        let ct = B64
+            .decode(&self.header.ciphertext)
+            .map_err(|_| DecodeError::Decrypt)?;
+        let plain = key
+            .open(&self.nonce, &header_aad(&self.header, &self.salt), &ct)
+            .map_err(|_| DecodeError::Decrypt)?;
+        let inner = match parse(&plain) {
+            Ok(Parsed::Plaintext(doc)) => doc,
+            _ => return Err(malformed("the encrypted content is not a plaintext export")),
+        };
+        if inner.secrets.len() as u64 != self.header.secret_count
+            || inner.tool != self.header.tool
+            || inner.exported_at.to_string() != self.header.exported_at
+        {
+            return Err(malformed("the encrypted content disagrees with the header"));
+        }
+        Ok(inner)
+    }
+}

@@ -1,0 +1,147 @@
+//! Applying an import plan: all of it in one transaction, or nothing.
+
+use super::plan::{Plan, Status, classify};
+use crate::ops::store_error;
+use crate::store::{StoreError, Vault};
+use coffer_core::{Secret, SecretName};
+use std::collections::{BTreeMap, HashSet};
+
+/// What to do with one duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Keep what is there; drop the incoming secret.
+    Skip,
+    /// The incoming secret replaces what is there.
+    Replace,
+    /// Keep both: the incoming secret is stored as `NAME-2` (or the next free number).
+    KeepBoth,
+}
+
+/// What the import did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    /// Secrets removed first (`--clear`).
+    pub cleared: u64,
+    /// New secrets.
+    pub added: Vec<SecretName>,
+    /// Secrets replaced by the incoming version.
+    pub replaced: Vec<SecretName>,
+    /// Incoming duplicates dropped.
+    pub skipped: Vec<SecretName>,
+    /// Incoming duplicates kept under a new name: (name, new name).
+    pub kept_both: Vec<(SecretName, SecretName)>,
+    /// Incoming secrets identical to what was there.
+    pub identical: Vec<SecretName>,
+    /// Linked secrets written: they need re-authentication with their external vault.
+    pub relink: Vec<(SecretName, String)>,
+}
+
+/// The import was not applied; the vault is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// Another process changed the vault between planning and applying.
+    #[error("the vault changed while the import was being planned; nothing was imported")]
+    Changed,
+    /// Wrong number of resolutions for the plan's duplicates.
+    #[error("{expected} duplicates need a decision, {got} were given")]
+    Resolutions {
+        /// Duplicates in the plan.
+        expected: usize,
+        /// Decisions given.
+        got: usize,
+    },
+    /// No free `NAME-N` within the name length limit.
+    #[error("cannot keep both copies of {name:?}: no free name NAME-N within the length limit")]
+    NoFreeName {
+        /// The name.
+        name: String,
+    },
+    /// Database failure or a damaged record.
+    #[error(transparent)]
+    Store(StoreError),
+}
+store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFreeName => Conflict });
+
+/// Applies `plan` with one resolution per duplicate (in plan order), in one transaction. The
+/// plan is checked again inside the transaction; if the vault changed meanwhile, nothing happens.
+pub fn apply(
+    vault: &mut Vault,
+    plan: &Plan,
+    resolutions: &[Resolution],
+) -> Result<ImportReport, ApplyError> {
+    let expected = plan.duplicates().count();
+    if resolutions.len() != expected {
+        return Err(ApplyError::Resolutions {
+            expected,
+            got: resolutions.len(),
+        });
+    }
+    vault.write(|records| {
+        let existing = if plan.clear_first {
+            Vec::new()
+        } else {
+            records.all()?
+        };
+        let incoming = plan.items.iter().map(|i| i.incoming.clone()).collect();
+        let now = classify(&existing, incoming);
+        if now
+            .iter()
+            .map(|i| &i.status)
+            .ne(plan.items.iter().map(|i| &i.status))
+        {
+            return Err(ApplyError::Changed);
+        }
+        let mut report = ImportReport::default();
+        if plan.clear_first {
+            report.cleared = records.delete_all()?;
+        }
+        let mut taken: HashSet<SecretName> = existing.iter().map(|s| s.name.clone()).collect();
+        taken.extend(plan.items.iter().map(|i| i.incoming.secret.name.clone()));
+        let mut writes: BTreeMap<SecretName, Secret> = BTreeMap::new();
+        let mut decisions = resolutions.iter();
+        for item in &plan.items {
+            let s = &item.incoming.secret;
+            match &item.status {
+                Status::New => {
+                    writes.insert(s.name.clone(), s.clone());
+                    report.added.push(s.name.clone());
+                }
+                Status::Identical { .. } => report.identical.push(s.name.clone()),
+                Status::Duplicate { .. } => match decisions.next() {
+                    Some(Resolution::Skip) | None => report.skipped.push(s.name.clone()),
+                    Some(Resolution::Replace) => {
+                        writes.insert(s.name.clone(), s.clone());
+                        report.replaced.push(s.name.clone());
+                    }
+                    Some(Resolution::KeepBoth) => {
+                        let new = (2..=u32::MAX)
+                            .map_while(|n| s.name.with_suffix(n))
+                            .find(|n| !taken.contains(n))
+                            .ok_or_else(|| ApplyError::NoFreeName {
+                                name: s.name.to_string(),
+                            })?;
+                        taken.insert(new.clone());
+                        let mut copy = s.clone();
+                        copy.name = new.clone();
+                        writes.insert(new.clone(), copy);
+                        report.kept_both.push((s.name.clone(), new));
+                    }
+                },
+            }
+        }
+        for (name, secret) in &writes {
+            match records.find(name)? {
+                Some((id, _)) => records.replace(&id, secret)?,
+                None => {
+                    records.insert(secret)?;
+                }
+            }
+            if let Some(link) = secret.content.link() {
+                report
+                    .relink
+                    .push((name.clone(), link.provider().to_string()));
+            }
+        }
+        Ok(report)
+    })
+}

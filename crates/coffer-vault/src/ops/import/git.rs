@@ -1,0 +1,348 @@
+//! Loading exports from a remote git repository: a shallow clone with the system `git` into a
+//! private temporary directory that is removed afterwards.
+//!
+//! Refused: `ext::` and every other `transport::` remote-helper form, URLs starting with `-`,
+//! paths that leave the repository, and symbolic links inside it.
+
+use super::source::{Loaded, SourceError, load_path};
+use crate::{Classify, ErrorKind};
+use std::path::{Component, Path};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Time limit for each git command.
+pub const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A git source failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The URL form is refused.
+    #[error("refused git URL: {reason}")]
+    RefusedUrl {
+        /// Why.
+        reason: &'static str,
+    },
+    /// `--path` is not inside the repository.
+    #[error("refused --path: {reason}")]
+    BadPath {
+        /// Why.
+        reason: &'static str,
+    },
+    /// `--ref` is not a plausible ref.
+    #[error("refused --ref: it must be a branch, tag or commit id without spaces or a leading '-'")]
+    BadRef,
+    /// `git` is not installed.
+    #[error("git is not installed (needed for --git)")]
+    NotInstalled,
+    /// A git command failed.
+    #[error("git {step} failed: {detail}")]
+    Failed {
+        /// Which step (`clone`, `fetch`, …).
+        step: &'static str,
+        /// git's last message line, credentials removed.
+        detail: String,
+    },
+    /// A git command ran too long.
+    #[error("git {step} took longer than {} seconds", TIMEOUT.as_secs())]
+    TimedOut {
+        /// Which step.
+        step: &'static str,
+    },
+    /// A file in the checkout could not be loaded.
+    #[error(transparent)]
+    Load(Box<SourceError>),
+}
+
+impl Classify for GitError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            GitError::RefusedUrl { .. } | GitError::BadPath { .. } | GitError::BadRef => {
+                ErrorKind::InvalidInput
+            }
+            GitError::NotInstalled | GitError::Failed { .. } | GitError::TimedOut { .. } => {
+                ErrorKind::Io
+            }
+            GitError::Load(e) => e.kind(),
+        }
+    }
+}
+
+/// Refuses remote-helper syntax (`ext::sh -c …`, `fd::…`) and option-like URLs.
+pub fn check_url(url: &str) -> Result<(), GitError> {
+    let refuse = |reason| Err(GitError::RefusedUrl { reason });
+    if url.is_empty() {
+        return refuse("it is empty");
+    }
+    if url.starts_with('-') {
+        return refuse("it starts with '-'");
+    }
+    if let Some((transport, _)) = url.split_once("::")
+        && !transport.is_empty()
+        && transport
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return refuse("remote-helper URLs (such as ext::) are not allowed");
+    }
+    if url.chars().any(char::is_control) {
+        return refuse("it contains control characters");
+    }
+    Ok(())
+}
+
+fn check_ref(r: &str) -> Result<(), GitError> {
+    if r.is_empty()
+        || r.starts_with('-')
+        || r.contains("..")
+        || r.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '~' | '^' | '\\'))
+    {
+        return Err(GitError::BadRef);
+    }
+    Ok(())
+}
+
+fn check_path(p: &str) -> Result<(), GitError> {
+    let path = Path::new(p);
+    if path.is_absolute() {
+        return Err(GitError::BadPath {
+            reason: "it must be relative to the repository root",
+        });
+    }
+    if path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(GitError::BadPath {
+            reason: "it must stay inside the repository (no '..')",
+        });
+    }
+    Ok(())
+}
+
+/// Removes `user:password@` from any URL-looking text.
+fn scrub(line: &str) -> String {
+    let mut out = String::new();
+    for word in line.split(' ') {
+        let w = match (word.find("://"), word.rfind('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}***{}", &word[..s + 3], &word[at..]),
+            _ => word.to_string(),
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let mut child = Command::new("git")
+        .args([
+            "-c",
+            "protocol.ext.allow=never",
+            "-c",
+            "core.symlinks=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                GitError::NotInstalled
+            } else {
+                GitError::Failed {
+                    step,
+                    detail: e.to_string(),
+                }
+            }
+        })?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(GitError::TimedOut { step });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                return Err(GitError::Failed {
+                    step,
+                    detail: e.to_string(),
+                });
+            }
+        }
+    }
+    let out = child.wait_with_output().map_err(|e| GitError::Failed {
+        step,
+        detail: e.to_string(),
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no message");
+        return Err(GitError::Failed {
+            step,
+            detail: scrub(last.trim()),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn is_commit_id(r: &str) -> bool {
+    (r.len() == 40 || r.len() == 64) && r.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Clones `url` at `reference` (shallow) and loads `path` (a file or folder; root by default).
+pub fn load(
+    url: &str,
+    reference: Option<&str>,
+    path: Option<&str>,
+) -> Result<Vec<Loaded>, GitError> {
+    check_url(url)?;
+    if let Some(r) = reference {
+        check_ref(r)?;
+    }
+    if let Some(p) = path {
+        check_path(p)?;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("coffer-git-")
+        .tempdir()
+        .map_err(|e| GitError::Failed {
+            step: "setup",
+            detail: e.to_string(),
+        })?;
+    let repo = tmp.path().join("repo");
+    let repo_arg = repo.to_string_lossy().to_string();
+    match reference {
+        Some(commit) if is_commit_id(commit) => {
+            std::fs::create_dir(&repo).map_err(|e| GitError::Failed {
+                step: "setup",
+                detail: e.to_string(),
+            })?;
+            git("init", &repo, &["init", "--quiet"])?;
+            git("remote", &repo, &["remote", "add", "origin", "--", url])?;
+            git(
+                "fetch",
+                &repo,
+                &["fetch", "--quiet", "--depth", "1", "origin", commit],
+            )?;
+            git("checkout", &repo, &["checkout", "--quiet", "FETCH_HEAD"])?;
+        }
+        Some(branch) => {
+            git(
+                "clone",
+                tmp.path(),
+                &[
+                    "clone",
+                    "--quiet",
+                    "--depth",
+                    "1",
+                    "--no-tags",
+                    "--branch",
+                    branch,
+                    "--",
+                    url,
+                    &repo_arg,
+                ],
+            )?;
+        }
+        None => {
+            git(
+                "clone",
+                tmp.path(),
+                &[
+                    "clone",
+                    "--quiet",
+                    "--depth",
+                    "1",
+                    "--no-tags",
+                    "--",
+                    url,
+                    &repo_arg,
+                ],
+            )?;
+        }
+    }
+    let commit = git("rev-parse", &repo, &["rev-parse", "--short=12", "HEAD"])?;
+    let target = match path {
+        Some(p) => repo.join(p),
+        None => repo.clone(),
+    };
+    let loaded = load_path(&target, false).map_err(|e| GitError::Load(Box::new(e)))?;
+    let shown = match reference {
+        Some(r) => format!("{url}@{r}"),
+        None => url.to_string(),
+    };
+    Ok(loaded
+        .into_iter()
+        .map(|mut l| {
+            let inside = Path::new(&l.label)
+                .strip_prefix(&repo)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            l.label = format!("{} ({commit}) {inside}", scrub(&shown));
+            l
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_refusals() {
+        for bad in [
+            "ext::sh -c touch% /tmp/pwned",
+            "fd::17",
+            "-uhelp",
+            "",
+            "a\nb",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "https://example.com/repo.git",
+            "git@github.com:org/repo.git",
+            "ssh://git@host/repo",
+            "/tmp/repo.git",
+            "file:///tmp/repo.git",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn path_and_ref_refusals() {
+        assert!(check_path("../etc").is_err());
+        assert!(check_path("/etc").is_err());
+        assert!(check_path("exports/a.json").is_ok());
+        assert!(check_ref("--upload-pack=x").is_err());
+        assert!(check_ref("main").is_ok());
+        assert!(check_ref("v1.2.3").is_ok());
+        assert!(check_ref("a b").is_err());
+    }
+
+    #[test]
+    fn credentials_scrubbed() {
+        assert_eq!(
+            scrub("fatal: could not read https://user:tok@host/r.git"),
+            "fatal: could not read https://***@host/r.git"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Loading an export from a link: HTTPS only (plain HTTP to loopback only), bounded size and
+//! time, redirects held to the same rules. Messages show links without credentials or queries.
+
+use super::source::{Loaded, SourceError, read_limited};
+use crate::{Classify, ErrorKind};
+use coffer_core::export::MAX_EXPORT_BYTES;
+use reqwest::Url;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Whole-request time limit.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+const MAX_REDIRECTS: usize = 5;
+
+/// A link could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    /// Not a usable link.
+    #[error("invalid link {label}: {reason}")]
+    Invalid {
+        /// The link, shown safely.
+        label: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The server answered with an error status.
+    #[error("{label} answered HTTP {status}")]
+    Status {
+        /// The link, shown safely.
+        label: String,
+        /// Status code and reason.
+        status: String,
+    },
+    /// Connection, TLS, timeout or redirect failure.
+    #[error("cannot load {label}: {reason}")]
+    Network {
+        /// The link, shown safely.
+        label: String,
+        /// Why (without the link).
+        reason: String,
+    },
+    /// The body is over the size limit.
+    #[error("{label} is larger than {MAX_EXPORT_BYTES} bytes; exports that large are refused")]
+    TooLarge {
+        /// The link, shown safely.
+        label: String,
+    },
+}
+
+impl Classify for UrlError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            UrlError::Invalid { .. } | UrlError::TooLarge { .. } => ErrorKind::InvalidInput,
+            UrlError::Status { .. } | UrlError::Network { .. } => ErrorKind::Io,
+        }
+    }
+}
+
+/// The link without user info, query or fragment.
+pub fn safe_label(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn check(url: &Url) -> Result<(), &'static str> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err("plain http is allowed only to this machine (loopback); use https"),
+        _ => Err("only https:// links are supported"),
+    }
+}
+
+/// Downloads one export.
+pub fn fetch(link: &str) -> Result<Loaded, UrlError> {
+    let url = Url::parse(link).map_err(|_| UrlError::Invalid {
+        label: "(unparsable link)".into(),
+        reason: "not a valid URL",
+    })?;
+    let label = safe_label(&url);
+    check(&url).map_err(|reason| UrlError::Invalid {
+        label: label.clone(),
+        reason,
+    })?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(coffer_core::export::tool_name())
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if let Err(reason) = check(attempt.url()) {
+                attempt.error(reason)
+            } else {
+                attempt.follow()
+            }
+        }))
+        .build()
+        .map_err(|e| UrlError::Network {
+            label: label.clone(),
+            reason: e.without_url().to_string(),
+        })?;
+    let network = |e: reqwest::Error| {
+        let e = e.without_url();
+        let mut reason = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            reason = format!("{reason}: {s}");
+            src = s.source();
+        }
+        UrlError::Network {
+            label: label.clone(),
+            reason,
+        }
+    };
+    let resp = client.get(url.clone()).send().map_err(network)?;
+    if !resp.status().is_success() {
+        return Err(UrlError::Status {
+            label,
+            status: resp.status().to_string(),
+        });
+    }
+    if resp.content_length().is_some_and(|n| n > MAX_EXPORT_BYTES) {
+        return Err(UrlError::TooLarge { label });
+    }
+    let bytes = read_limited(resp, &label).map_err(|e| match e {
+        SourceError::TooLarge { label } => UrlError::TooLarge { label },
+        other => UrlError::Network {
+            label: label.clone(),
+            reason: other.to_string(),
+        },
+    })?;
+    Ok(Loaded { label, bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_rules() {
+        let ok = |s: &str| check(&Url::parse(s).unwrap()).is_ok();
+        assert!(ok("https://example.com/x.json"));
+        assert!(ok("http://127.0.0.1:8080/x.json"));
+        assert!(ok("http://127.5.5.5/x.json"));
+        assert!(ok("http://localhost/x.json"));
+        assert!(ok("http://[::1]:9/x.json"));
+        assert!(!ok("http://example.com/x.json"));
+        assert!(!ok("http://10.0.0.1/x.json"));
+        assert!(!ok("ftp://example.com/x.json"));
+        assert!(!ok("file:///etc/passwd"));
+    }
+
+    #[test]
+    fn labels_hide_credentials_and_queries() {
+        let u = Url::parse("https://user:tok3n@example.com/e.json?sig=SECRET#frag").unwrap();
+        assert_eq!(safe_label(&u), "https://example.com/e.json");
+    }
+}
