@@ -37,10 +37,10 @@ fn aad(vault_id: &[u8], record_id: &[u8], name_mac: &[u8; 32]) -> Vec<u8> {
 /// Seals `secret` as row `record_id` of vault `vault_id`.
 pub fn seal(keys: &VaultKeys, vault_id: &[u8], record_id: &[u8], secret: &Secret) -> SealedRecord {
     let name_mac = keys.name_mac(secret.name.as_str());
-    let mut plain = Zeroizing::new(Vec::with_capacity(512));
+    let json = crate::buf::json(&SecretJson::from(secret), false, 0);
+    let mut plain = Zeroizing::new(Vec::with_capacity(json.len() + 1));
     plain.push(RECORD_VERSION);
-    serde_json::to_writer(&mut *plain, &SecretJson::from(secret))
-        .expect("serialising a secret to memory cannot fail");
+    plain.extend_from_slice(&json);
     let (nonce, ciphertext) = keys
         .record_key()
         .seal(&aad(vault_id, record_id, &name_mac), &plain);

@@ -100,10 +100,11 @@ fn describe(item: &PlanItem) -> String {
             changes,
         } => {
             let what: Vec<&str> = changes.iter().map(|c| c.as_str()).collect();
+            let verb = if what.len() == 1 { "differs" } else { "differ" };
             match a {
-                Against::Vault => format!("{} differ from the vault's", what.join(", ")),
+                Against::Vault => format!("{} {verb} from the vault's", what.join(", ")),
                 Against::Import { source } => {
-                    format!("{} differ from the one in {source}", what.join(", "))
+                    format!("{} {verb} from the one in {source}", what.join(", "))
                 }
             }
         }

@@ -65,21 +65,9 @@ fn plain_out(doc: &ExportDoc) -> PlainOut<'_> {
     }
 }
 
-/// Serialises `value` into memory that is zeroed when dropped.
-fn to_zeroizing<T: Serialize>(value: &T, pretty: bool) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(64 * 1024));
-    let res = if pretty {
-        serde_json::to_writer_pretty(&mut *out, value)
-    } else {
-        serde_json::to_writer(&mut *out, value)
-    };
-    res.expect("serialising an export to memory cannot fail");
-    out
-}
-
 /// The plaintext export file (pretty-printed JSON with a final newline).
 pub fn encode_plaintext(doc: &ExportDoc) -> Zeroizing<Vec<u8>> {
-    let mut out = to_zeroizing(&plain_out(doc), true);
+    let mut out = crate::buf::json(&plain_out(doc), true, 1);
     out.push(b'\n');
     out
 }
@@ -142,7 +130,7 @@ pub fn encode_encrypted(
         },
         ciphertext: String::new(),
     };
-    let inner = to_zeroizing(&plain_out(doc), false);
+    let inner = crate::buf::json(&plain_out(doc), false, 0);
     let (nonce, ct) = key.seal(&header_aad(&header, &salt), &inner);
     header.cipher.nonce = B64.encode(nonce);
     header.ciphertext = B64.encode(ct);

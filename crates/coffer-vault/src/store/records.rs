@@ -61,6 +61,17 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// The row id of the secret called `name`, without opening it.
+    pub fn id_of(&self, name: &SecretName) -> Result<Option<RecordId>, StoreError> {
+        let mac = record::lookup_mac(self.keys, name);
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM secrets WHERE name_mac = ?1")?
+            .query_row([&mac[..]], |r| r.get(0))
+            .optional()?
+            .map(RecordId))
+    }
+
     /// Every secret, sorted by name.
     pub fn all(&self) -> Result<Vec<Secret>, StoreError> {
         let mut stmt = self

@@ -130,8 +130,8 @@ pub fn apply(
             }
         }
         for (name, secret) in &writes {
-            match records.find(name)? {
-                Some((id, _)) => records.replace(&id, secret)?,
+            match records.id_of(name)? {
+                Some(id) => records.replace(&id, secret)?,
                 None => {
                     records.insert(secret)?;
                 }

@@ -101,19 +101,18 @@ impl Classify for SourceError {
     }
 }
 
-/// Reads at most the export size limit from `r`.
+/// Reads at most the export size limit from `r` (`hint`: the expected size, if known).
 pub(crate) fn read_limited(
-    mut r: impl Read,
+    r: impl Read,
     label: &str,
+    hint: Option<u64>,
 ) -> Result<Zeroizing<Vec<u8>>, SourceError> {
-    let mut buf = Zeroizing::new(Vec::new());
-    (&mut r)
-        .take(MAX_EXPORT_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|source| SourceError::Io {
+    let buf = coffer_core::buf::read_limited(r, MAX_EXPORT_BYTES, hint).map_err(|source| {
+        SourceError::Io {
             label: label.to_string(),
             source,
-        })?;
+        }
+    })?;
     if buf.len() as u64 > MAX_EXPORT_BYTES {
         return Err(SourceError::TooLarge {
             label: label.to_string(),
@@ -174,10 +173,11 @@ fn load_file(path: &Path) -> Result<Loaded, SourceError> {
         source,
     })?;
     // Refuse before reading when the size is known (a sparse or huge file costs nothing).
-    if file.metadata().is_ok_and(|m| m.len() > MAX_EXPORT_BYTES) {
+    let size = file.metadata().ok().map(|m| m.len());
+    if size.is_some_and(|n| n > MAX_EXPORT_BYTES) {
         return Err(SourceError::TooLarge { label });
     }
-    let bytes = read_limited(file, &label)?;
+    let bytes = read_limited(file, &label, size)?;
     Ok(Loaded { label, bytes })
 }
 
@@ -187,7 +187,7 @@ pub fn load(source: &Source, stdin: impl Read) -> Result<Vec<Loaded>, SourceErro
         Source::Path(p) => load_path(p, true),
         Source::Stdin => Ok(vec![Loaded {
             label: "standard input".into(),
-            bytes: read_limited(stdin, "standard input")?,
+            bytes: read_limited(stdin, "standard input", None)?,
         }]),
         Source::Url(u) => Ok(vec![url::fetch(u)?]),
         Source::Git {

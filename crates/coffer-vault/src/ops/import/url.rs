@@ -136,7 +136,8 @@ pub fn fetch(link: &str) -> Result<Loaded, UrlError> {
     if resp.content_length().is_some_and(|n| n > MAX_EXPORT_BYTES) {
         return Err(UrlError::TooLarge { label });
     }
-    let bytes = read_limited(resp, &label).map_err(|e| match e {
+    let hint = resp.content_length();
+    let bytes = read_limited(resp, &label, hint).map_err(|e| match e {
         SourceError::TooLarge { label } => UrlError::TooLarge { label },
         other => UrlError::Network {
             label: label.clone(),
