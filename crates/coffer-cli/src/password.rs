@@ -11,9 +11,9 @@ use zeroize::Zeroizing;
 
 /// Reads a password file: its content without one trailing newline.
 fn from_file(path: &Path) -> Result<SecretString, Failure> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 2));
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 3));
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PASSWORD_BYTES as u64 + 2).read_to_end(&mut buf))
+        .and_then(|f| f.take(MAX_PASSWORD_BYTES as u64 + 3).read_to_end(&mut buf))
         .map_err(|e| {
             Failure::new(
                 code::IO,
@@ -21,6 +21,13 @@ fn from_file(path: &Path) -> Result<SecretString, Failure> {
                 "check the path given to --password-file",
             )
         })?;
+    if buf.len() > MAX_PASSWORD_BYTES + 2 {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!("the password file is longer than {MAX_PASSWORD_BYTES} bytes"),
+            "a password file holds only the password (and at most one newline)",
+        ));
+    }
     let mut end = buf.len();
     if buf[..end].ends_with(b"\n") {
         end -= 1;

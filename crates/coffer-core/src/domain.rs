@@ -90,6 +90,7 @@ impl AllowedDomain {
             None => (false, hostpart),
         };
         let host = host.to_ascii_lowercase();
+        let host = host.strip_suffix('.').unwrap_or(&host).to_string();
         if host.starts_with('[') {
             let inner = host
                 .strip_prefix('[')
@@ -108,6 +109,10 @@ impl AllowedDomain {
         } else {
             check_dns_name(&host).map_err(err)?;
         }
+        // Canonical form: https is the default scheme and each scheme's default port is implied,
+        // so `https://a.com:443` and `a.com` are one entry.
+        let scheme = scheme.filter(|s| *s != Scheme::Https);
+        let port = port.filter(|p| *p != scheme.unwrap_or(Scheme::Https).default_port());
         Ok(Self {
             scheme,
             wildcard,
@@ -146,12 +151,15 @@ fn split_port(s: &str) -> Result<(&str, Option<u16>), &'static str> {
     match colon {
         None => Ok((s, None)),
         Some(i) => {
-            let port: u16 = s[i + 1..]
-                .parse()
-                .map_err(|_| "the port must be a number from 1 to 65535")?;
-            if port == 0 {
-                return Err("the port must be a number from 1 to 65535");
+            let digits = &s[i + 1..];
+            let bad = "the port must be a number from 1 to 65535";
+            if digits.is_empty()
+                || digits.starts_with('0')
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(bad);
             }
+            let port: u16 = digits.parse().map_err(|_| bad)?;
             Ok((&s[..i], Some(port)))
         }
     }
@@ -287,10 +295,7 @@ mod tests {
     fn canonical_forms() {
         assert_eq!(p("API.Example.com").to_string(), "api.example.com");
         assert_eq!(p("*.example.org").to_string(), "*.example.org");
-        assert_eq!(
-            p("HTTPS://api.example.com/").to_string(),
-            "https://api.example.com"
-        );
+        assert_eq!(p("HTTPS://api.example.com/").to_string(), "api.example.com");
         assert_eq!(
             p("http://localhost:8080").to_string(),
             "http://localhost:8080"
@@ -310,6 +315,9 @@ mod tests {
             ("x.com:0", "port"),
             ("x.com:99999", "port"),
             ("x.com:abc", "port"),
+            ("x.com:+443", "port"),
+            ("x.com:0443", "port"),
+            ("x.com:", "port"),
             ("a..b", "empty label"),
             ("exa mple.com", "letters"),
             ("*.*.x.com", "wildcard"),
@@ -358,7 +366,7 @@ mod tests {
 
     #[test]
     fn list_is_sorted_dedup_and_empty_means_any() {
-        let l = AllowedDomains::parse_list("b.com, a.com,B.com").unwrap();
+        let l = AllowedDomains::parse_list("b.com, a.com,B.com,https://a.com:443").unwrap();
         assert_eq!(l.to_string(), "a.com,b.com");
         assert!(AllowedDomains::any().allows(Scheme::Http, "anything", Some(1)));
         assert!(AllowedDomains::parse_list("a.com,,b.com").is_err());

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod export;
 pub mod link;
 pub mod name;
+pub mod obj;
 pub mod password;
 pub mod record;
 pub mod secret;

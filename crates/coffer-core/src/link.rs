@@ -5,9 +5,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A pointer to a secret in an external vault. Always valid once constructed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "LinkRepr", into = "LinkRepr")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "LinkRepr")]
 pub struct ExternalLink(LinkRepr);
+
+impl<'de> Deserialize<'de> for ExternalLink {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = crate::obj::Obj::<LinkRepr>::deserialize(d)?.0;
+        ExternalLink::new(repr).map_err(serde::de::Error::custom)
+    }
+}
 
 /// The link's fields per provider; the JSON shape used in records and exports.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,13 +76,19 @@ impl ExternalLink {
         let fail = |reason| Err(LinkError { provider, reason });
         let clean =
             |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        let segments_ok = |s: &str| {
+            s.split('/')
+                .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        };
         match &repr {
             LinkRepr::HashicorpVault { mount, path, key } => {
                 if !clean(mount) || !clean(path) || !clean(key) {
                     return fail("mount, path and key must be non-empty and without spaces");
                 }
-                if mount.starts_with('/') || path.starts_with('/') || path.ends_with('/') {
-                    return fail("mount and path must not start or end with '/'");
+                if !segments_ok(mount) || !segments_ok(path) {
+                    return fail(
+                        "mount and path must not start or end with '/' or have empty, '.' or '..' segments",
+                    );
                 }
             }
             LinkRepr::AwsSecretsManager {
@@ -102,11 +115,23 @@ impl ExternalLink {
                 let rest = secret_id.strip_prefix("https://").unwrap_or_default();
                 let (host, path) = rest.split_once('/').unwrap_or_default();
                 let parts: Vec<&str> = path.split('/').collect();
-                let host_ok = host
-                    .strip_suffix(".vault.azure.net")
-                    .is_some_and(|v| !v.is_empty() && !v.contains('.'));
-                let path_ok = matches!(parts.as_slice(), ["secrets", n] | ["secrets", n, _] if !n.is_empty())
-                    && parts.iter().all(|p| clean(p));
+                // Key Vault names: 3-24 of a-z 0-9 '-', starting with a letter.
+                let host_ok = host.strip_suffix(".vault.azure.net").is_some_and(|v| {
+                    (3..=24).contains(&v.len())
+                        && v.starts_with(|c: char| c.is_ascii_lowercase())
+                        && v.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                });
+                let word = |p: &str, max: usize| {
+                    !p.is_empty()
+                        && p.len() <= max
+                        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                };
+                let path_ok = match parts.as_slice() {
+                    ["secrets", n] => word(n, 127),
+                    ["secrets", n, v] => word(n, 127) && word(v, 64),
+                    _ => false,
+                };
                 if !host_ok || !path_ok {
                     return fail(
                         "secretId must look like https://NAME.vault.azure.net/secrets/SECRET[/VERSION]",
@@ -118,7 +143,11 @@ impl ExternalLink {
                     .strip_prefix("op://")
                     .map(|r| r.split('/').collect())
                     .unwrap_or_default();
-                if !(3..=4).contains(&parts.len()) || parts.iter().any(|p| p.trim().is_empty()) {
+                if !(3..=4).contains(&parts.len())
+                    || parts
+                        .iter()
+                        .any(|p| p.trim().is_empty() || p.chars().any(char::is_control))
+                {
                     return fail("reference must look like op://VAULT/ITEM[/SECTION]/FIELD");
                 }
             }
@@ -137,14 +166,39 @@ impl ExternalLink {
     }
 }
 
+/// `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME` or
+/// `arn:PARTITION:iam::ACCOUNT:role/NAME`.
 fn is_arn(s: &str, service: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == service
-        && !parts[5].is_empty()
-        && !s.chars().any(char::is_whitespace)
+    if parts.len() != 6 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let region_ok = |r: &str| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let account_ok = parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit());
+    let partition_ok = matches!(
+        parts[1],
+        "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b"
+    );
+    let rest_ok = match service {
+        "secretsmanager" => {
+            region_ok(parts[3])
+                && parts[5]
+                    .strip_prefix("secret:")
+                    .is_some_and(|n| !n.is_empty())
+        }
+        "iam" => {
+            parts[3].is_empty()
+                && parts[5]
+                    .strip_prefix("role/")
+                    .is_some_and(|n| !n.is_empty())
+        }
+        _ => false,
+    };
+    parts[0] == "arn" && partition_ok && parts[2] == service && account_ok && rest_ok
 }
 
 fn provider_id(r: &LinkRepr) -> &'static str {
@@ -212,6 +266,17 @@ mod tests {
             r#"{"provider":"hashicorp-vault","mount":"","path":"p","key":"k"}"#,
             r#"{"provider":"hashicorp-vault","mount":"secret","path":"/p","key":"k"}"#,
             r#"{"provider":"hashicorp-vault","mount":"s","path":"p","key":"k","extra":1}"#,
+            r#"{"provider":"hashicorp-vault","mount":"secret/","path":"p","key":"k"}"#,
+            r#"{"provider":"hashicorp-vault","mount":"secret","path":"a//b","key":"k"}"#,
+            r#"{"provider":"hashicorp-vault","mount":"secret","path":"a/../b","key":"k"}"#,
+            r#"["hashicorp-vault","secret","a","k"]"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:::x"}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:awsfoo:secretsmanager:eu-west-1:123456789012:secret:x"}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x\u0000"}"#,
+            r#"{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x","roleArn":"arn:aws:iam::123456789012:user/bob"}"#,
+            r#"{"provider":"azure-key-vault","secretId":"https://evilcom?x.vault.azure.net/secrets/a"}"#,
+            r#"{"provider":"azure-key-vault","secretId":"https://kv1.vault.azure.net/secrets/a b"}"#,
+            r#"{"provider":"one-password","reference":"op://a/b\u0007/c"}"#,
             r#"{"provider":"aws-secrets-manager","secretArn":"my-secret"}"#,
             r#"{"provider":"azure-key-vault","secretId":"http://kv1.vault.azure.net/secrets/db"}"#,
             r#"{"provider":"azure-key-vault","secretId":"https://evil.com/secrets/db"}"#,

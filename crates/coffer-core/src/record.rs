@@ -70,8 +70,9 @@ pub fn open(
     if version != RECORD_VERSION {
         return Err(RecordError);
     }
-    let json: SecretJson = serde_json::from_slice(body).map_err(|_| RecordError)?;
-    let secret = Secret::try_from(json).map_err(|_| RecordError)?;
+    let json =
+        serde_json::from_slice::<crate::obj::Obj<SecretJson>>(body).map_err(|_| RecordError)?;
+    let secret = Secret::try_from(json.0).map_err(|_| RecordError)?;
     if keys.name_mac(secret.name.as_str()) != sealed.name_mac {
         return Err(RecordError);
     }

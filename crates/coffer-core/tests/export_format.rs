@@ -273,3 +273,49 @@ fn size_limit() {
         DecodeError::TooLarge { .. }
     ));
 }
+
+#[test]
+fn objects_must_be_objects() {
+    let text = String::from_utf8(encode_plaintext(&doc()).to_vec()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = v["secrets"][0].clone();
+    v["secrets"][0] = serde_json::json!([
+        first["name"],
+        first["value"],
+        null,
+        first["allowedDomains"],
+        first["createdAt"],
+        first["updatedAt"]
+    ]);
+    let err = parse(v.to_string().as_bytes()).unwrap_err();
+    assert!(matches!(err, DecodeError::Malformed { .. }), "{err:?}");
+
+    let enc: serde_json::Value = serde_json::from_slice(&encrypted_bytes()).unwrap();
+    let mut arr = enc.clone();
+    let k = &enc["kdf"];
+    arr["kdf"] = serde_json::json!([
+        k["algorithm"],
+        k["version"],
+        k["memoryKib"],
+        k["passes"],
+        k["lanes"],
+        k["salt"]
+    ]);
+    let err = parse(arr.to_string().as_bytes()).unwrap_err();
+    assert!(matches!(err, DecodeError::Malformed { .. }), "{err:?}");
+    let top: Vec<serde_json::Value> = enc.as_object().unwrap().values().cloned().collect();
+    assert_eq!(
+        parse(serde_json::Value::Array(top).to_string().as_bytes()).unwrap_err(),
+        DecodeError::NotAnExport
+    );
+}
+
+#[test]
+fn non_canonical_export_time_in_header_is_refused_before_work() {
+    let good = String::from_utf8(encrypted_bytes()).unwrap();
+    let bad = good.replacen("2026-11-18T11:06:40Z", "2026-11-18T12:06:40+01:00", 1);
+    assert!(matches!(
+        parse(bad.as_bytes()).unwrap_err(),
+        DecodeError::Malformed { .. }
+    ));
+}

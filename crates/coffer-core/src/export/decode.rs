@@ -1,9 +1,10 @@
 //! Reading exports: detect, validate the header (bounds first, before any work), decrypt.
 
-use super::encode::{EncryptedJson, header_aad};
+use super::encode::{CipherJson, EncryptedJson, KdfJson, header_aad};
 use super::kdf::{ARGON2_VERSION, KdfBoundsError, KdfParams, SALT_LEN};
 use super::{CIPHER, ExportDoc, FORMAT, KDF, MAX_EXPORT_BYTES, VERSION};
 use crate::crypto::NONCE_LEN;
+use crate::obj::Obj;
 use crate::wire::SecretJson;
 use crate::{Secret, Timestamp};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
@@ -110,6 +111,20 @@ struct Probe {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EncryptedIn {
+    format: String,
+    version: u32,
+    encrypted: bool,
+    tool: String,
+    exported_at: String,
+    secret_count: u64,
+    kdf: Obj<KdfJson>,
+    cipher: Obj<CipherJson>,
+    ciphertext: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlainIn {
     #[allow(dead_code)]
     format: String,
@@ -120,7 +135,7 @@ struct PlainIn {
     tool: String,
     exported_at: Timestamp,
     secret_count: u64,
-    secrets: Vec<SecretJson>,
+    secrets: Vec<Obj<SecretJson>>,
 }
 
 /// Keeps text from a file safe to print: printable ASCII, at most 64 characters.
@@ -166,8 +181,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
             max: MAX_EXPORT_BYTES,
         });
     }
-    let probe: Probe = match serde_json::from_slice(bytes) {
-        Ok(p) => p,
+    let probe: Probe = match serde_json::from_slice::<Obj<Probe>>(bytes) {
+        Ok(p) => p.0,
         Err(e) if e.classify() == serde_json::error::Category::Data => {
             return Err(DecodeError::NotAnExport);
         }
@@ -199,7 +214,9 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
 }
 
 fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
-    let doc: PlainIn = serde_json::from_slice(bytes).map_err(|e| json_error(&e))?;
+    let doc: PlainIn = serde_json::from_slice::<Obj<PlainIn>>(bytes)
+        .map_err(|e| json_error(&e))?
+        .0;
     let found = doc.secrets.len() as u64;
     if found != doc.secret_count {
         return Err(DecodeError::CountMismatch {
@@ -212,7 +229,7 @@ fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
         .into_iter()
         .enumerate()
         .map(|(i, s)| {
-            Secret::try_from(s).map_err(|_| {
+            Secret::try_from(s.0).map_err(|_| {
                 malformed(format!(
                     "secret #{} must have exactly one of \"value\" and \"link\"",
                     i + 1
@@ -228,7 +245,20 @@ fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
 }
 
 fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
-    let header: EncryptedJson = serde_json::from_slice(bytes).map_err(|e| json_error(&e))?;
+    let h = serde_json::from_slice::<Obj<EncryptedIn>>(bytes)
+        .map_err(|e| json_error(&e))?
+        .0;
+    let header = EncryptedJson {
+        format: h.format,
+        version: h.version,
+        encrypted: h.encrypted,
+        tool: h.tool,
+        exported_at: h.exported_at,
+        secret_count: h.secret_count,
+        kdf: h.kdf.0,
+        cipher: h.cipher.0,
+        ciphertext: h.ciphertext,
+    };
     if header.kdf.algorithm != KDF || header.kdf.version != ARGON2_VERSION {
         return Err(DecodeError::Unsupported {
             what: format!(
@@ -259,8 +289,13 @@ fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
         .ok()
         .and_then(|s| <[u8; NONCE_LEN]>::try_from(s).ok())
         .ok_or_else(|| malformed("\"cipher.nonce\" must be 24 bytes in base64"))?;
-    if Timestamp::parse(&header.exported_at).is_none() {
-        return Err(malformed("\"exportedAt\" must be an RFC 3339 time"));
+    // Canonical form only: the inner document's time must print back to exactly this string.
+    if Timestamp::parse(&header.exported_at).map(|t| t.to_string())
+        != Some(header.exported_at.clone())
+    {
+        return Err(malformed(
+            "\"exportedAt\" must be a UTC time like 2026-11-28T10:00:00Z",
+        ));
     }
     Ok(EncryptedExport {
         header,

@@ -39,8 +39,8 @@ pub(super) struct CipherJson {
     pub nonce: String,
 }
 
-#[derive(Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct EncryptedJson {
     pub format: String,
     pub version: u32,
