@@ -11,9 +11,12 @@ Environment:
   COFFER_EXPORT_PASSWORD   password for `export --encrypted` (instead of a prompt)
   COFFER_IMPORT_PASSWORD   password for encrypted imports (instead of a prompt)
 
+  COFFER_TEAM_TOKEN        API token for `team login` (instead of a prompt)
+
 Exit codes: 0 ok, 1 internal, 2 usage, 3 not found, 4 invalid input, 5 no vault or no key,
 6 wrong key, 7 integrity or wrong export password, 8 already exists or duplicates,
-10 I/O or network, 11 cancelled, 12 newer format.";
+9 refused by team policy or role, 10 I/O or network, 11 cancelled, 12 newer format,
+13 team token rejected.";
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +89,9 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Join a team and follow its vault export policy
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -198,4 +204,63 @@ pub struct ImportArgs {
     /// Read the password of encrypted exports from this file (or /dev/fd/N)
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Join the team of an API token (from COFFER_TEAM_TOKEN or a prompt)
+    Login {
+        /// Team server URL (https, or http to this machine)
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// Expected server key fingerprint (from `coffer-server fingerprint`); needed without a terminal
+        #[arg(long, value_name = "SHA256:…")]
+        fingerprint: Option<String>,
+    },
+    /// Leave the team (the last policy still applies until it expires)
+    Logout,
+    /// Show the team, this member, the server and the policy
+    Status {
+        /// Machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the vault export policy, or change it (admins)
+    Policy {
+        #[command(subcommand)]
+        action: Option<PolicyAction>,
+        /// Machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invite a member (admins); prints their API token once
+    Invite {
+        /// Member name
+        name: String,
+        /// member, admin or super-admin
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Show the team's audit log (admins)
+    Audit {
+        /// Newest entries to show
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyAction {
+    /// Change the vault export policy (team admins; not on the free plan)
+    Set {
+        /// Whether members may export at all
+        #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+        export: String,
+        /// Allowed formats when on [default: encrypted,plaintext]
+        #[arg(long, value_name = "LIST")]
+        formats: Option<String>,
+    },
 }

@@ -21,12 +21,16 @@ pub mod code {
     pub const INTEGRITY: u8 = 7;
     /// Something already exists (vault, secret name, file).
     pub const CONFLICT: u8 = 8;
-    /// File system or database failure.
+    /// Refused by the team's policy, or by the caller's role or plan.
+    pub const DENIED: u8 = 9;
+    /// File system, database or network failure.
     pub const IO: u8 = 10;
     /// The user declined, or confirmation was needed but there is no terminal.
     pub const CANCELLED: u8 = 11;
     /// Written by a newer Coffer.
     pub const UNSUPPORTED: u8 = 12;
+    /// The team server did not accept the API token.
+    pub const UNAUTHORIZED: u8 = 13;
 }
 
 /// A failure to report.
@@ -91,8 +95,17 @@ impl<E: Classify + Display> From<E> for Failure {
             ErrorKind::Unsupported => (code::UNSUPPORTED, "upgrade Coffer to a newer version"),
             ErrorKind::Io => (
                 code::IO,
-                "check the path, its permissions and free disk space",
+                "check the path, its permissions, free disk space, or the network",
             ),
+            ErrorKind::Denied => (
+                code::DENIED,
+                "`coffer team policy` shows the team's vault policy; a team admin can change it",
+            ),
+            ErrorKind::Unauthorized => (
+                code::UNAUTHORIZED,
+                "check the API token, or log in again with `coffer team login`",
+            ),
+            ErrorKind::Cancelled => (code::CANCELLED, "nothing was changed"),
         };
         Failure::new(code, e.to_string(), hint)
     }

@@ -166,7 +166,6 @@ fn split_port(s: &str) -> Result<(&str, Option<u16>), &'static str> {
 }
 
 fn check_dns_name(host: &str) -> Result<(), &'static str> {
-    let host = host.strip_suffix('.').unwrap_or(host);
     if host.is_empty() {
         return Err("the host is empty");
     }
@@ -319,6 +318,7 @@ mod tests {
             ("x.com:0443", "port"),
             ("x.com:", "port"),
             ("a..b", "empty label"),
+            ("a.com..", "empty label"),
             ("exa mple.com", "letters"),
             ("*.*.x.com", "wildcard"),
             ("api.*.com", "wildcard"),

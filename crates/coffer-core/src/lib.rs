@@ -14,6 +14,7 @@ pub mod link;
 pub mod name;
 pub mod obj;
 pub mod password;
+pub mod policy;
 pub mod record;
 pub mod secret;
 pub mod timestamp;

@@ -22,8 +22,14 @@ pub enum ErrorKind {
     InvalidInput,
     /// The vault was written by a newer Coffer.
     Unsupported,
-    /// The file system or database failed.
+    /// The file system, database or network failed.
     Io,
+    /// Refused by the team's policy, role or plan.
+    Denied,
+    /// The team server did not accept the credentials.
+    Unauthorized,
+    /// The user declined.
+    Cancelled,
 }
 
 /// Implemented by every operation's error.

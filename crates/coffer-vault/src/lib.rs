@@ -8,6 +8,7 @@ pub mod keysource;
 pub mod location;
 pub mod ops;
 pub mod store;
+pub mod team;
 
 pub use error::{Classify, ErrorKind};
 pub use keysource::KeySource;

@@ -3,7 +3,9 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::{password, prompt};
 use coffer_core::export::KdfParams;
+use coffer_core::policy::ExportKind;
 use coffer_vault::ops::export::{ExportFormat, export};
+use coffer_vault::team::authorize::{PolicySource, authorize_export, report_export};
 use std::io::Write;
 use std::path::Path;
 
@@ -22,6 +24,24 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         (_, true) => false,
         _ => ask_format()?,
     };
+    let kind = if encrypted {
+        ExportKind::Encrypted
+    } else {
+        ExportKind::Plaintext
+    };
+    let grant = authorize_export(&mut vault, kind)?;
+    if let Some((
+        team,
+        PolicySource::Cached {
+            issued_at,
+            expires_at,
+        },
+    )) = grant.team()
+    {
+        eprintln!(
+            "The team server is unreachable: following team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
+        );
+    }
     let format = if encrypted {
         ExportFormat::Encrypted {
             password: password::for_export(args.password_file.as_deref())?,
@@ -35,7 +55,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         )?;
         ExportFormat::Plaintext
     };
-    let out = export(&mut vault, &format)?;
+    let out = export(&mut vault, &format, &grant)?;
     if to_stdout {
         let mut stdout = std::io::stdout().lock();
         stdout
@@ -87,6 +107,9 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     }
     if !encrypted {
         eprintln!("The file holds every value in clear: delete it when done.");
+    }
+    if let Err(e) = report_export(&grant, out.count) {
+        eprintln!("warning: the export could not be recorded in the team's audit log: {e}");
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod rename;
 mod reset;
 mod rm;
 mod set;
+mod team;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Clear { yes } => clear::run(&ctx, yes),
+        Command::Team(t) => team::run(&ctx, t),
     }
 }
 

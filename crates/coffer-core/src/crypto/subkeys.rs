@@ -14,6 +14,7 @@ const KEY_CHECK_LABEL: &[u8] = b"coffer/key-check/v1";
 /// The keys a vault uses, all derived from its vault key and id.
 pub struct VaultKeys {
     record: AeadKey,
+    state: AeadKey,
     name_mac: Zeroizing<[u8; 32]>,
     check: Zeroizing<[u8; 32]>,
 }
@@ -29,8 +30,10 @@ impl VaultKeys {
             out
         };
         let record = expand(b"coffer/v1/record-encryption");
+        let state = expand(b"coffer/v1/state-encryption");
         Self {
             record: AeadKey::from_bytes(*record),
+            state: AeadKey::from_bytes(*state),
             name_mac: expand(b"coffer/v1/name-mac"),
             check: expand(b"coffer/v1/key-check"),
         }
@@ -39,6 +42,11 @@ impl VaultKeys {
     /// The key that seals records.
     pub fn record_key(&self) -> &AeadKey {
         &self.record
+    }
+
+    /// The key that seals vault state other than secrets (team membership).
+    pub fn state_key(&self) -> &AeadKey {
+        &self.state
     }
 
     /// HMAC-SHA256 of a secret name: how a record is found without storing its name in clear.

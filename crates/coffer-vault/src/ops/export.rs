@@ -2,10 +2,12 @@
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
+use crate::team::authorize::ExportGrant;
 use coffer_core::Timestamp;
 use coffer_core::export::{
     ExportDoc, KdfBoundsError, KdfParams, encode_encrypted, encode_plaintext, tool_name,
 };
+use coffer_core::policy::ExportKind;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
@@ -36,6 +38,9 @@ pub struct ExportOutput {
 /// `export` failed; nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The grant is for another format.
+    #[error("this export was not authorised for this format")]
+    NotGranted,
     /// KDF parameters out of bounds.
     #[error(transparent)]
     Kdf(#[from] KdfBoundsError),
@@ -43,10 +48,22 @@ pub enum ExportError {
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(ExportError { Kdf => InvalidInput });
+store_error!(ExportError { NotGranted => Denied, Kdf => InvalidInput });
 
-/// Builds the export of every secret in `vault`, sorted by name.
-pub fn export(vault: &mut Vault, format: &ExportFormat) -> Result<ExportOutput, ExportError> {
+/// Builds the export of every secret in `vault`, sorted by name. `grant` is the permission from
+/// [`crate::team::authorize::authorize_export`] for this format.
+pub fn export(
+    vault: &mut Vault,
+    format: &ExportFormat,
+    grant: &ExportGrant,
+) -> Result<ExportOutput, ExportError> {
+    let kind = match format {
+        ExportFormat::Plaintext => ExportKind::Plaintext,
+        ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
+    };
+    if grant.kind != kind {
+        return Err(ExportError::NotGranted);
+    }
     let secrets = vault.read(|records| records.all())?;
     let linked = secrets
         .iter()

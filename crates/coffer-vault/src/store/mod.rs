@@ -143,6 +143,56 @@ impl Vault {
         Ok(out)
     }
 
+    /// Reads the sealed state blob `name` (e.g. the team link), if present.
+    pub fn sealed_state(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT nonce, ciphertext FROM sealed_state WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((nonce, ct)) = row else {
+            return Ok(None);
+        };
+        self.keys
+            .state_key()
+            .open(&nonce, &self.state_aad(name), &ct)
+            .map(Some)
+            .map_err(|_| StoreError::Integrity)
+    }
+
+    /// Stores (`Some`) or deletes (`None`) the sealed state blob `name`, in one transaction.
+    pub fn set_sealed_state(&mut self, name: &str, value: Option<&[u8]>) -> Result<(), StoreError> {
+        let sealed = value.map(|v| self.keys.state_key().seal(&self.state_aad(name), v));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        match sealed {
+            Some((nonce, ct)) => tx.execute(
+                "INSERT OR REPLACE INTO sealed_state (name, nonce, ciphertext) VALUES (?1, ?2, ?3)",
+                rusqlite::params![name, &nonce[..], ct],
+            )?,
+            None => tx.execute("DELETE FROM sealed_state WHERE name = ?1", [name])?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn state_aad(&self, name: &str) -> Vec<u8> {
+        [
+            b"coffer/state/v1\0".as_slice(),
+            &self.vault_id,
+            name.as_bytes(),
+        ]
+        .concat()
+    }
+
     /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
     /// Other writers wait (busy timeout) instead of failing or losing a write.
     pub fn write<T, E: From<StoreError>>(

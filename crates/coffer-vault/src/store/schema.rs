@@ -8,13 +8,14 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The storage version this build writes (SQLite `user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const FORMAT_MARKER: &str = "coffer-vault";
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Migrations: entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value BLOB NOT NULL
@@ -25,7 +26,15 @@ const MIGRATIONS: &[&str] = &["
         nonce      BLOB NOT NULL,
         ciphertext BLOB NOT NULL
     ) WITHOUT ROWID;
-"];
+",
+    "
+    CREATE TABLE sealed_state (
+        name       TEXT PRIMARY KEY,
+        nonce      BLOB NOT NULL,
+        ciphertext BLOB NOT NULL
+    ) WITHOUT ROWID;
+",
+];
 
 pub(crate) struct Meta {
     pub vault_id: Vec<u8>,
@@ -136,6 +145,8 @@ pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
 pub(crate) fn rekey(conn: &mut Connection, key: &VaultKey) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute("DELETE FROM secrets", [])?;
+    // Sealed under the old key: unreadable from now on.
+    tx.execute("DELETE FROM sealed_state", [])?;
     write_key_meta(&tx, key)?;
     tx.commit()?;
     Ok(())

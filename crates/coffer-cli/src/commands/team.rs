@@ -1,0 +1,227 @@
+use crate::cli::{PolicyAction, TeamCommand};
+use crate::context::Context;
+use crate::failure::{Failure, code};
+use crate::prompt;
+use coffer_core::policy::{ExportKind, ExportPolicy, PolicyStatement, Role};
+use coffer_vault::team::authorize::PolicySource;
+use coffer_vault::team::{self, TeamError};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
+    let mut vault = ctx.open()?;
+    match cmd {
+        TeamCommand::Login {
+            server,
+            fingerprint,
+        } => {
+            let token = match std::env::var("COFFER_TEAM_TOKEN") {
+                Ok(t) if !t.is_empty() => SecretString::from(t),
+                _ if prompt::interactive() => {
+                    SecretString::from(prompt::hidden("Team API token: ")?.as_str())
+                }
+                _ => {
+                    return Err(Failure::new(
+                        code::INVALID_INPUT,
+                        "no API token: set COFFER_TEAM_TOKEN or run on a terminal",
+                        "an admin gets a token with `coffer team invite NAME`",
+                    ));
+                }
+            };
+            if fingerprint.is_none() && !prompt::interactive() {
+                return Err(Failure::new(
+                    code::INVALID_INPUT,
+                    "cannot confirm the team server's key without a terminal",
+                    "pass --fingerprint with the value `coffer-server fingerprint` prints on the server",
+                ));
+            }
+            let mut confirm = |fp: &str| {
+                eprintln!("The team server's policy key fingerprint is {fp}");
+                eprintln!(
+                    "Compare it with the output of `coffer-server fingerprint` on the server."
+                );
+                prompt::confirm("Trust this server?").unwrap_or(false)
+            };
+            let link = team::login::login(&mut vault, &server, token, fingerprint.as_deref(), &mut confirm)
+                .map_err(|e| match e {
+                    TeamError::FingerprintMismatch { .. } => Failure::from(e).hint(
+                        "the server is not the one you expected, or its key changed: do not continue until you know why",
+                    ),
+                    other => Failure::from(other),
+                })?;
+            eprintln!(
+                "Joined team {:?} on {} as {} ({}). This vault now follows the team's export policy.",
+                link.team_name,
+                link.server_url,
+                link.member_name,
+                link.role.as_str()
+            );
+        }
+        TeamCommand::Logout => {
+            let r = team::logout::logout(&mut vault)?;
+            eprintln!("Left team {:?}.", r.team);
+            if !r.revoked {
+                eprintln!(
+                    "warning: the server could not be reached, so the API token was not revoked there."
+                );
+            }
+            if let Some(until) = r.policy_until {
+                eprintln!(
+                    "The team's last export policy still applies to this vault until {until}."
+                );
+            }
+        }
+        TeamCommand::Status { json } => {
+            let s = team::status::status(&mut vault)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "server": s.link.server_url,
+                        "fingerprint": s.fingerprint,
+                        "team": {"id": s.link.team_id, "name": s.link.team_name},
+                        "member": {"id": s.link.member_id, "name": s.link.member_name, "role": s.link.role.as_str()},
+                        "loggedOut": s.logged_out,
+                        "online": s.offline_reason.is_none() && !s.logged_out,
+                        "policy": s.policy.as_ref().map(|(st, src)| policy_json(st, src)),
+                    })
+                );
+            } else {
+                println!("Team:    {} ({})", s.link.team_name, s.link.team_id);
+                println!("Member:  {} ({})", s.link.member_name, s.link.role.as_str());
+                println!("Server:  {} (key {})", s.link.server_url, s.fingerprint);
+                if s.logged_out {
+                    println!("State:   logged out");
+                } else if let Some(why) = &s.offline_reason {
+                    println!("State:   offline ({why})");
+                } else {
+                    println!("State:   online");
+                }
+                print_policy(s.policy.as_ref());
+            }
+        }
+        TeamCommand::Policy { action: None, json } => {
+            let s = team::status::status(&mut vault)?;
+            if json {
+                println!(
+                    "{}",
+                    json!(s.policy.as_ref().map(|(st, src)| policy_json(st, src)))
+                );
+            } else {
+                print_policy(s.policy.as_ref());
+                if let Some(why) = &s.offline_reason {
+                    eprintln!("(the team server could not be reached: {why})");
+                }
+            }
+        }
+        TeamCommand::Policy {
+            action: Some(PolicyAction::Set { export, formats }),
+            ..
+        } => {
+            let formats = match formats {
+                None => [ExportKind::Encrypted, ExportKind::Plaintext].into(),
+                Some(list) => list
+                    .split(',')
+                    .map(|f| {
+                        ExportKind::parse(f).ok_or_else(|| {
+                            Failure::new(
+                                code::INVALID_INPUT,
+                                format!("unknown export format {:?}", f.trim()),
+                                "formats are encrypted and plaintext, separated by a comma",
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            let policy = ExportPolicy {
+                enabled: export == "on",
+                formats,
+            };
+            policy.validate().map_err(|e| {
+                Failure::new(
+                    code::INVALID_INPUT,
+                    e.to_string(),
+                    "give --formats encrypted, plaintext or both",
+                )
+            })?;
+            let st = team::policy::set_export_policy(&mut vault, &policy)?;
+            eprintln!(
+                "Vault export for team {:?} is now {} (revision {}).",
+                st.team_name,
+                st.export.describe(),
+                st.revision
+            );
+        }
+        TeamCommand::Invite { name, role } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                Failure::new(
+                    code::INVALID_INPUT,
+                    format!("unknown role {role:?}"),
+                    "roles are member, admin and super-admin",
+                )
+            })?;
+            let token = team::invite::invite(&mut vault, &name, role)?;
+            eprintln!(
+                "Invited {name:?} as {}. Their API token (shown once; give it to them privately):",
+                role.as_str()
+            );
+            println!("{}", token.expose_secret());
+        }
+        TeamCommand::Audit { limit, json } => {
+            let entries = team::audit::audit(&mut vault, limit)?;
+            if json {
+                println!("{}", json!({"entries": entries}));
+            } else {
+                for e in entries {
+                    let at = e["atMicros"].as_i64().unwrap_or(0) / 1_000_000;
+                    let when = coffer_core::Timestamp::from_unix(at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    println!(
+                        "{when}  {:<14} {:<12} {}",
+                        e["action"].as_str().unwrap_or("?"),
+                        e["actorName"].as_str().unwrap_or("(server)"),
+                        e["detail"]
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn policy_json(st: &PolicyStatement, src: &PolicySource) -> serde_json::Value {
+    let (source, expires) = match src {
+        PolicySource::Fresh => ("server", st.expires_at),
+        PolicySource::Cached { expires_at, .. } => ("cache", *expires_at),
+    };
+    json!({
+        "team": st.team_name,
+        "plan": st.plan.as_str(),
+        "export": st.export,
+        "revision": st.revision,
+        "issuedAt": st.issued_at,
+        "expiresAt": expires,
+        "source": source,
+    })
+}
+
+fn print_policy(p: Option<&(PolicyStatement, PolicySource)>) {
+    match p {
+        None => println!(
+            "Policy:  none available (the server is unreachable and no valid policy is cached)"
+        ),
+        Some((st, src)) => {
+            println!("Plan:    {}", st.plan.as_str());
+            println!("Export:  {}", st.export.describe());
+            let from = match src {
+                PolicySource::Fresh => "from the server".to_string(),
+                PolicySource::Cached { .. } => "cached".to_string(),
+            };
+            println!(
+                "Policy:  revision {}, signed {}, valid until {} ({from})",
+                st.revision, st.issued_at, st.expires_at
+            );
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Audit: exports reported by vaults; the log, for admins.
+
+use super::{ApiError, AppState, Caller};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use coffer_core::policy::ExportKind;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportReport {
+    format: ExportKind,
+    secret_count: u64,
+    policy_revision: Option<i64>,
+}
+
+/// A vault reports a successful export.
+pub async fn report_export(
+    State(s): State<AppState>,
+    c: Caller,
+    body: Result<Json<ExportReport>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    s.db.audit(
+        &c.team.id,
+        Some(&c.member),
+        "vault.export",
+        &json!({"format": r.format, "secretCount": r.secret_count, "policyRevision": r.policy_revision}),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    limit: Option<i64>,
+}
+
+/// The newest entries (default 100, at most 1000), oldest first.
+pub async fn list(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(p): Query<Page>,
+) -> Result<Json<Value>, ApiError> {
+    c.require_admin("read the audit log")?;
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    let entries = s.db.audit_log(&c.team.id, limit).await?;
+    Ok(Json(json!({"entries": entries})))
+}

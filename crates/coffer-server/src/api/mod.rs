@@ -1,0 +1,80 @@
+//! The HTTP JSON API (`docs/openapi.yaml`).
+
+mod audit;
+mod auth;
+mod error;
+mod members;
+mod meta;
+mod policy;
+
+pub use auth::Caller;
+pub use error::ApiError;
+
+use crate::Db;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use coffer_core::policy::ServerSigningKey;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Shared server state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The policy signing key.
+    pub key: Arc<ServerSigningKey>,
+    /// How long a signed policy stays valid offline, in seconds.
+    pub policy_ttl: i64,
+    /// Per-request time limit.
+    pub request_timeout: Duration,
+}
+
+/// The API router.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.request_timeout;
+    Router::new()
+        .route("/v1/health", get(meta::health))
+        .route("/v1/server-key", get(meta::server_key))
+        .route("/v1/me", get(meta::me))
+        .route("/v1/session", axum::routing::delete(meta::logout))
+        .route(
+            "/v1/policy/vault",
+            get(policy::get_policy).put(policy::set_policy),
+        )
+        .route("/v1/members", get(members::list).post(members::add))
+        .route("/v1/audit", get(audit::list))
+        .route("/v1/audit/exports", post(audit::report_export))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            log_and_limit(req, next, timeout)
+        }))
+        .with_state(state)
+}
+
+/// One structured log line per request (method, path without query, status, latency); never
+/// headers or bodies, so no token or secret reaches the log. Requests over the time limit get 503.
+async fn log_and_limit(req: Request, next: Next, timeout: Duration) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::timeout().into_response(),
+    };
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    resp
+}

@@ -1,0 +1,67 @@
+//! The vault export policy: read (any member, signed) and change (admins, not on the free plan).
+
+use super::{ApiError, AppState, Caller};
+use axum::Json;
+use axum::extract::State;
+use coffer_core::Timestamp;
+use coffer_core::policy::{ExportPolicy, POLICY_FORMAT, PolicyStatement, SignedPolicy};
+use serde::Deserialize;
+
+/// The signed effective policy of the caller's team.
+pub async fn get_policy(
+    State(s): State<AppState>,
+    c: Caller,
+) -> Result<Json<SignedPolicy>, ApiError> {
+    Ok(Json(signed(&s, &c).await?))
+}
+
+pub(super) async fn signed(s: &AppState, c: &Caller) -> Result<SignedPolicy, ApiError> {
+    let settings = s.db.vault_settings(&c.team.id).await?;
+    // On the free plan the setting cannot be changed: export stays allowed in both formats.
+    let export = if c.team.plan.can_set_export_policy() {
+        settings.export
+    } else {
+        ExportPolicy::allow_all()
+    };
+    let now = Timestamp::now();
+    let st = PolicyStatement {
+        format: POLICY_FORMAT.into(),
+        version: 1,
+        team_id: c.team.id.clone(),
+        team_name: c.team.name.clone(),
+        plan: c.team.plan,
+        resource: "vault".into(),
+        export,
+        revision: settings.revision,
+        issued_at: now,
+        expires_at: Timestamp::from_unix(now.unix() + s.policy_ttl).unwrap_or(now),
+    };
+    Ok(s.key.sign(&st))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPolicy {
+    export: ExportPolicy,
+}
+
+/// Changes `export.enabled` / `export.formats`.
+pub async fn set_policy(
+    State(s): State<AppState>,
+    c: Caller,
+    body: Result<Json<SetPolicy>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<SignedPolicy>, ApiError> {
+    c.require_admin("change the vault export policy")?;
+    if !c.team.plan.can_set_export_policy() {
+        return Err(ApiError::plan(
+            "the free plan cannot change the vault export policy (export stays allowed in both formats); upgrade to the team or enterprise plan",
+        ));
+    }
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    body.export
+        .validate()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    s.db.set_vault_export(&c.team.id, &body.export, &c.member)
+        .await?;
+    Ok(Json(signed(&s, &c).await?))
+}

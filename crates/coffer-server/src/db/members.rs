@@ -1,0 +1,179 @@
+//! Members, roles and their tokens; bootstrapping the first team.
+
+use super::{Db, DbError, Team};
+use crate::token;
+use coffer_core::policy::{Plan, Role};
+use sqlx::Row;
+use zeroize::Zeroizing;
+
+/// A team member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Id (also the first part of the token).
+    pub id: String,
+    /// Team id.
+    pub team_id: String,
+    /// Name, unique in the team.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A member name already in use, or another refusal.
+#[derive(Debug, thiserror::Error)]
+pub enum AddMemberError {
+    /// The name is taken in this team.
+    #[error("a member named {0:?} already exists in this team")]
+    Taken(String),
+    /// The name is empty or too long.
+    #[error("member names have 1 to 64 characters without control characters")]
+    BadName,
+    /// Database failure.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn member_from_row(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
+    Ok(Member {
+        id: r.try_get("id")?,
+        team_id: r.try_get("team_id")?,
+        name: r.try_get("name")?,
+        role: Role::parse(&r.try_get::<String, _>("role")?).ok_or(DbError::Corrupt("role"))?,
+    })
+}
+
+impl Db {
+    /// Creates a team with its first super admin; returns the team and the admin's token.
+    pub async fn bootstrap(
+        &self,
+        team_name: &str,
+        admin_name: &str,
+        plan: Plan,
+    ) -> Result<(Team, Zeroizing<String>), AddMemberError> {
+        check_name(admin_name)?;
+        if team_name.trim().is_empty() || team_name.len() > 128 {
+            return Err(AddMemberError::BadName);
+        }
+        let team = Team {
+            id: token::new_id(),
+            name: team_name.to_string(),
+            plan,
+        };
+        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
+        sqlx::query("INSERT INTO teams (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&team.id)
+            .bind(&team.name)
+            .bind(plan.as_str())
+            .bind(super::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(DbError::from)?;
+        tx.commit().await.map_err(DbError::from)?;
+        let (_, tok) = self
+            .add_member(&team.id, admin_name, Role::SuperAdmin, None)
+            .await?;
+        Ok((team, tok))
+    }
+
+    /// Adds a member; returns it and its one-time token.
+    pub async fn add_member(
+        &self,
+        team_id: &str,
+        name: &str,
+        role: Role,
+        by: Option<&Member>,
+    ) -> Result<(Member, Zeroizing<String>), AddMemberError> {
+        check_name(name)?;
+        let id = token::new_id();
+        let (tok, hash) = token::issue(&id);
+        let res = sqlx::query(
+            "INSERT INTO members (id, team_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(team_id)
+        .bind(name)
+        .bind(role.as_str())
+        .bind(&hash)
+        .bind(super::now())
+        .execute(self.pool())
+        .await;
+        match res {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AddMemberError::Taken(name.to_string()));
+            }
+            Err(e) => return Err(DbError::from(e).into()),
+        }
+        let member = Member {
+            id,
+            team_id: team_id.to_string(),
+            name: name.to_string(),
+            role,
+        };
+        self.audit(
+            team_id,
+            by,
+            "member.add",
+            &serde_json::json!({"member": member.name, "role": role.as_str()}),
+        )
+        .await?;
+        Ok((member, tok))
+    }
+
+    /// The member holding `presented` (a full token), if it is valid and not revoked.
+    pub async fn authenticate(&self, presented: &str) -> Result<Option<Member>, DbError> {
+        let Some((id, secret)) = token::parse(presented) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT id, team_id, name, role, token_hash FROM members WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            // Same work as a real comparison, so timing does not tell ids apart.
+            let _ = token::matches(secret, &"0".repeat(64));
+            return Ok(None);
+        };
+        let stored: String = row.try_get("token_hash")?;
+        if !token::matches(secret, &stored) {
+            return Ok(None);
+        }
+        Ok(Some(member_from_row(&row)?))
+    }
+
+    /// Members of a team.
+    pub async fn members(&self, team_id: &str) -> Result<Vec<Member>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id, team_id, name, role FROM members WHERE team_id = $1 AND revoked_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(team_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(member_from_row).collect()
+    }
+
+    /// Revokes a member's token.
+    pub async fn revoke(&self, member: &Member, by: &Member) -> Result<(), DbError> {
+        sqlx::query("UPDATE members SET revoked_at = $1 WHERE id = $2")
+            .bind(super::now())
+            .bind(&member.id)
+            .execute(self.pool())
+            .await?;
+        self.audit(
+            &member.team_id,
+            Some(by),
+            "member.revoke",
+            &serde_json::json!({"member": member.name}),
+        )
+        .await
+    }
+}
+
+fn check_name(name: &str) -> Result<(), AddMemberError> {
+    if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(AddMemberError::BadName);
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Storage: the embedded SQLite file by default, PostgreSQL for teams that outgrow one machine.
+//! One schema for both (portable types only: TEXT and BIGINT), applied by numbered migrations.
+
+mod audit;
+mod identity;
+pub mod members;
+mod migrate;
+mod settings;
+mod teams;
+
+pub use audit::AuditEntry;
+pub use members::Member;
+pub use settings::VaultSettings;
+pub use teams::Team;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use std::path::Path;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The server's database.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Database failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The driver failed.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// Stored data is not what the schema promises.
+    #[error("database holds an invalid {0}")]
+    Corrupt(&'static str),
+    /// The database was migrated by a newer server.
+    #[error("the database schema is version {found}; this server knows up to {known}")]
+    TooNew {
+        /// Version found.
+        found: i64,
+        /// Newest known.
+        known: i64,
+    },
+    /// The database URL is not SQLite or PostgreSQL.
+    #[error("unsupported database URL (use postgres://… or a --data directory)")]
+    Unsupported,
+}
+
+impl Db {
+    /// The SQLite database in `dir` (created on first start, `0600`).
+    pub async fn open_sqlite(dir: &Path) -> Result<Self, DbError> {
+        std::fs::create_dir_all(dir).map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
+        let file = dir.join("coffer-server.db");
+        if !file.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&file)
+                .map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
+        }
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        Self::connect(&url).await
+    }
+
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(DbError::Unsupported);
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        let db = Self { pool, backend };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Current time in seconds.
+pub(crate) fn now() -> i64 {
+    coffer_core::Timestamp::now().unix()
+}

@@ -1,0 +1,89 @@
+//! Team settings for the resource "vault": `export.enabled` and `export.formats`.
+
+use super::{Db, DbError, Member};
+use coffer_core::policy::{ExportKind, ExportPolicy};
+use sqlx::Row;
+
+/// The stored vault settings of a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultSettings {
+    /// Export policy as set by an admin (the free plan overrides it).
+    pub export: ExportPolicy,
+    /// Increments on every change.
+    pub revision: i64,
+}
+
+impl Db {
+    /// The team's vault settings (everything allowed if never set).
+    pub async fn vault_settings(&self, team_id: &str) -> Result<VaultSettings, DbError> {
+        let row = sqlx::query(
+            "SELECT export_enabled, export_formats, revision FROM team_settings WHERE team_id = $1 AND resource = 'vault'",
+        )
+        .bind(team_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(VaultSettings {
+                export: ExportPolicy::allow_all(),
+                revision: 0,
+            });
+        };
+        let formats: String = row.try_get("export_formats")?;
+        let formats = formats
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| ExportKind::parse(s).ok_or(DbError::Corrupt("export format")))
+            .collect::<Result<_, _>>()?;
+        Ok(VaultSettings {
+            export: ExportPolicy {
+                enabled: row.try_get::<i64, _>("export_enabled")? != 0,
+                formats,
+            },
+            revision: row.try_get("revision")?,
+        })
+    }
+
+    /// Stores a new export policy (already validated and permitted) and audits it.
+    pub async fn set_vault_export(
+        &self,
+        team_id: &str,
+        export: &ExportPolicy,
+        by: &Member,
+    ) -> Result<VaultSettings, DbError> {
+        let formats: Vec<&str> = export.formats.iter().map(|k| k.as_str()).collect();
+        let formats = formats.join(",");
+        let mut tx = self.pool().begin().await?;
+        let updated = sqlx::query(
+            "UPDATE team_settings SET export_enabled = $1, export_formats = $2, revision = revision + 1, updated_at = $3, updated_by = $4 WHERE team_id = $5 AND resource = 'vault'",
+        )
+        .bind(i64::from(export.enabled))
+        .bind(&formats)
+        .bind(super::now())
+        .bind(&by.id)
+        .bind(team_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO team_settings (team_id, resource, export_enabled, export_formats, revision, updated_at, updated_by) VALUES ($1, 'vault', $2, $3, 1, $4, $5)",
+            )
+            .bind(team_id)
+            .bind(i64::from(export.enabled))
+            .bind(&formats)
+            .bind(super::now())
+            .bind(&by.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.audit(
+            team_id,
+            Some(by),
+            "policy.set",
+            &serde_json::json!({"resource": "vault", "export": export}),
+        )
+        .await?;
+        self.vault_settings(team_id).await
+    }
+}

@@ -1,0 +1,9 @@
+//! The Coffer team server: teams, members, roles, plans, and the vault export policy, signed so
+//! that vaults can verify it offline. See `docs/team-server.md` and `docs/openapi.yaml`.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod db;
+pub mod token;
+
+pub use db::Db;

@@ -1,0 +1,201 @@
+//! `coffer-server`: the team server binary.
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use coffer_core::policy::Plan;
+use coffer_server::Db;
+use coffer_server::api::{self, AppState};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "coffer-server",
+    version,
+    about = "Coffer team server: teams, members, roles, plans and the signed vault export policy"
+)]
+struct Cli {
+    #[command(flatten)]
+    store: Store,
+    /// Address to listen on (loopback by default; put TLS in front before exposing it)
+    #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// How long a signed policy stays valid offline, in seconds
+    #[arg(long, default_value_t = 86_400, value_name = "SECS")]
+    policy_ttl: i64,
+    /// Per-request time limit, in seconds
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    request_timeout: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+struct Store {
+    /// Directory of the embedded SQLite database [default: $XDG_DATA_HOME/coffer-server]
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "database")]
+    data: Option<PathBuf>,
+    /// PostgreSQL URL instead of the embedded database (several servers may share it)
+    #[arg(
+        long,
+        global = true,
+        env = "COFFER_SERVER_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a team and its first super admin; prints the admin's API token once
+    Bootstrap {
+        /// Team name
+        #[arg(long)]
+        team: String,
+        /// Name of the first super admin
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// Plan: free, team or enterprise
+        #[arg(long, default_value = "team")]
+        plan: String,
+    },
+    /// Print the fingerprint of the key that signs policies (compare with `coffer team login`)
+    Fingerprint,
+    /// Change a team's plan
+    SetPlan {
+        /// Team id or name
+        #[arg(long)]
+        team: String,
+        /// Plan: free, team or enterprise
+        #[arg(long)]
+        plan: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            eprintln!("hint: see `coffer-server --help`");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(store: &Store) -> anyhow::Result<Db> {
+    if let Some(url) = &store.database {
+        return Db::connect(url)
+            .await
+            .context("cannot open the PostgreSQL database");
+    }
+    let dir = match &store.data {
+        Some(d) => d.clone(),
+        None => {
+            let base = std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .context("set --data DIR (HOME is not set)")?;
+            base.join("coffer-server")
+        }
+    };
+    Db::open_sqlite(&dir)
+        .await
+        .with_context(|| format!("cannot open the database in {}", dir.display()))
+}
+
+fn plan(s: &str) -> anyhow::Result<Plan> {
+    Plan::parse(s).with_context(|| format!("unknown plan {s:?} (free, team, enterprise)"))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = open(&cli.store).await?;
+    match cli.command {
+        Some(Command::Bootstrap {
+            team,
+            admin,
+            plan: p,
+        }) => {
+            let (team, token) = db.bootstrap(&team, &admin, plan(&p)?).await?;
+            eprintln!(
+                "Created team {:?} ({}, plan {}) with super admin {admin:?}.",
+                team.name,
+                team.id,
+                team.plan.as_str()
+            );
+            eprintln!("API token for {admin:?} (shown once; it is stored only as a hash):");
+            println!("{}", token.as_str());
+            Ok(())
+        }
+        Some(Command::Fingerprint) => {
+            println!("{}", db.signing_key().await?.public().fingerprint());
+            Ok(())
+        }
+        Some(Command::SetPlan { team, plan: p }) => {
+            let t = db
+                .find_team(&team)
+                .await?
+                .with_context(|| format!("no team {team:?}"))?;
+            db.set_plan(&t.id, plan(&p)?).await?;
+            eprintln!("Team {:?} is now on the {} plan.", t.name, p);
+            Ok(())
+        }
+        None => serve(cli, db).await,
+    }
+}
+
+async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .init();
+    if db.teams().await?.is_empty() {
+        let (team, token) = db.bootstrap("My team", "admin", Plan::Team).await?;
+        eprintln!(
+            "First start: created team {:?} ({}) with super admin \"admin\".",
+            team.name, team.id
+        );
+        eprintln!("API token for \"admin\" (shown once): {}", token.as_str());
+    }
+    let key = db.signing_key().await?;
+    let fingerprint = key.public().fingerprint();
+    let state = AppState {
+        db,
+        key: Arc::new(key),
+        policy_ttl: cli.policy_ttl.max(1),
+        request_timeout: Duration::from_secs(cli.request_timeout.max(1)),
+    };
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let addr = listener.local_addr()?;
+    println!("coffer-server listening on http://{addr} (policy key {fingerprint})");
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! `team audit`: the team's audit log (admins).
+
+use super::client::Client;
+use super::{TeamError, load};
+use crate::store::Vault;
+use serde_json::Value;
+
+/// The newest `limit` audit entries, oldest first.
+pub fn audit(vault: &mut Vault, limit: u32) -> Result<Vec<Value>, TeamError> {
+    let link = load(vault)?.ok_or(TeamError::NotJoined)?;
+    Client::new(&link.server_url)?.audit(link.token()?, limit)
+}

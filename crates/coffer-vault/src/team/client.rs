@@ -1,0 +1,238 @@
+//! The team server's HTTP API, as the vault uses it (blocking; 10 s per request; no redirects).
+
+use super::{TeamError, bearer};
+use coffer_core::policy::{ExportKind, ExportPolicy, Plan, Role, SignedPolicy};
+use reqwest::Url;
+use reqwest::blocking::{RequestBuilder, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Per-request time limit.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client for one server.
+pub struct Client {
+    base: Url,
+    http: reqwest::blocking::Client,
+}
+
+/// `GET /v1/server-key`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerKeyInfo {
+    /// Base64 Ed25519 public key.
+    pub public_key: String,
+    /// `SHA256:…` as the server computes it.
+    pub fingerprint: String,
+}
+
+/// `GET /v1/me`.
+#[derive(Debug, Clone)]
+pub struct Me {
+    /// Member id.
+    pub member_id: String,
+    /// Member name.
+    pub member_name: String,
+    /// Role.
+    pub role: Role,
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub team_name: String,
+    /// Plan.
+    pub plan: Plan,
+}
+
+impl Client {
+    /// A client for `server_url` (https, or http to loopback only).
+    pub fn new(server_url: &str) -> Result<Self, TeamError> {
+        let base = Url::parse(server_url.trim_end_matches('/')).map_err(|_| TeamError::BadUrl {
+            reason: "not a valid URL",
+        })?;
+        crate::ops::import::url::check(&base).map_err(|reason| TeamError::BadUrl { reason })?;
+        if !base.username().is_empty() || base.password().is_some() || base.query().is_some() {
+            return Err(TeamError::BadUrl {
+                reason: "give the server's base URL without credentials or query",
+            });
+        }
+        let http = reqwest::blocking::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(coffer_core::export::tool_name())
+            .build()
+            .map_err(|e| TeamError::Unreachable {
+                server: server_url.to_string(),
+                reason: e.without_url().to_string(),
+            })?;
+        Ok(Self { base, http })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base.as_str().trim_end_matches('/'))
+    }
+
+    fn send(&self, req: RequestBuilder) -> Result<Response, TeamError> {
+        let resp = req.send().map_err(|e| TeamError::Unreachable {
+            server: self.base.to_string(),
+            reason: {
+                let e = e.without_url();
+                let mut r = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    r = format!("{r}: {s}");
+                    src = s.source();
+                }
+                r
+            },
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body: Value = resp.json().unwrap_or(Value::Null);
+        let code = body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or("no message")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(300)
+            .collect::<String>();
+        Err(match (status.as_u16(), code.as_str()) {
+            (401, _) => TeamError::Unauthorized,
+            (403, "plan") => TeamError::Plan { message },
+            (403, _) => TeamError::Forbidden { message },
+            (s, _) => TeamError::Server { status: s, message },
+        })
+    }
+
+    fn json<T: for<'de> Deserialize<'de>>(
+        resp: Response,
+        what: &'static str,
+    ) -> Result<T, TeamError> {
+        resp.json().map_err(|_| TeamError::BadResponse { what })
+    }
+
+    /// The server's policy key.
+    pub fn server_key(&self) -> Result<ServerKeyInfo, TeamError> {
+        let r = self.send(self.http.get(self.url("/v1/server-key")))?;
+        Self::json(r, "server key")
+    }
+
+    /// Who the token belongs to.
+    pub fn me(&self, token: &SecretString) -> Result<Me, TeamError> {
+        let r = self.send(
+            self.http
+                .get(self.url("/v1/me"))
+                .header("authorization", bearer(token)),
+        )?;
+        let v: Value = Self::json(r, "member")?;
+        let s = |p: &Value| {
+            p.as_str()
+                .map(str::to_string)
+                .ok_or(TeamError::BadResponse { what: "member" })
+        };
+        Ok(Me {
+            member_id: s(&v["member"]["id"])?,
+            member_name: s(&v["member"]["name"])?,
+            role: Role::parse(&s(&v["member"]["role"])?)
+                .ok_or(TeamError::BadResponse { what: "role" })?,
+            team_id: s(&v["team"]["id"])?,
+            team_name: s(&v["team"]["name"])?,
+            plan: Plan::parse(&s(&v["team"]["plan"])?)
+                .ok_or(TeamError::BadResponse { what: "plan" })?,
+        })
+    }
+
+    /// The signed vault policy.
+    pub fn policy(&self, token: &SecretString) -> Result<SignedPolicy, TeamError> {
+        let r = self.send(
+            self.http
+                .get(self.url("/v1/policy/vault"))
+                .header("authorization", bearer(token)),
+        )?;
+        Self::json(r, "signed policy")
+    }
+
+    /// Changes the vault export policy (admins).
+    pub fn set_policy(
+        &self,
+        token: &SecretString,
+        export: &ExportPolicy,
+    ) -> Result<SignedPolicy, TeamError> {
+        let r = self.send(
+            self.http
+                .put(self.url("/v1/policy/vault"))
+                .header("authorization", bearer(token))
+                .json(&json!({"export": export})),
+        )?;
+        Self::json(r, "signed policy")
+    }
+
+    /// Invites a member; returns the member's one-time token.
+    pub fn invite(
+        &self,
+        token: &SecretString,
+        name: &str,
+        role: Role,
+    ) -> Result<SecretString, TeamError> {
+        let r = self.send(
+            self.http
+                .post(self.url("/v1/members"))
+                .header("authorization", bearer(token))
+                .json(&json!({"name": name, "role": role})),
+        )?;
+        let v: Value = Self::json(r, "invitation")?;
+        v["token"]
+            .as_str()
+            .map(SecretString::from)
+            .ok_or(TeamError::BadResponse { what: "invitation" })
+    }
+
+    /// Reports a successful export to the audit log.
+    pub fn report_export(
+        &self,
+        token: &SecretString,
+        kind: ExportKind,
+        count: usize,
+        revision: Option<i64>,
+    ) -> Result<(), TeamError> {
+        self.send(
+            self.http
+                .post(self.url("/v1/audit/exports"))
+                .header("authorization", bearer(token))
+                .json(&json!({"format": kind, "secretCount": count, "policyRevision": revision})),
+        )?;
+        Ok(())
+    }
+
+    /// The audit log (admins).
+    pub fn audit(&self, token: &SecretString, limit: u32) -> Result<Vec<Value>, TeamError> {
+        let r = self.send(
+            self.http
+                .get(self.url(&format!("/v1/audit?limit={limit}")))
+                .header("authorization", bearer(token)),
+        )?;
+        let v: Value = Self::json(r, "audit log")?;
+        v["entries"]
+            .as_array()
+            .cloned()
+            .ok_or(TeamError::BadResponse { what: "audit log" })
+    }
+
+    /// Revokes the token.
+    pub fn logout(&self, token: &SecretString) -> Result<(), TeamError> {
+        self.send(
+            self.http
+                .delete(self.url("/v1/session"))
+                .header("authorization", bearer(token)),
+        )?;
+        Ok(())
+    }
+}

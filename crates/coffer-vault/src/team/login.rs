@@ -1,0 +1,61 @@
+//! `team login`: pin the server's key, check the token, fetch and verify the policy, save.
+
+use super::client::Client;
+use super::{TeamError, TeamLink, load, save};
+use crate::store::Vault;
+use coffer_core::Timestamp;
+use coffer_core::policy::ServerPublicKey;
+use secrecy::SecretString;
+
+/// Joins `vault` to the team that `token` belongs to on `server_url`.
+///
+/// The server's key fingerprint must equal `expected_fingerprint` if given; otherwise `confirm`
+/// is asked with the fingerprint (a person compares it with `coffer-server fingerprint`).
+pub fn login(
+    vault: &mut Vault,
+    server_url: &str,
+    token: SecretString,
+    expected_fingerprint: Option<&str>,
+    confirm: &mut dyn FnMut(&str) -> bool,
+) -> Result<TeamLink, TeamError> {
+    if let Some(l) = load(vault)?
+        && l.token.is_some()
+    {
+        return Err(TeamError::AlreadyJoined {
+            team: l.team_name,
+            server: l.server_url,
+        });
+    }
+    let client = Client::new(server_url)?;
+    let info = client.server_key()?;
+    let key = ServerPublicKey::from_base64(&info.public_key)
+        .ok_or(TeamError::BadResponse { what: "server key" })?;
+    let fingerprint = key.fingerprint();
+    match expected_fingerprint {
+        Some(expected) if expected.trim() != fingerprint => {
+            return Err(TeamError::FingerprintMismatch {
+                expected: expected.trim().to_string(),
+                got: fingerprint,
+            });
+        }
+        Some(_) => {}
+        None if confirm(&fingerprint) => {}
+        None => return Err(TeamError::NotConfirmed),
+    }
+    let me = client.me(&token)?;
+    let signed = client.policy(&token)?;
+    key.verify(&signed, &me.team_id, Timestamp::now())?;
+    let link = TeamLink {
+        server_url: server_url.trim_end_matches('/').to_string(),
+        team_id: me.team_id,
+        team_name: me.team_name,
+        member_id: me.member_id,
+        member_name: me.member_name,
+        role: me.role,
+        server_key: key.to_base64(),
+        token: Some(token),
+        policy: Some(signed),
+    };
+    save(vault, Some(&link))?;
+    Ok(link)
+}

@@ -1,0 +1,201 @@
+//! Team membership: a vault joined to a team obeys the team's signed export policy.
+//!
+//! The link (server, team, member, pinned server key, API token, last signed policy) is kept in
+//! the vault database, sealed with a key derived from the vault key.
+
+pub mod audit;
+pub mod authorize;
+pub mod client;
+pub mod invite;
+pub mod login;
+pub mod logout;
+pub mod policy;
+pub mod status;
+
+use crate::store::{StoreError, Vault};
+use crate::{Classify, ErrorKind};
+use coffer_core::policy::{PolicyError, Role, ServerPublicKey, SignedPolicy};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+const STATE_NAME: &str = "team";
+
+/// What the vault knows about its team.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TeamLink {
+    /// Server base URL.
+    pub server_url: String,
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub team_name: String,
+    /// This member's id.
+    pub member_id: String,
+    /// This member's name.
+    pub member_name: String,
+    /// This member's role (as of login).
+    pub role: Role,
+    /// The server's policy key, pinned at login (base64).
+    pub server_key: String,
+    /// API token; `None` after logout.
+    #[serde(with = "opt_secret")]
+    pub token: Option<SecretString>,
+    /// The last signed policy received.
+    pub policy: Option<SignedPolicy>,
+}
+
+impl std::fmt::Debug for TeamLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamLink")
+            .field("server_url", &self.server_url)
+            .field("team_id", &self.team_id)
+            .field("member_name", &self.member_name)
+            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
+            .finish_non_exhaustive()
+    }
+}
+
+mod opt_secret {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.serialize_some(t.expose_secret()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
+    }
+}
+
+impl TeamLink {
+    /// The pinned server key.
+    pub fn server_key(&self) -> Result<ServerPublicKey, TeamError> {
+        ServerPublicKey::from_base64(&self.server_key)
+            .ok_or(TeamError::Store(StoreError::Integrity))
+    }
+
+    /// The API token, or an error after logout.
+    pub fn token(&self) -> Result<&SecretString, TeamError> {
+        self.token.as_ref().ok_or(TeamError::NotJoined)
+    }
+}
+
+/// Loads the vault's team link.
+pub fn load(vault: &mut Vault) -> Result<Option<TeamLink>, StoreError> {
+    match vault.sealed_state(STATE_NAME)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|_| StoreError::Integrity),
+    }
+}
+
+/// Saves (or with `None` removes) the vault's team link.
+pub fn save(vault: &mut Vault, link: Option<&TeamLink>) -> Result<(), StoreError> {
+    let bytes = link.map(|l| coffer_core::buf::json(l, false, 0));
+    vault.set_sealed_state(STATE_NAME, bytes.as_deref().map(|b| b.as_slice()))
+}
+
+/// A team operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    /// The vault is not joined to a team.
+    #[error("this vault is not joined to a team")]
+    NotJoined,
+    /// Already joined.
+    #[error("this vault is already joined to team {team:?} on {server}")]
+    AlreadyJoined {
+        /// Team name.
+        team: String,
+        /// Server URL.
+        server: String,
+    },
+    /// The server URL is refused.
+    #[error("invalid team server URL: {reason}")]
+    BadUrl {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The server could not be reached.
+    #[error("cannot reach the team server {server}: {reason}")]
+    Unreachable {
+        /// Server URL.
+        server: String,
+        /// Why.
+        reason: String,
+    },
+    /// 401.
+    #[error("the team server rejected the API token (401)")]
+    Unauthorized,
+    /// 403 for the caller's role.
+    #[error("{message}")]
+    Forbidden {
+        /// The server's explanation.
+        message: String,
+    },
+    /// 403 for the team's plan.
+    #[error("{message}")]
+    Plan {
+        /// The server's explanation.
+        message: String,
+    },
+    /// Another error answer.
+    #[error("the team server answered {status}: {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The answer was not what the API promises.
+    #[error("the team server sent an invalid answer ({what})")]
+    BadResponse {
+        /// What was wrong.
+        what: &'static str,
+    },
+    /// The server's key does not have the fingerprint the user expected.
+    #[error("the team server's key fingerprint is {got}, not the expected {expected}")]
+    FingerprintMismatch {
+        /// Expected.
+        expected: String,
+        /// Presented.
+        got: String,
+    },
+    /// The user did not confirm the server's key.
+    #[error("the team server's key was not confirmed; nothing was saved")]
+    NotConfirmed,
+    /// A signed policy did not verify.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Vault storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Classify for TeamError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            TeamError::NotJoined => ErrorKind::NotFound,
+            TeamError::AlreadyJoined { .. } => ErrorKind::AlreadyExists,
+            TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } => {
+                ErrorKind::InvalidInput
+            }
+            TeamError::Unreachable { .. } | TeamError::Server { .. } => ErrorKind::Io,
+            TeamError::BadResponse { .. } | TeamError::Policy(_) => ErrorKind::Integrity,
+            TeamError::Unauthorized => ErrorKind::Unauthorized,
+            TeamError::Forbidden { .. } | TeamError::Plan { .. } => ErrorKind::Denied,
+            TeamError::NotConfirmed => ErrorKind::Cancelled,
+            TeamError::Store(e) => e.kind(),
+        }
+    }
+}
+
+/// Redacted token text for a request header.
+pub(crate) fn bearer(token: &SecretString) -> String {
+    format!("Bearer {}", token.expose_secret())
+}

@@ -1,0 +1,59 @@
+//! `team status` and `team policy`: the link and the policy, fresh if the server answers.
+
+use super::authorize::PolicySource;
+use super::client::Client;
+use super::{TeamError, TeamLink, load, save};
+use crate::store::Vault;
+use coffer_core::Timestamp;
+use coffer_core::policy::PolicyStatement;
+
+/// The vault's team and its policy.
+#[derive(Debug)]
+pub struct TeamStatus {
+    /// The link (token redacted in `Debug`).
+    pub link: TeamLink,
+    /// The server key's fingerprint.
+    pub fingerprint: String,
+    /// The verified policy, if one is available.
+    pub policy: Option<(PolicyStatement, PolicySource)>,
+    /// Why the server could not be asked, if it could not.
+    pub offline_reason: Option<String>,
+    /// Whether the vault is logged out (policy still applies until it expires).
+    pub logged_out: bool,
+}
+
+/// The team status, asking the server for a fresh policy when logged in.
+pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
+    let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
+    let key = link.server_key()?;
+    let now = Timestamp::now();
+    let mut offline_reason = None;
+    let mut fresh = None;
+    if let Some(token) = &link.token {
+        match Client::new(&link.server_url).and_then(|c| c.policy(token)) {
+            Ok(signed) => {
+                let st = key.verify(&signed, &link.team_id, now)?;
+                link.policy = Some(signed);
+                save(vault, Some(&link))?;
+                fresh = Some((st, PolicySource::Fresh));
+            }
+            Err(e @ TeamError::Unauthorized) => return Err(e),
+            Err(e) => offline_reason = Some(e.to_string()),
+        }
+    }
+    let policy = fresh.or_else(|| {
+        let st = key.verify(link.policy.as_ref()?, &link.team_id, now).ok()?;
+        let source = PolicySource::Cached {
+            issued_at: st.issued_at,
+            expires_at: st.expires_at,
+        };
+        Some((st, source))
+    });
+    Ok(TeamStatus {
+        fingerprint: key.fingerprint(),
+        logged_out: link.token.is_none(),
+        link,
+        policy,
+        offline_reason,
+    })
+}
