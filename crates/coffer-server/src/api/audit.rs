@@ -22,7 +22,7 @@ pub async fn report_export(
     c: Caller,
     body: Result<Json<ExportReport>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(r) = body?;
     s.db.audit(
         &c.team.id,
         Some(&c.member),

@@ -31,7 +31,7 @@ pub async fn add(
     body: Result<Json<Invite>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     c.require_admin("invite members")?;
-    let Json(inv) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(inv) = body?;
     if inv.role == Role::SuperAdmin && c.member.role != Role::SuperAdmin {
         return Err(ApiError::forbidden(
             "only a super admin can add a super admin",

@@ -57,7 +57,7 @@ pub async fn set_policy(
             "the free plan cannot change the vault export policy (export stays allowed in both formats); upgrade to the team or enterprise plan",
         ));
     }
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(body) = body?;
     body.export
         .validate()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;

@@ -1,0 +1,363 @@
+//! Test harness: a real `coffer-server` process on a loopback port, over SQLite in a temp dir or
+//! a private PostgreSQL cluster (initdb + pg_ctl in a temp dir, loopback port), driven by the
+//! real `coffer` CLI.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "tangerine-olive-7";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the server keeps its data.
+pub enum Store {
+    Sqlite(TempDir),
+    Postgres(PgCluster),
+}
+
+impl Store {
+    pub fn new(b: Backend) -> Self {
+        match b {
+            Backend::Sqlite => Store::Sqlite(tempfile::tempdir().unwrap()),
+            Backend::Postgres => Store::Postgres(PgCluster::start()),
+        }
+    }
+
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            Store::Sqlite(d) => vec![
+                "--data".into(),
+                d.path().join("server").display().to_string(),
+            ],
+            Store::Postgres(pg) => vec!["--database".into(), pg.url.clone()],
+        }
+    }
+
+    /// `coffer-server ARGS` against this store; stdout.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
+            .args(self.args())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "coffer-server {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Creates team "Acme" with super admin "alice"; returns her token.
+    pub fn bootstrap(&self, plan: &str) -> String {
+        self.admin(&[
+            "bootstrap",
+            "--team",
+            "Acme",
+            "--admin",
+            "alice",
+            "--plan",
+            plan,
+        ])
+    }
+
+    pub fn fingerprint(&self) -> String {
+        self.admin(&["fingerprint"])
+    }
+}
+
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+fn pg_bin(name: &str) -> PathBuf {
+    let in_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.exists());
+    if let Some(p) = in_path {
+        return p;
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop().unwrap_or_else(|| {
+        panic!(
+            "PostgreSQL's {name} is not installed: `apt-get install postgresql` (.ci/run does this)"
+        )
+    })
+}
+
+/// Runs a PostgreSQL program as the `postgres` user when we are root (initdb refuses root).
+fn pg_cmd(name: &str) -> Command {
+    let bin = pg_bin(name);
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+fn run(mut c: Command, what: &str) {
+    let out = c.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A private PostgreSQL cluster on a loopback port, stopped and removed on drop.
+pub struct PgCluster {
+    dir: TempDir,
+    pub url: String,
+}
+
+impl PgCluster {
+    pub fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("coffer-pg-")
+            .tempdir()
+            .unwrap();
+        if is_root() {
+            run(
+                {
+                    let mut c = Command::new("chown");
+                    c.arg("postgres:").arg(dir.path());
+                    c
+                },
+                "chown",
+            );
+        }
+        let data = dir.path().join("data");
+        let mut init = pg_cmd("initdb");
+        init.args(["-D"]).arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]);
+        run(init, "initdb");
+        let port = free_port();
+        let mut start = pg_cmd("pg_ctl");
+        start
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.path().join("log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                dir.path().display()
+            ))
+            .args(["-w", "-t", "60", "start"]);
+        run(start, "pg_ctl start");
+        Self {
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            dir,
+        }
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let mut stop = pg_cmd("pg_ctl");
+        stop.arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let _ = stop.status();
+    }
+}
+
+/// A running `coffer-server`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start(store: &Store, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
+            .args(store.args())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .to_string();
+        Self { child, url }
+    }
+
+    /// Stops the server (as a crash would).
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `coffer` binary built beside this test.
+pub fn coffer_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("coffer");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (it builds the CLI)",
+        bin.display()
+    );
+    bin
+}
+
+/// A vault of one team member, with one secret.
+pub struct MemberVault {
+    pub dir: TempDir,
+}
+
+impl MemberVault {
+    pub fn new() -> Self {
+        let v = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        v.run(&["init"]).ok();
+        let out = v.cmd(&["set", "api-key"]).stdin_bytes(b"value-123");
+        assert!(out.status.success());
+        v
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("vault")
+    }
+
+    fn base(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(coffer_bin());
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("COFFER_HOME", self.home())
+            .env("COFFER_EXPORT_PASSWORD", PASSWORD)
+            .env("COFFER_EXPORT_KDF", "m=8192,t=1,p=1");
+        c
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Cmd {
+        Cmd(self.base(args))
+    }
+
+    /// Runs `coffer ARGS`; Ok(stdout) on success, Err((code, stderr)) on failure.
+    pub fn run(&self, args: &[&str]) -> Result<String, (i32, String)> {
+        self.cmd(args).result()
+    }
+
+    pub fn login(&self, server: &Server, token: &str, fingerprint: &str) {
+        self.cmd(&[
+            "team",
+            "login",
+            "--server",
+            &server.url,
+            "--fingerprint",
+            fingerprint,
+        ])
+        .env("COFFER_TEAM_TOKEN", token)
+        .result()
+        .expect("login");
+    }
+
+    /// Invites a member through this (admin) vault; returns the new token.
+    pub fn invite(&self, name: &str, role: &str) -> String {
+        self.run(&["team", "invite", name, "--role", role])
+            .expect("invite")
+            .trim()
+            .to_string()
+    }
+
+    /// `coffer export KIND -o FILE` into this vault's directory.
+    pub fn export(&self, kind: &str) -> Result<String, (i32, String)> {
+        let out: &Path = &self
+            .dir
+            .path()
+            .join(format!("export-{}.json", crate::common::free_port()));
+        self.run(&["export", kind, "--yes", "-o", out.to_str().unwrap()])
+    }
+}
+
+pub struct Cmd(Command);
+
+impl Cmd {
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.0.env(k, v);
+        self
+    }
+
+    pub fn stdin_bytes(mut self, input: &[u8]) -> Output {
+        use std::io::Write;
+        self.0
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.0.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn result(mut self) -> Result<String, (i32, String)> {
+        let out = self.0.stdin(Stdio::null()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            assert_eq!(
+                err.lines().count(),
+                2,
+                "one error line and one hint line: {err}"
+            );
+            Err((out.status.code().unwrap_or(-1), err))
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! The team export policy end to end: a real `coffer-server` (SQLite, then PostgreSQL) driven by
+//! the real `coffer` CLI. Every scenario runs on both backends.
+
+mod common;
+
+use coffer_core::policy::SignedPolicy;
+use common::{Backend, MemberVault, Server, Store};
+use std::time::Duration;
+
+const DENIED: i32 = 9;
+const UNAUTHORIZED: i32 = 13;
+
+/// One scenario, instantiated for each backend.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(super::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name(super::Backend::Postgres)
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    admin_controls_export_and_members_obey,
+    free_plan_cannot_change_policy,
+    members_cannot_change_policy,
+    tokens_are_required,
+    cached_policy_is_signed_and_expires,
+    logout_does_not_escape_the_policy,
+    login_checks_the_server_fingerprint,
+);
+
+/// Team "Acme" on plan `plan`: a running server, alice's (super admin) vault and bob's (member).
+struct Team {
+    store: Store,
+    server: Server,
+    fingerprint: String,
+    alice: MemberVault,
+    bob: MemberVault,
+}
+
+fn team(backend: Backend, plan: &str, server_args: &[&str]) -> Team {
+    let store = Store::new(backend);
+    let alice_token = store.bootstrap(plan);
+    let fingerprint = store.fingerprint();
+    let server = Server::start(&store, server_args);
+    let alice = MemberVault::new();
+    alice.login(&server, &alice_token, &fingerprint);
+    let bob = MemberVault::new();
+    let bob_token = alice.invite("bob", "member");
+    bob.login(&server, &bob_token, &fingerprint);
+    Team {
+        store,
+        server,
+        fingerprint,
+        alice,
+        bob,
+    }
+}
+
+fn audit_actions(t: &Team) -> Vec<(String, String)> {
+    let out = t.alice.run(&["team", "audit", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["actorName"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn admin_controls_export_and_members_obey(backend: Backend) {
+    let t = team(backend, "team", &[]);
+    // Default: both formats allowed.
+    t.bob.export("--plaintext").unwrap();
+    t.bob.export("--encrypted").unwrap();
+
+    // Export off: refused, naming the team policy.
+    t.alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+    let (code, err) = t.bob.export("--encrypted").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(
+        err.contains("turned off by the policy of team \"Acme\""),
+        "{err}"
+    );
+
+    // Encrypted only: plaintext refused (naming what is allowed), encrypted works.
+    t.alice
+        .run(&[
+            "team",
+            "policy",
+            "set",
+            "--export",
+            "on",
+            "--formats",
+            "encrypted",
+        ])
+        .unwrap();
+    let (code, err) = t.bob.export("--plaintext").unwrap_err();
+    assert_eq!(code, DENIED);
+    assert!(
+        err.contains("plaintext export is not allowed") && err.contains("allowed: encrypted"),
+        "{err}"
+    );
+    t.bob.export("--encrypted").unwrap();
+
+    // Members read the policy.
+    let shown = t.bob.run(&["team", "policy", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["export"]["enabled"], true);
+    assert_eq!(v["export"]["formats"], serde_json::json!(["encrypted"]));
+    assert_eq!(v["source"], "server");
+
+    // Every change and every export is in the audit log, with who did it.
+    let log = audit_actions(&t);
+    let count = |a: &str, who: &str| log.iter().filter(|(x, w)| x == a && w == who).count();
+    assert_eq!(count("policy.set", "alice"), 2, "{log:?}");
+    assert_eq!(count("vault.export", "bob"), 3, "{log:?}");
+    assert_eq!(count("member.add", "alice"), 1, "{log:?}");
+    // Members cannot read the audit log.
+    let (code, _) = t.bob.run(&["team", "audit"]).unwrap_err();
+    assert_eq!(code, DENIED);
+}
+
+fn free_plan_cannot_change_policy(backend: Backend) {
+    let t = team(backend, "free", &[]);
+    let (code, err) = t
+        .alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(err.contains("free plan"), "{err}");
+    t.bob.export("--plaintext").unwrap();
+    t.bob.export("--encrypted").unwrap();
+    // After an upgrade the admin can; after a downgrade the setting no longer applies.
+    t.store
+        .admin(&["set-plan", "--team", "Acme", "--plan", "team"]);
+    t.alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+    assert_eq!(t.bob.export("--encrypted").unwrap_err().0, DENIED);
+    t.store
+        .admin(&["set-plan", "--team", "Acme", "--plan", "free"]);
+    t.bob.export("--encrypted").unwrap();
+}
+
+fn members_cannot_change_policy(backend: Backend) {
+    let t = team(backend, "enterprise", &[]);
+    let (code, err) = t
+        .bob
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap_err();
+    assert_eq!(code, DENIED);
+    assert!(err.contains("only a team admin can change"), "{err}");
+    // The same through the API: 403.
+    let bob_token = t.alice.invite("carol", "member");
+    let resp = reqwest::blocking::Client::new()
+        .put(format!("{}/v1/policy/vault", t.server.url))
+        .bearer_auth(&bob_token)
+        .json(&serde_json::json!({"export": {"enabled": false, "formats": []}}))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+    // Admins may; a member cannot make a super admin, an admin can make members.
+    let dave = t.alice.invite("dave", "admin");
+    let dv = MemberVault::new();
+    dv.login(&t.server, &dave, &t.fingerprint);
+    dv.run(&[
+        "team",
+        "policy",
+        "set",
+        "--export",
+        "on",
+        "--formats",
+        "plaintext",
+    ])
+    .unwrap();
+    assert_eq!(
+        dv.run(&["team", "invite", "eve", "--role", "super-admin"])
+            .unwrap_err()
+            .0,
+        DENIED
+    );
+    assert_eq!(t.bob.run(&["team", "invite", "eve"]).unwrap_err().0, DENIED);
+}
+
+fn tokens_are_required(backend: Backend) {
+    let t = team(backend, "team", &[]);
+    let http = reqwest::blocking::Client::new();
+    let url = format!("{}/v1/policy/vault", t.server.url);
+    assert_eq!(
+        http.get(&url).send().unwrap().status().as_u16(),
+        401,
+        "no token"
+    );
+    for bad in [
+        "cft_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "nonsense",
+        "",
+    ] {
+        let s = http
+            .get(&url)
+            .bearer_auth(bad)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(s, 401, "bad token {bad:?}");
+    }
+    // A forged token for a real member id.
+    let real = t.alice.invite("mallory", "member");
+    let forged = format!("{}{}", &real[..real.len() - 4], "AAAA");
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth(&forged)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth(&real)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    // The CLI: login with a bad token.
+    let v = MemberVault::new();
+    let (code, err) = v
+        .cmd(&[
+            "team",
+            "login",
+            "--server",
+            &t.server.url,
+            "--fingerprint",
+            &t.fingerprint,
+        ])
+        .env(
+            "COFFER_TEAM_TOKEN",
+            "cft_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .result()
+        .unwrap_err();
+    assert_eq!(code, UNAUTHORIZED, "{err}");
+    // Oversized bodies are refused.
+    let big = "x".repeat(64 * 1024);
+    let s = http
+        .post(format!("{}/v1/audit/exports", t.server.url))
+        .bearer_auth(&real)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(s, 413);
+}
+
+/// Rewrites the policy cached in `v` (signed statement edited to allow everything) through the
+/// library, as someone editing the vault by hand with its key would.
+fn tamper_cached_policy(v: &MemberVault) {
+    use base64::Engine;
+    use coffer_vault::{KeySource, Vault, VaultLocation};
+    let loc = VaultLocation::in_dir(&v.home());
+    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
+    let mut link = coffer_vault::team::load(&mut vault).unwrap().unwrap();
+    let signed: SignedPolicy = link.policy.clone().unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut st: serde_json::Value =
+        serde_json::from_slice(&b64.decode(&signed.payload).unwrap()).unwrap();
+    st["export"] = serde_json::json!({"enabled": true, "formats": ["encrypted", "plaintext"]});
+    link.policy = Some(SignedPolicy {
+        payload: b64.encode(serde_json::to_vec(&st).unwrap()),
+        signature: signed.signature,
+    });
+    coffer_vault::team::save(&mut vault, Some(&link)).unwrap();
+}
+
+fn cached_policy_is_signed_and_expires(backend: Backend) {
+    let t = team(backend, "team", &["--policy-ttl", "4"]);
+    t.alice
+        .run(&[
+            "team",
+            "policy",
+            "set",
+            "--export",
+            "on",
+            "--formats",
+            "encrypted",
+        ])
+        .unwrap();
+    t.bob.export("--encrypted").unwrap(); // fetches and caches the signed policy
+    let Team { server, bob, .. } = t;
+    server.stop();
+
+    // Server down, cache fresh: obeyed, and said so.
+    let out = bob.cmd(&[
+        "export",
+        "--encrypted",
+        "--yes",
+        "-o",
+        bob.dir.path().join("o1.json").to_str().unwrap(),
+    ]);
+    let out = out.stdin_bytes(b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("unreachable") && err.contains("Acme"), "{err}");
+    assert!(
+        err.contains("could not be recorded"),
+        "the audit report failure is visible: {err}"
+    );
+    let (code, err) = bob.export("--plaintext").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+
+    // An edited cache is rejected (fail closed), not obeyed.
+    tamper_cached_policy(&bob);
+    let (code, err) = bob.export("--plaintext").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(err.contains("signature does not match"), "{err}");
+    assert_eq!(bob.export("--encrypted").unwrap_err().0, DENIED);
+
+    // Status works offline and says so.
+    let status = bob.run(&["team", "status"]).unwrap();
+    assert!(status.contains("offline"), "{status}");
+    // Expired: refused.
+    std::thread::sleep(Duration::from_secs(5));
+    let (code, err) = bob.export("--encrypted").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(err.contains("cannot confirm the export policy"), "{err}");
+}
+
+fn logout_does_not_escape_the_policy(backend: Backend) {
+    let t = team(backend, "team", &["--policy-ttl", "3"]);
+    t.alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+    t.bob.export("--encrypted").unwrap_err();
+    let out = t.bob.cmd(&["team", "logout"]).stdin_bytes(b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("still applies"),
+        "{err}"
+    );
+    assert_eq!(
+        t.bob.export("--encrypted").unwrap_err().0,
+        DENIED,
+        "policy lock after logout"
+    );
+    // The token was revoked on the server.
+    let (code, _) = t
+        .bob
+        .run(&["team", "policy", "set", "--export", "on"])
+        .unwrap_err();
+    assert!(
+        code == 3 || code == DENIED || code == UNAUTHORIZED,
+        "{code}"
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    t.bob.export("--encrypted").unwrap();
+    assert!(
+        t.bob.run(&["team", "status"]).is_err(),
+        "no longer in a team"
+    );
+}
+
+fn login_checks_the_server_fingerprint(backend: Backend) {
+    let t = team(backend, "team", &[]);
+    let token = t.alice.invite("frank", "member");
+    let v = MemberVault::new();
+    let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let (code, err) = v
+        .cmd(&[
+            "team",
+            "login",
+            "--server",
+            &t.server.url,
+            "--fingerprint",
+            wrong,
+        ])
+        .env("COFFER_TEAM_TOKEN", &token)
+        .result()
+        .unwrap_err();
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("not the expected"), "{err}");
+    // Without a terminal, a fingerprint is required.
+    let (code, _) = v
+        .cmd(&["team", "login", "--server", &t.server.url])
+        .env("COFFER_TEAM_TOKEN", &token)
+        .result()
+        .unwrap_err();
+    assert_eq!(code, 4);
+    // Plain http to a non-loopback address is refused before any request.
+    let (code, err) = v
+        .cmd(&[
+            "team",
+            "login",
+            "--server",
+            "http://192.0.2.1:8700",
+            "--fingerprint",
+            wrong,
+        ])
+        .env("COFFER_TEAM_TOKEN", &token)
+        .result()
+        .unwrap_err();
+    assert_eq!(code, 4, "{err}");
+    // Joined vault status shows the pinned fingerprint.
+    let status = t.bob.run(&["team", "status", "--json"]).unwrap();
+    let s: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(s["fingerprint"], t.fingerprint.as_str());
+    assert_eq!(s["member"]["role"], "member");
+}
+
+#[test]
+fn several_servers_share_one_postgres_database() {
+    let store = Store::new(Backend::Postgres);
+    let alice_token = store.bootstrap("team");
+    let fp = store.fingerprint();
+    let a = Server::start(&store, &[]);
+    let b = Server::start(&store, &[]);
+    let alice = MemberVault::new();
+    alice.login(&a, &alice_token, &fp);
+    let bob = MemberVault::new();
+    bob.login(&b, &alice.invite("bob", "member"), &fp);
+    alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+    assert_eq!(
+        bob.export("--encrypted").unwrap_err().0,
+        DENIED,
+        "server b sees server a's change"
+    );
+    // Both sign with the same key.
+    let ka: serde_json::Value = reqwest::blocking::get(format!("{}/v1/server-key", a.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    let kb: serde_json::Value = reqwest::blocking::get(format!("{}/v1/server-key", b.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ka["fingerprint"], kb["fingerprint"]);
+    assert_eq!(ka["fingerprint"], fp.as_str());
+}
