@@ -15,6 +15,9 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 const SIGNING_LABEL: &[u8] = b"coffer-team-policy/v1\0";
+const RELEASE_LABEL: &[u8] = b"coffer-team-release/v1\0";
+/// The release statement's `format` marker.
+pub const RELEASE_FORMAT: &str = "coffer-team-release";
 /// The statement's `format` marker.
 pub const POLICY_FORMAT: &str = "coffer-team-policy";
 /// How far a statement's issue time may lie in the future (clock skew), in seconds.
@@ -198,6 +201,25 @@ pub struct PolicyStatement {
     pub expires_at: Timestamp,
 }
 
+/// The server's statement that a member's vault leaves the team's policy at `effectiveAt`
+/// (given at logout: the last policy the vault holds expires by then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReleaseStatement {
+    /// Always [`RELEASE_FORMAT`].
+    pub format: String,
+    /// Statement version (1).
+    pub version: u32,
+    /// Team id.
+    pub team_id: String,
+    /// The released member.
+    pub member_id: String,
+    /// When the server signed it.
+    pub issued_at: Timestamp,
+    /// From when the vault is free of the team's policy.
+    pub effective_at: Timestamp,
+}
+
 /// A statement with the server's signature, as sent and cached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,13 +283,11 @@ impl ServerPublicKey {
         )
     }
 
-    /// Checks `signed` and returns its statement, if it is for `team_id` and valid at `now`.
-    pub fn verify(
+    fn verified_payload(
         &self,
+        label: &[u8],
         signed: &SignedPolicy,
-        team_id: &str,
-        now: Timestamp,
-    ) -> Result<PolicyStatement, PolicyError> {
+    ) -> Result<Vec<u8>, PolicyError> {
         let payload = B64
             .decode(&signed.payload)
             .map_err(|_| PolicyError::BadSignature)?;
@@ -276,10 +296,41 @@ impl ServerPublicKey {
             .ok()
             .and_then(|s| s.try_into().ok())
             .ok_or(PolicyError::BadSignature)?;
-        let msg = [SIGNING_LABEL, &payload].concat();
+        let msg = [label, &payload].concat();
         self.0
             .verify_strict(&msg, &Signature::from_bytes(&sig))
             .map_err(|_| PolicyError::BadSignature)?;
+        Ok(payload)
+    }
+
+    /// Checks a signed release and returns it, if it is for `team_id` / `member_id`. Whether it
+    /// is in effect yet is the caller's check (`effective_at`).
+    pub fn verify_release(
+        &self,
+        signed: &SignedPolicy,
+        team_id: &str,
+        member_id: &str,
+    ) -> Result<ReleaseStatement, PolicyError> {
+        let payload = self.verified_payload(RELEASE_LABEL, signed)?;
+        let st: ReleaseStatement =
+            serde_json::from_slice(&payload).map_err(|_| PolicyError::Malformed)?;
+        if st.format != RELEASE_FORMAT || st.version != 1 {
+            return Err(PolicyError::Malformed);
+        }
+        if st.team_id != team_id || st.member_id != member_id {
+            return Err(PolicyError::WrongTeam);
+        }
+        Ok(st)
+    }
+
+    /// Checks `signed` and returns its statement, if it is for `team_id` and valid at `now`.
+    pub fn verify(
+        &self,
+        signed: &SignedPolicy,
+        team_id: &str,
+        now: Timestamp,
+    ) -> Result<PolicyStatement, PolicyError> {
+        let payload = self.verified_payload(SIGNING_LABEL, signed)?;
         let st: PolicyStatement =
             serde_json::from_slice(&payload).map_err(|_| PolicyError::Malformed)?;
         if st.format != POLICY_FORMAT
@@ -337,14 +388,23 @@ impl ServerSigningKey {
         ServerPublicKey(self.0.verifying_key())
     }
 
-    /// Signs a statement.
-    pub fn sign(&self, st: &PolicyStatement) -> SignedPolicy {
+    fn sign_json<T: Serialize>(&self, label: &[u8], st: &T) -> SignedPolicy {
         let payload = serde_json::to_vec(st).expect("serialising to memory cannot fail");
-        let sig = self.0.sign(&[SIGNING_LABEL, &payload].concat());
+        let sig = self.0.sign(&[label, &payload].concat());
         SignedPolicy {
             payload: B64.encode(&payload),
             signature: B64.encode(sig.to_bytes()),
         }
+    }
+
+    /// Signs a policy statement.
+    pub fn sign(&self, st: &PolicyStatement) -> SignedPolicy {
+        self.sign_json(SIGNING_LABEL, st)
+    }
+
+    /// Signs a release statement.
+    pub fn sign_release(&self, st: &ReleaseStatement) -> SignedPolicy {
+        self.sign_json(RELEASE_LABEL, st)
     }
 }
 
@@ -422,6 +482,37 @@ mod tests {
         };
         assert_eq!(
             pk.verify(&garbage, "team-1", now),
+            Err(PolicyError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn releases_are_signed_for_one_member_and_not_policies() {
+        let key = ServerSigningKey::generate();
+        let pk = key.public();
+        let t = Timestamp::from_unix(1_800_000_000).unwrap();
+        let rel = ReleaseStatement {
+            format: RELEASE_FORMAT.into(),
+            version: 1,
+            team_id: "team-1".into(),
+            member_id: "m-1".into(),
+            issued_at: t,
+            effective_at: t,
+        };
+        let signed = key.sign_release(&rel);
+        assert_eq!(pk.verify_release(&signed, "team-1", "m-1").unwrap(), rel);
+        assert_eq!(
+            pk.verify_release(&signed, "team-1", "m-2"),
+            Err(PolicyError::WrongTeam)
+        );
+        // Domain separation: a release is not a policy, nor the reverse.
+        assert_eq!(
+            pk.verify(&signed, "team-1", t),
+            Err(PolicyError::BadSignature)
+        );
+        let policy = key.sign(&statement(t.unix(), 60));
+        assert_eq!(
+            pk.verify_release(&policy, "team-1", "m-1"),
             Err(PolicyError::BadSignature)
         );
     }

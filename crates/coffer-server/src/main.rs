@@ -24,11 +24,11 @@ struct Cli {
     /// Address to listen on (loopback by default; put TLS in front before exposing it)
     #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
     listen: SocketAddr,
-    /// How long a signed policy stays valid offline, in seconds
-    #[arg(long, default_value_t = 86_400, value_name = "SECS")]
+    /// How long a signed policy stays valid offline, in seconds (1 to 31536000)
+    #[arg(long, default_value_t = 86_400, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
     policy_ttl: i64,
-    /// Per-request time limit, in seconds
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    /// Per-request time limit, in seconds (1 to 300)
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=300))]
     request_timeout: u64,
     #[command(subcommand)]
     command: Option<Command>,
@@ -179,8 +179,8 @@ async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
     let state = AppState {
         db,
         key: Arc::new(key),
-        policy_ttl: cli.policy_ttl.max(1),
-        request_timeout: Duration::from_secs(cli.request_timeout.max(1)),
+        policy_ttl: cli.policy_ttl,
+        request_timeout: Duration::from_secs(cli.request_timeout),
     };
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await

@@ -43,6 +43,7 @@ struct Team {
     fingerprint: String,
     alice: MemberVault,
     bob: MemberVault,
+    bob_token: String,
 }
 
 fn team(backend: Backend, plan: &str, server_args: &[&str]) -> Team {
@@ -61,6 +62,7 @@ fn team(backend: Backend, plan: &str, server_args: &[&str]) -> Team {
         fingerprint,
         alice,
         bob,
+        bob_token,
     }
 }
 
@@ -293,8 +295,30 @@ fn tamper_cached_policy(v: &MemberVault) {
     coffer_vault::team::save(&mut vault, Some(&link)).unwrap();
 }
 
+fn cached_policy(v: &MemberVault) -> SignedPolicy {
+    use coffer_vault::{KeySource, Vault, VaultLocation};
+    let loc = VaultLocation::in_dir(&v.home());
+    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
+    coffer_vault::team::load(&mut vault)
+        .unwrap()
+        .unwrap()
+        .policy
+        .unwrap()
+}
+
+fn put_cached_policy(v: &MemberVault, p: SignedPolicy) {
+    use coffer_vault::{KeySource, Vault, VaultLocation};
+    let loc = VaultLocation::in_dir(&v.home());
+    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
+    let mut link = coffer_vault::team::load(&mut vault).unwrap().unwrap();
+    link.policy = Some(p);
+    coffer_vault::team::save(&mut vault, Some(&link)).unwrap();
+}
+
 fn cached_policy_is_signed_and_expires(backend: Backend) {
-    let t = team(backend, "team", &["--policy-ttl", "4"]);
+    let t = team(backend, "team", &["--policy-ttl", "8"]);
+    t.bob.export("--plaintext").unwrap();
+    let lax = cached_policy(&t.bob); // revision 0: everything allowed, genuinely signed
     t.alice
         .run(&[
             "team",
@@ -306,7 +330,8 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
             "encrypted",
         ])
         .unwrap();
-    t.bob.export("--encrypted").unwrap(); // fetches and caches the signed policy
+    t.bob.export("--encrypted").unwrap(); // fetches and caches the signed policy (revision 1)
+    let current = cached_policy(&t.bob);
     let Team { server, bob, .. } = t;
     server.stop();
 
@@ -329,6 +354,13 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     let (code, err) = bob.export("--plaintext").unwrap_err();
     assert_eq!(code, DENIED, "{err}");
 
+    // Rolling the cache back to an older, laxer (but genuinely signed) policy is refused.
+    put_cached_policy(&bob, lax);
+    let (code, err) = bob.export("--plaintext").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(err.contains("older than one already seen"), "{err}");
+    put_cached_policy(&bob, current);
+
     // An edited cache is rejected (fail closed), not obeyed.
     tamper_cached_policy(&bob);
     let (code, err) = bob.export("--plaintext").unwrap_err();
@@ -340,7 +372,7 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     let status = bob.run(&["team", "status"]).unwrap();
     assert!(status.contains("offline"), "{status}");
     // Expired: refused.
-    std::thread::sleep(Duration::from_secs(5));
+    std::thread::sleep(Duration::from_secs(9));
     let (code, err) = bob.export("--encrypted").unwrap_err();
     assert_eq!(code, DENIED, "{err}");
     assert!(err.contains("cannot confirm the export policy"), "{err}");
@@ -363,21 +395,47 @@ fn logout_does_not_escape_the_policy(backend: Backend) {
         DENIED,
         "policy lock after logout"
     );
-    // The token was revoked on the server.
-    let (code, _) = t
+    // The token is revoked on the server.
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/policy/vault", t.server.url))
+        .bearer_auth(&t.bob_token)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    // Logging in to another team (here: a fresh server of bob's own, on the free plan) is
+    // refused while the vault is bound to Acme.
+    let own = Store::new(backend);
+    let own_token = own.bootstrap("free");
+    let own_server = Server::start(&own, &[]);
+    let (code, err) = t
         .bob
-        .run(&["team", "policy", "set", "--export", "on"])
+        .cmd(&[
+            "team",
+            "login",
+            "--server",
+            &own_server.url,
+            "--fingerprint",
+            &own.fingerprint(),
+        ])
+        .env("COFFER_TEAM_TOKEN", &own_token)
+        .result()
         .unwrap_err();
-    assert!(
-        code == 3 || code == DENIED || code == UNAUTHORIZED,
-        "{code}"
-    );
+    assert_eq!(code, 8, "{err}");
+    assert_eq!(t.bob.export("--encrypted").unwrap_err().0, DENIED);
+    // Once the release is in effect (policy TTL after logout), the vault is free.
     std::thread::sleep(Duration::from_secs(4));
     t.bob.export("--encrypted").unwrap();
     assert!(
         t.bob.run(&["team", "status"]).is_err(),
         "no longer in a team"
     );
+    let log = audit_actions(&t);
+    assert!(
+        log.contains(&("member.release".to_string(), "bob".to_string())),
+        "{log:?}"
+    );
+    // Released members can be invited again under the same name.
+    t.alice.invite("bob", "member");
 }
 
 fn login_checks_the_server_fingerprint(backend: Backend) {

@@ -46,6 +46,31 @@ fn sample_vault_v1_opens_and_reads() {
 }
 
 #[test]
+fn sample_vault_v1_is_migrated_in_place() {
+    let (dir, v) = open_copy("vault-v1.db");
+    drop(v.unwrap());
+    let conn = rusqlite::Connection::open(dir.path().join("vault.db")).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'sealed_state'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1);
+    // The committed file itself is still version 1: it is the input of this test forever.
+    let orig = rusqlite::Connection::open(vectors().join("vault-v1.db")).unwrap();
+    let v1: i64 = orig
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v1, 1);
+}
+
+#[test]
 fn sample_vault_v1_refuses_other_keys_and_tampering() {
     let dir = tempfile::tempdir().unwrap();
     let loc = VaultLocation::in_dir(dir.path());

@@ -5,7 +5,7 @@ use crate::{password, prompt};
 use coffer_core::export::KdfParams;
 use coffer_core::policy::ExportKind;
 use coffer_vault::ops::export::{ExportFormat, export};
-use coffer_vault::team::authorize::{PolicySource, authorize_export, report_export};
+use coffer_vault::team::authorize::{PolicySource, Reported, authorize_export, report_export};
 use std::io::Write;
 use std::path::Path;
 
@@ -108,8 +108,29 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     if !encrypted {
         eprintln!("The file holds every value in clear: delete it when done.");
     }
-    if let Err(e) = report_export(&grant, out.count) {
-        eprintln!("warning: the export could not be recorded in the team's audit log: {e}");
+    if let Some((
+        team,
+        PolicySource::Cached {
+            issued_at,
+            expires_at,
+        },
+    )) = grant.team()
+    {
+        eprintln!(
+            "The team server could not be asked: this export followed team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
+        );
+    }
+    match report_export(&mut vault, &grant, out.count) {
+        Ok(Reported::NotApplicable | Reported::Recorded) => {}
+        Ok(Reported::Queued) => eprintln!(
+            "The export could not be recorded in the team's audit log yet; it will be sent when the server can be reached."
+        ),
+        Ok(Reported::NotRecorded) => eprintln!(
+            "This vault has left its team, so the export was not recorded in the team's audit log."
+        ),
+        Err(e) => {
+            eprintln!("warning: the export could not be queued for the team's audit log: {e}")
+        }
     }
     Ok(())
 }

@@ -58,18 +58,20 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             );
         }
         TeamCommand::Logout => {
-            let r = team::logout::logout(&mut vault)?;
-            eprintln!("Left team {:?}.", r.team);
-            if !r.revoked {
-                eprintln!(
-                    "warning: the server could not be reached, so the API token was not revoked there."
-                );
-            }
-            if let Some(until) = r.policy_until {
-                eprintln!(
-                    "The team's last export policy still applies to this vault until {until}."
-                );
-            }
+            let r = team::logout::logout(&mut vault).map_err(|e| {
+                let offline = matches!(e, TeamError::Unreachable { .. });
+                let f = Failure::from(e);
+                if offline {
+                    f.hint("logging out needs the team server (it revokes the token and signs the release); nothing was changed")
+                } else {
+                    f
+                }
+            })?;
+            eprintln!("Left team {:?}; its API token is revoked.", r.team);
+            eprintln!(
+                "The team's last export policy still applies to this vault until {} (when every policy it may hold has expired).",
+                r.released_at
+            );
         }
         TeamCommand::Status { json } => {
             let s = team::status::status(&mut vault)?;

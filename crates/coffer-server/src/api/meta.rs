@@ -3,7 +3,8 @@
 use super::{ApiError, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use coffer_core::Timestamp;
+use coffer_core::policy::{RELEASE_FORMAT, ReleaseStatement, SignedPolicy};
 use serde_json::{Value, json};
 
 pub async fn health() -> Json<Value> {
@@ -25,8 +26,20 @@ pub async fn me(c: Caller) -> Json<Value> {
     }))
 }
 
-/// Revokes the caller's own token.
-pub async fn logout(State(s): State<AppState>, c: Caller) -> Result<StatusCode, ApiError> {
-    s.db.revoke(&c.member, &c.member).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// Revokes the caller's own token and returns a signed release: the vault is free of the team's
+/// policy once every policy it may hold has expired (now + policy TTL).
+pub async fn logout(State(s): State<AppState>, c: Caller) -> Result<Json<SignedPolicy>, ApiError> {
+    let now = Timestamp::now();
+    let rel = ReleaseStatement {
+        format: RELEASE_FORMAT.into(),
+        version: 1,
+        team_id: c.team.id.clone(),
+        member_id: c.member.id.clone(),
+        issued_at: now,
+        effective_at: Timestamp::from_unix(now.unix().saturating_add(s.policy_ttl)).unwrap_or(now),
+    };
+    let detail = json!({"effectiveAt": rel.effective_at});
+    s.db.revoke(&c.member, &c.member, "member.release", &detail)
+        .await?;
+    Ok(Json(s.key.sign_release(&rel)))
 }

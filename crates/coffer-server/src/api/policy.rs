@@ -34,7 +34,7 @@ pub(super) async fn signed(s: &AppState, c: &Caller) -> Result<SignedPolicy, Api
         export,
         revision: settings.revision,
         issued_at: now,
-        expires_at: Timestamp::from_unix(now.unix() + s.policy_ttl).unwrap_or(now),
+        expires_at: Timestamp::from_unix(now.unix().saturating_add(s.policy_ttl)).unwrap_or(now),
     };
     Ok(s.key.sign(&st))
 }

@@ -26,8 +26,31 @@ fn now_micros() -> i64 {
         .unwrap_or(0)
 }
 
+/// Records an event with `exec` (the pool, or the transaction of the change it records).
+pub(crate) async fn record<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    team_id: &str,
+    by: Option<&Member>,
+    action: &str,
+    detail: &serde_json::Value,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, team_id, at_micros, actor_id, actor_name, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(crate::token::new_id())
+    .bind(team_id)
+    .bind(now_micros())
+    .bind(by.map(|m| m.id.clone()))
+    .bind(by.map(|m| m.name.clone()))
+    .bind(action)
+    .bind(detail.to_string())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
 impl Db {
-    /// Records an event.
+    /// Records an event on its own.
     pub async fn audit(
         &self,
         team_id: &str,
@@ -35,19 +58,7 @@ impl Db {
         action: &str,
         detail: &serde_json::Value,
     ) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, team_id, at_micros, actor_id, actor_name, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(crate::token::new_id())
-        .bind(team_id)
-        .bind(now_micros())
-        .bind(by.map(|m| m.id.clone()))
-        .bind(by.map(|m| m.name.clone()))
-        .bind(action)
-        .bind(detail.to_string())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        record(self.pool(), team_id, by, action, detail).await
     }
 
     /// The newest `limit` entries of a team, oldest first.

@@ -42,15 +42,54 @@ fn member_from_row(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
     })
 }
 
+async fn insert_member(
+    tx: &mut sqlx::AnyConnection,
+    team_id: &str,
+    name: &str,
+    role: Role,
+    by: Option<&Member>,
+) -> Result<(Member, Zeroizing<String>), AddMemberError> {
+    check_name(name)?;
+    let id = token::new_id();
+    let (tok, hash) = token::issue(&id);
+    let res = sqlx::query(
+        "INSERT INTO members (id, team_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(team_id)
+    .bind(name)
+    .bind(role.as_str())
+    .bind(&hash)
+    .bind(super::now())
+    .execute(&mut *tx)
+    .await;
+    match res {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(AddMemberError::Taken(name.to_string()));
+        }
+        Err(e) => return Err(DbError::from(e).into()),
+    }
+    let member = Member {
+        id,
+        team_id: team_id.to_string(),
+        name: name.to_string(),
+        role,
+    };
+    let detail = serde_json::json!({"member": member.name, "role": role.as_str()});
+    super::audit::record(&mut *tx, team_id, by, "member.add", &detail).await?;
+    Ok((member, tok))
+}
+
 impl Db {
-    /// Creates a team with its first super admin; returns the team and the admin's token.
+    /// Creates a team with its first super admin, in one transaction; returns the team and the
+    /// admin's token.
     pub async fn bootstrap(
         &self,
         team_name: &str,
         admin_name: &str,
         plan: Plan,
     ) -> Result<(Team, Zeroizing<String>), AddMemberError> {
-        check_name(admin_name)?;
         if team_name.trim().is_empty() || team_name.len() > 128 {
             return Err(AddMemberError::BadName);
         }
@@ -68,14 +107,12 @@ impl Db {
             .execute(&mut *tx)
             .await
             .map_err(DbError::from)?;
+        let (_, tok) = insert_member(&mut tx, &team.id, admin_name, Role::SuperAdmin, None).await?;
         tx.commit().await.map_err(DbError::from)?;
-        let (_, tok) = self
-            .add_member(&team.id, admin_name, Role::SuperAdmin, None)
-            .await?;
         Ok((team, tok))
     }
 
-    /// Adds a member; returns it and its one-time token.
+    /// Adds a member (and its audit entry, in one transaction); returns it and its one-time token.
     pub async fn add_member(
         &self,
         team_id: &str,
@@ -83,41 +120,10 @@ impl Db {
         role: Role,
         by: Option<&Member>,
     ) -> Result<(Member, Zeroizing<String>), AddMemberError> {
-        check_name(name)?;
-        let id = token::new_id();
-        let (tok, hash) = token::issue(&id);
-        let res = sqlx::query(
-            "INSERT INTO members (id, team_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(team_id)
-        .bind(name)
-        .bind(role.as_str())
-        .bind(&hash)
-        .bind(super::now())
-        .execute(self.pool())
-        .await;
-        match res {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(AddMemberError::Taken(name.to_string()));
-            }
-            Err(e) => return Err(DbError::from(e).into()),
-        }
-        let member = Member {
-            id,
-            team_id: team_id.to_string(),
-            name: name.to_string(),
-            role,
-        };
-        self.audit(
-            team_id,
-            by,
-            "member.add",
-            &serde_json::json!({"member": member.name, "role": role.as_str()}),
-        )
-        .await?;
-        Ok((member, tok))
+        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
+        let out = insert_member(&mut tx, team_id, name, role, by).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(out)
     }
 
     /// The member holding `presented` (a full token), if it is valid and not revoked.
@@ -154,20 +160,23 @@ impl Db {
         rows.iter().map(member_from_row).collect()
     }
 
-    /// Revokes a member's token.
-    pub async fn revoke(&self, member: &Member, by: &Member) -> Result<(), DbError> {
+    /// Revokes a member's token, recording `action` (`member.revoke`, `member.release`).
+    pub async fn revoke(
+        &self,
+        member: &Member,
+        by: &Member,
+        action: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), DbError> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query("UPDATE members SET revoked_at = $1 WHERE id = $2")
             .bind(super::now())
             .bind(&member.id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        self.audit(
-            &member.team_id,
-            Some(by),
-            "member.revoke",
-            &serde_json::json!({"member": member.name}),
-        )
-        .await
+        super::audit::record(&mut *tx, &member.team_id, Some(by), action, detail).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

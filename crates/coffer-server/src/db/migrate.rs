@@ -1,5 +1,6 @@
-//! Numbered migrations, applied in order, each in its own transaction. On PostgreSQL an advisory
-//! lock keeps several servers starting at once from applying the same migration twice.
+//! Numbered migrations, applied in order in one transaction. On PostgreSQL an advisory lock keeps
+//! several servers starting at once from applying the same migration twice; on SQLite the second
+//! server waits for the first one's write lock (busy timeout).
 
 use super::{Backend, Db, DbError};
 use sqlx::Row;
@@ -26,7 +27,7 @@ CREATE TABLE members (
     created_at BIGINT NOT NULL,
     revoked_at BIGINT
 );
-CREATE UNIQUE INDEX members_team_name ON members (team_id, name);
+CREATE UNIQUE INDEX members_team_name ON members (team_id, name) WHERE revoked_at IS NULL;
 CREATE TABLE team_settings (
     team_id        TEXT NOT NULL REFERENCES teams (id),
     resource       TEXT NOT NULL,

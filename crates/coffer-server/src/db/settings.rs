@@ -43,7 +43,8 @@ impl Db {
         })
     }
 
-    /// Stores a new export policy (already validated and permitted) and audits it.
+    /// Stores a new export policy (already validated and permitted) with its audit entry, in
+    /// one transaction.
     pub async fn set_vault_export(
         &self,
         team_id: &str,
@@ -53,37 +54,23 @@ impl Db {
         let formats: Vec<&str> = export.formats.iter().map(|k| k.as_str()).collect();
         let formats = formats.join(",");
         let mut tx = self.pool().begin().await?;
-        let updated = sqlx::query(
-            "UPDATE team_settings SET export_enabled = $1, export_formats = $2, revision = revision + 1, updated_at = $3, updated_by = $4 WHERE team_id = $5 AND resource = 'vault'",
+        sqlx::query(
+            "INSERT INTO team_settings (team_id, resource, export_enabled, export_formats, revision, updated_at, updated_by) \
+             VALUES ($1, 'vault', $2, $3, 1, $4, $5) \
+             ON CONFLICT (team_id, resource) DO UPDATE SET export_enabled = excluded.export_enabled, \
+             export_formats = excluded.export_formats, revision = team_settings.revision + 1, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
+        .bind(team_id)
         .bind(i64::from(export.enabled))
         .bind(&formats)
         .bind(super::now())
         .bind(&by.id)
-        .bind(team_id)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            sqlx::query(
-                "INSERT INTO team_settings (team_id, resource, export_enabled, export_formats, revision, updated_at, updated_by) VALUES ($1, 'vault', $2, $3, 1, $4, $5)",
-            )
-            .bind(team_id)
-            .bind(i64::from(export.enabled))
-            .bind(&formats)
-            .bind(super::now())
-            .bind(&by.id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.audit(
-            team_id,
-            Some(by),
-            "policy.set",
-            &serde_json::json!({"resource": "vault", "export": export}),
-        )
         .await?;
+        let detail = serde_json::json!({"resource": "vault", "export": export});
+        super::audit::record(&mut *tx, team_id, Some(by), "policy.set", &detail).await?;
+        tx.commit().await?;
         self.vault_settings(team_id).await
     }
 }

@@ -264,7 +264,7 @@ impl MemberVault {
         let v = Self {
             dir: tempfile::tempdir().unwrap(),
         };
-        v.run(&["init"]).ok();
+        v.run(&["init"]).expect("coffer init");
         let out = v.cmd(&["set", "api-key"]).stdin_bytes(b"value-123");
         assert!(out.status.success());
         v

@@ -145,42 +145,78 @@ fn cached(link: &TeamLink, now: Timestamp) -> Result<PolicyStatement, String> {
         .map_err(|e| format!("the cached policy is not usable: {e}"))
 }
 
+/// Whether a logged-out vault's signed release is in effect at `now`.
+pub(crate) fn released(link: &TeamLink, now: Timestamp) -> bool {
+    let (Some(signed), Ok(key)) = (&link.release, link.server_key()) else {
+        return false;
+    };
+    key.verify_release(signed, &link.team_id, &link.member_id)
+        .is_ok_and(|r| now >= r.effective_at)
+}
+
+fn cached_source(st: &PolicyStatement) -> PolicySource {
+    PolicySource::Cached {
+        issued_at: st.issued_at,
+        expires_at: st.expires_at,
+    }
+}
+
 /// Decides whether `vault` may export in `kind` now.
 pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGrant, ExportDenied> {
     let Some(mut link) = load(vault)? else {
         return Ok(ExportGrant { kind, team: None });
     };
     let now = Timestamp::now();
-    let Some(token) = link.token.clone() else {
-        // Logged out: the last policy applies until it expires, then the link is dropped.
-        return match cached(&link, now) {
-            Ok(st) => {
-                let source = PolicySource::Cached {
-                    issued_at: st.issued_at,
-                    expires_at: st.expires_at,
-                };
-                decide(&link, &st, kind, source)
-            }
-            Err(_) => {
-                save(vault, None)?;
-                Ok(ExportGrant { kind, team: None })
-            }
-        };
-    };
-    let no_policy = |reason: String| ExportDenied::NoPolicy {
+    let no_policy = |link: &TeamLink, reason: String| ExportDenied::NoPolicy {
         team: link.team_name.clone(),
         reason,
     };
-    let fetched = Client::new(&link.server_url).and_then(|c| c.policy(&token));
+    let Some(token) = link.token.clone() else {
+        // Logged out: the last policy applies until it expires; the vault is free only once the
+        // server's signed release is in effect. Anything else (an expired or edited policy, a
+        // clock set back) refuses.
+        return match cached(&link, now) {
+            Ok(st) => decide(&link, &st, kind, cached_source(&st)),
+            Err(_) if released(&link, now) => {
+                save(vault, None)?;
+                Ok(ExportGrant { kind, team: None })
+            }
+            Err(why) => Err(no_policy(
+                &link,
+                format!("this vault left the team and is not released yet ({why})"),
+            )),
+        };
+    };
+    let client = Client::new(&link.server_url);
+    let fetched = client
+        .as_ref()
+        .map_err(clone_err)
+        .and_then(|c| c.policy(&token));
     match fetched {
         Ok(signed) => {
-            let key = link.server_key().map_err(|e| no_policy(e.to_string()))?;
+            let key = link
+                .server_key()
+                .map_err(|e| no_policy(&link, e.to_string()))?;
             let st = key.verify(&signed, &link.team_id, now).map_err(|e| {
-                no_policy(format!(
-                    "the server sent a policy that does not verify: {e}"
-                ))
+                no_policy(
+                    &link,
+                    format!("the server sent a policy that does not verify: {e}"),
+                )
             })?;
+            if st.revision < link.max_revision {
+                return Err(no_policy(
+                    &link,
+                    format!(
+                        "the server sent policy revision {}, older than revision {} already seen",
+                        st.revision, link.max_revision
+                    ),
+                ));
+            }
+            link.max_revision = st.revision;
             link.policy = Some(signed);
+            if let Ok(c) = &client {
+                flush_pending(c, &token, &mut link);
+            }
             save(vault, Some(&link))?;
             decide(&link, &st, kind, PolicySource::Fresh)
         }
@@ -192,26 +228,79 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
             | TeamError::Server { .. }
             | TeamError::BadResponse { .. }),
         ) => match cached(&link, now) {
-            Ok(st) => {
-                let source = PolicySource::Cached {
-                    issued_at: st.issued_at,
-                    expires_at: st.expires_at,
-                };
-                decide(&link, &st, kind, source)
+            Ok(st) if st.revision >= link.max_revision => {
+                decide(&link, &st, kind, cached_source(&st))
             }
-            Err(why) => Err(no_policy(format!("{e}; {why}"))),
+            Ok(st) => Err(no_policy(
+                &link,
+                format!(
+                    "{e}; the cached policy (revision {}) is older than one already seen",
+                    st.revision
+                ),
+            )),
+            Err(why) => Err(no_policy(&link, format!("{e}; {why}"))),
         },
-        Err(e) => Err(no_policy(e.to_string())),
+        Err(e) => Err(no_policy(&link, e.to_string())),
     }
 }
 
-/// Reports a finished export to the team's audit log (teams only; a no-op otherwise).
-pub fn report_export(grant: &ExportGrant, count: usize) -> Result<(), TeamError> {
+fn clone_err(e: &TeamError) -> TeamError {
+    match e {
+        TeamError::BadUrl { reason } => TeamError::BadUrl { reason },
+        other => TeamError::Unreachable {
+            server: String::new(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Sends reports queued while the server was unreachable (best effort; kept on failure).
+fn flush_pending(client: &Client, token: &SecretString, link: &mut TeamLink) {
+    link.pending_reports.retain(|p| {
+        client
+            .report_export(token, p.format, p.secret_count, Some(p.policy_revision))
+            .is_err()
+    });
+}
+
+/// What happened to the audit report of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    /// Not in a team: nothing to report.
+    NotApplicable,
+    /// Recorded by the server.
+    Recorded,
+    /// The server could not be reached: queued, sent with the next request that reaches it.
+    Queued,
+    /// Logged out: there is no token to report with.
+    NotRecorded,
+}
+
+/// Reports a finished export to the team's audit log, or queues it if the server is unreachable.
+pub fn report_export(
+    vault: &mut Vault,
+    grant: &ExportGrant,
+    count: usize,
+) -> Result<Reported, StoreError> {
     let Some(team) = &grant.team else {
-        return Ok(());
+        return Ok(Reported::NotApplicable);
     };
     let Some(token) = &team.token else {
-        return Ok(());
+        return Ok(Reported::NotRecorded);
     };
-    Client::new(&team.server_url)?.report_export(token, grant.kind, count, Some(team.revision))
+    let sent = Client::new(&team.server_url)
+        .and_then(|c| c.report_export(token, grant.kind, count, Some(team.revision)));
+    if sent.is_ok() {
+        return Ok(Reported::Recorded);
+    }
+    if let Some(mut link) = load(vault)? {
+        link.pending_reports.push(super::PendingReport {
+            format: grant.kind,
+            secret_count: count,
+            policy_revision: team.revision,
+            at: Timestamp::now(),
+        });
+        save(vault, Some(&link))?;
+    }
+    Ok(Reported::Queued)
 }

@@ -57,7 +57,12 @@ impl Client {
                 reason: "give the server's base URL without credentials or query",
             });
         }
-        let http = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder();
+        if crate::ops::import::url::is_loopback(&base) {
+            // The token must not travel to a proxy (HTTP_PROXY) on its way to this machine.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -226,13 +231,13 @@ impl Client {
             .ok_or(TeamError::BadResponse { what: "audit log" })
     }
 
-    /// Revokes the token.
-    pub fn logout(&self, token: &SecretString) -> Result<(), TeamError> {
-        self.send(
+    /// Revokes the token; returns the server's signed release.
+    pub fn logout(&self, token: &SecretString) -> Result<SignedPolicy, TeamError> {
+        let r = self.send(
             self.http
                 .delete(self.url("/v1/session"))
                 .header("authorization", bearer(token)),
         )?;
-        Ok(())
+        Self::json(r, "signed release")
     }
 }

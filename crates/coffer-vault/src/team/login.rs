@@ -18,12 +18,13 @@ pub fn login(
     expected_fingerprint: Option<&str>,
     confirm: &mut dyn FnMut(&str) -> bool,
 ) -> Result<TeamLink, TeamError> {
-    if let Some(l) = load(vault)?
+    let existing = load(vault)?;
+    if let Some(l) = &existing
         && l.token.is_some()
     {
         return Err(TeamError::AlreadyJoined {
-            team: l.team_name,
-            server: l.server_url,
+            team: l.team_name.clone(),
+            server: l.server_url.clone(),
         });
     }
     let client = Client::new(server_url)?;
@@ -43,11 +44,22 @@ pub fn login(
         None => return Err(TeamError::NotConfirmed),
     }
     let me = client.me(&token)?;
+    // A vault that logged out stays bound to its team until the release takes effect: until then
+    // it may only log in to that same team, with the same server key.
+    if let Some(l) = &existing
+        && (l.team_id != me.team_id || l.server_key != key.to_base64())
+        && !super::authorize::released(l, Timestamp::now())
+    {
+        return Err(TeamError::AlreadyJoined {
+            team: l.team_name.clone(),
+            server: l.server_url.clone(),
+        });
+    }
     let signed = client.policy(&token)?;
-    key.verify(&signed, &me.team_id, Timestamp::now())?;
+    let st = key.verify(&signed, &me.team_id, Timestamp::now())?;
     let link = TeamLink {
         server_url: server_url.trim_end_matches('/').to_string(),
-        team_id: me.team_id,
+        team_id: me.team_id.clone(),
         team_name: me.team_name,
         member_id: me.member_id,
         member_name: me.member_name,
@@ -55,6 +67,12 @@ pub fn login(
         server_key: key.to_base64(),
         token: Some(token),
         policy: Some(signed),
+        max_revision: st.revision,
+        release: None,
+        pending_reports: existing
+            .filter(|l| l.team_id == me.team_id)
+            .map(|l| l.pending_reports)
+            .unwrap_or_default(),
     };
     save(vault, Some(&link))?;
     Ok(link)

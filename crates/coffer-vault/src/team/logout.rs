@@ -1,5 +1,6 @@
-//! `team logout`: revoke the token and forget it. The last signed policy keeps applying until it
-//! expires, so logging out is not a way around the team's export policy.
+//! `team logout`: revoke the token and receive the server's signed release. The last signed
+//! policy keeps applying until the release takes effect (when every policy the vault may hold has
+//! expired), so logging out is not a way around the team's export policy. Needs the server.
 
 use super::client::Client;
 use super::{TeamError, load, save};
@@ -11,34 +12,23 @@ use coffer_core::Timestamp;
 pub struct LogoutReport {
     /// Team name.
     pub team: String,
-    /// Whether the server revoked the token (false if it could not be reached).
-    pub revoked: bool,
-    /// Until when the cached policy still applies, if it does.
-    pub policy_until: Option<Timestamp>,
+    /// From when the vault is free of the team's policy.
+    pub released_at: Timestamp,
 }
 
-/// Leaves the team.
+/// Leaves the team. Nothing changes if the server cannot be reached.
 pub fn logout(vault: &mut Vault) -> Result<LogoutReport, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
-    let token = link.token.take().ok_or(TeamError::NotJoined)?;
-    let revoked = match Client::new(&link.server_url)?.logout(&token) {
-        Ok(()) | Err(TeamError::Unauthorized) => true,
-        Err(_) => false,
-    };
-    let key = link.server_key()?;
-    let policy_until = link
-        .policy
-        .as_ref()
-        .and_then(|p| key.verify(p, &link.team_id, Timestamp::now()).ok())
-        .map(|st| st.expires_at);
-    if policy_until.is_some() {
-        save(vault, Some(&link))?;
-    } else {
-        save(vault, None)?;
-    }
+    let token = link.token.clone().ok_or(TeamError::NotJoined)?;
+    let signed = Client::new(&link.server_url)?.logout(&token)?;
+    let release = link
+        .server_key()?
+        .verify_release(&signed, &link.team_id, &link.member_id)?;
+    link.token = None;
+    link.release = Some(signed);
+    save(vault, Some(&link))?;
     Ok(LogoutReport {
         team: link.team_name,
-        revoked,
-        policy_until,
+        released_at: release.effective_at,
     })
 }

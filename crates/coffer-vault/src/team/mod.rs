@@ -43,6 +43,29 @@ pub struct TeamLink {
     pub token: Option<SecretString>,
     /// The last signed policy received.
     pub policy: Option<SignedPolicy>,
+    /// Highest policy revision seen: an older one is refused (no rollback to a laxer policy).
+    #[serde(default)]
+    pub max_revision: i64,
+    /// After logout: the server's signed release, in effect from its `effectiveAt`.
+    #[serde(default)]
+    pub release: Option<SignedPolicy>,
+    /// Exports not yet reported to the audit log (the server was unreachable).
+    #[serde(default)]
+    pub pending_reports: Vec<PendingReport>,
+}
+
+/// An export waiting to be reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PendingReport {
+    /// Format exported.
+    pub format: coffer_core::policy::ExportKind,
+    /// Secrets exported.
+    pub secret_count: usize,
+    /// Policy revision that allowed it.
+    pub policy_revision: i64,
+    /// When.
+    pub at: coffer_core::Timestamp,
 }
 
 impl std::fmt::Debug for TeamLink {
@@ -107,7 +130,7 @@ pub enum TeamError {
     /// The vault is not joined to a team.
     #[error("this vault is not joined to a team")]
     NotJoined,
-    /// Already joined.
+    /// Already joined (or, after logout, still bound until the release takes effect).
     #[error("this vault is already joined to team {team:?} on {server}")]
     AlreadyJoined {
         /// Team name.

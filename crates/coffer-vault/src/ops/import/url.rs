@@ -66,7 +66,8 @@ pub fn safe_label(url: &Url) -> String {
     u.to_string()
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether the link's host is this machine.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -96,15 +97,23 @@ pub fn fetch(link: &str) -> Result<Loaded, UrlError> {
         label: label.clone(),
         reason,
     })?;
-    let client = reqwest::blocking::Client::builder()
+    let from_loopback = is_loopback(&url);
+    let mut builder = reqwest::blocking::Client::builder();
+    if from_loopback {
+        builder = builder.no_proxy();
+    }
+    let client = builder
         .timeout(TIMEOUT)
         .connect_timeout(Duration::from_secs(10))
         .user_agent(coffer_core::export::tool_name())
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 attempt.error("too many redirects")
             } else if let Err(reason) = check(attempt.url()) {
                 attempt.error(reason)
+            } else if !from_loopback && is_loopback(attempt.url()) {
+                // A remote link must not bounce the request to services on this machine.
+                attempt.error("redirect from a remote link to this machine")
             } else {
                 attempt.follow()
             }
