@@ -21,15 +21,17 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("error: internal error{at}");
         eprintln!("hint: this is a bug in Coffer; please report it (no secret was printed)");
-        std::process::exit(i32::from(code::INTERNAL));
     }));
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => report(&f),
+    // A panic unwinds (so temporary files and directories are removed by their destructors)
+    // and ends as exit code 1 after the hook's two lines.
+    match std::panic::catch_unwind(|| commands::run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(f)) => report(&f),
+        Err(_) => ExitCode::from(code::INTERNAL),
     }
 }
 
@@ -58,9 +60,32 @@ fn usage_error(e: clap::Error) -> ExitCode {
         .next()
         .unwrap_or("invalid command line")
         .trim_start_matches("error: ");
+    // Quoted parts may be a secret typed where it does not belong (`coffer set NAME VALUE`):
+    // only subcommand names and flags are shown.
+    let shown = if e.kind() == K::InvalidSubcommand {
+        first.to_string()
+    } else {
+        redact_quoted(first)
+    };
     report(&Failure::new(
         code::USAGE,
-        first,
-        "see `coffer --help` or `coffer help COMMAND`",
+        shown,
+        "see `coffer --help` or `coffer help COMMAND`; values are never read from the command line",
     ))
+}
+
+/// Replaces every quoted part that is not a flag with `…`.
+fn redact_quoted(line: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in line.split('\'').enumerate() {
+        if i > 0 {
+            out.push('\'');
+        }
+        if i % 2 == 1 && !part.starts_with('-') {
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }

@@ -197,8 +197,8 @@ fn roundtrip_link_on_loopback_and_bad_links() {
     assert!(err.contains("404"), "{err}");
     let err = fails_with(&mut import(&v, &[&format!("{base}/page")]), INVALID);
     assert!(
-        err.contains("not valid JSON") || err.contains("not a Coffer vault export"),
-        "{err}"
+        err.contains("is not valid JSON"),
+        "an HTML page is not an export: {err}"
     );
     let err = fails_with(
         &mut import(&v, &["http://example.com/export.json"]),

@@ -84,6 +84,12 @@ fn values_never_come_from_argv() {
     let v = TestVault::init();
     let err = fails_with(&mut v.cmd(&["set", "x", "the-value"]), 2);
     assert!(err.contains("unexpected argument"), "{err}");
+    assert!(
+        !err.contains("the-value"),
+        "a value typed on the command line is not echoed: {err}"
+    );
+    let err = fails_with(&mut v.cmd(&["set", "x", "--bogus-flag"]), 2);
+    assert!(err.contains("--bogus-flag"), "flags are shown: {err}");
 }
 
 #[test]

@@ -108,6 +108,15 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     if !encrypted {
         eprintln!("The file holds every value in clear: delete it when done.");
     }
+    if let ExportFormat::Encrypted { params, .. } = &format {
+        let d = KdfParams::DEFAULT;
+        if params.memory_kib < d.memory_kib || params.passes < d.passes {
+            eprintln!(
+                "warning: COFFER_EXPORT_KDF set a key derivation cost below the default ({} KiB, {} passes): the password is easier to guess from a stolen file.",
+                d.memory_kib, d.passes
+            );
+        }
+    }
     if let Some((
         team,
         PolicySource::Cached {

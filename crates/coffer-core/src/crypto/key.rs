@@ -47,6 +47,9 @@ impl VaultKey {
         let mut k = SecretBox::new(Box::new([0u8; 32]));
         for (i, out) in k.expose_secret_mut().iter_mut().enumerate() {
             let pair = hex.get(2 * i..2 * i + 2).ok_or(KeyParseError::Malformed)?;
+            if !pair.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(KeyParseError::Malformed);
+            }
             *out = u8::from_str_radix(pair, 16).map_err(|_| KeyParseError::Malformed)?;
         }
         Ok(Self(k))
@@ -101,6 +104,11 @@ mod tests {
         );
         let bad = format!("{PREFIX}{}", "g".repeat(64));
         assert_eq!(VaultKey::parse(&bad).unwrap_err(), KeyParseError::Malformed);
+        let signed = format!("{PREFIX}+f{}", "a".repeat(62));
+        assert_eq!(
+            VaultKey::parse(&signed).unwrap_err(),
+            KeyParseError::Malformed
+        );
         let multibyte = format!("{PREFIX}{}é", "a".repeat(62));
         assert_eq!(
             VaultKey::parse(&multibyte).unwrap_err(),

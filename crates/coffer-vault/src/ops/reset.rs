@@ -1,10 +1,11 @@
 //! `reset`: the way out when the key is lost. Deletes every secret and gives the vault a new key.
 
-use crate::keysource::save_key_file;
+use crate::fs;
 use crate::location::VaultLocation;
 use crate::store::{self, OpenError, StoreError};
 use crate::{Classify, ErrorKind};
 use coffer_core::crypto::VaultKey;
+use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
 
 /// What `reset` did.
@@ -47,8 +48,9 @@ impl Classify for ResetError {
 
 /// Deletes every secret and re-keys the vault; the new key goes to `key_path`. Needs no key.
 ///
-/// The new key file is written first: if the database step then fails, running `reset` again
-/// finishes the job (the old key was lost anyway).
+/// The new key is written to a temporary file (fsynced) first, the database is re-keyed in one
+/// transaction, and only then does the key file take the new key: a failure before that leaves
+/// vault and key file as they were.
 pub fn reset(location: &VaultLocation, key_path: &Path) -> Result<ResetReport, ResetError> {
     let (mut conn, _) = store::open_unkeyed(&location.db_path)?;
     let deleted: i64 = conn
@@ -56,11 +58,27 @@ pub fn reset(location: &VaultLocation, key_path: &Path) -> Result<ResetReport, R
         .map_err(StoreError::from)?;
     let deleted = deleted.unsigned_abs();
     let key = VaultKey::generate();
-    save_key_file(key_path, &key, true).map_err(|source| ResetError::KeyFile {
+    let key_err = |source| ResetError::KeyFile {
         path: key_path.to_path_buf(),
         source,
-    })?;
-    store::rekey(&mut conn, &key)?;
+    };
+    if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_private_dir(dir).map_err(key_err)?;
+    }
+    let (tmp, mut file) = fs::private_temp_beside(key_path).map_err(key_err)?;
+    let text = zeroize::Zeroizing::new(format!("{}\n", key.encode().expose_secret()));
+    let written =
+        std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(key_err(e));
+    }
+    if let Err(e) = store::rekey(&mut conn, &key) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    fs::commit_temp(&tmp, key_path, true).map_err(key_err)?;
     Ok(ResetReport {
         deleted,
         key_path: key_path.to_path_buf(),

@@ -203,7 +203,7 @@ pub enum TeamError {
 impl Classify for TeamError {
     fn kind(&self) -> ErrorKind {
         match self {
-            TeamError::NotJoined => ErrorKind::NotFound,
+            TeamError::NotJoined => ErrorKind::InvalidInput,
             TeamError::AlreadyJoined { .. } => ErrorKind::AlreadyExists,
             TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } => {
                 ErrorKind::InvalidInput

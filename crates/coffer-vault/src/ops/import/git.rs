@@ -87,6 +87,16 @@ pub fn check_url(url: &str) -> Result<(), GitError> {
     if url.chars().any(char::is_control) {
         return refuse("it contains control characters");
     }
+    if url.starts_with("git://") {
+        return refuse("git:// is unauthenticated and unencrypted; use https:// or ssh");
+    }
+    if let Some(rest) = url.strip_prefix("http://")
+        && !["127.", "localhost", "[::1]"]
+            .iter()
+            .any(|p| rest.starts_with(p))
+    {
+        return refuse("plain http:// is allowed only to this machine; use https:// or ssh");
+    }
     Ok(())
 }
 
@@ -120,6 +130,21 @@ fn check_path(p: &str) -> Result<(), GitError> {
     Ok(())
 }
 
+/// Transports git may use: https, ssh and local files; plain http only to this machine. The
+/// unauthenticated `git://` and remote `http://` could be read or altered in transit.
+fn allowed_protocols(args: &[&str]) -> &'static str {
+    let loopback_http = args.iter().any(|a| {
+        ["http://127.", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| a.starts_with(p))
+    });
+    if loopback_http {
+        "file:https:ssh:http"
+    } else {
+        "file:https:ssh"
+    }
+}
+
 /// Removes `user:password@` from any URL-looking text.
 fn scrub(line: &str) -> String {
     let mut out = String::new();
@@ -149,7 +174,7 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
         .args(args)
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+        .env("GIT_ALLOW_PROTOCOL", allowed_protocols(args))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -165,10 +190,32 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
                 }
             }
         })?;
+    // Drain both pipes while waiting, so a chatty remote cannot stall git on a full pipe.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out_reader = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err_reader = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let started = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > TIMEOUT => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -182,13 +229,11 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
                 });
             }
         }
-    }
-    let out = child.wait_with_output().map_err(|e| GitError::Failed {
-        step,
-        detail: e.to_string(),
-    })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
         let last = stderr
             .lines()
             .rev()
@@ -199,7 +244,7 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
             detail: scrub(last.trim()),
         });
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(String::from_utf8_lossy(&stdout).trim().to_string())
 }
 
 fn is_commit_id(r: &str) -> bool {
@@ -285,8 +330,8 @@ pub fn load(
     };
     let loaded = load_path(&target, false).map_err(|e| GitError::Load(Box::new(e)))?;
     let shown = match reference {
-        Some(r) => format!("{url}@{r}"),
-        None => url.to_string(),
+        Some(r) => format!("{}@{r}", scrub(url)),
+        None => scrub(url),
     };
     Ok(loaded
         .into_iter()
@@ -295,7 +340,7 @@ pub fn load(
                 .strip_prefix(&repo)
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            l.label = format!("{} ({commit}) {inside}", scrub(&shown));
+            l.label = format!("{shown} ({commit}) {inside}");
             l
         })
         .collect())
@@ -322,6 +367,7 @@ mod tests {
             "ssh://git@host/repo",
             "/tmp/repo.git",
             "file:///tmp/repo.git",
+            "http://127.0.0.1:8080/r.git",
         ] {
             assert!(check_url(ok).is_ok(), "{ok}");
         }

@@ -114,41 +114,40 @@ fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
 }
 
 /// Classifies `incoming` against `existing` secrets (the vault's, or none when clearing first).
+/// Each name keeps every version seen so far (the vault's first, then the import's in order): an
+/// incoming secret equal to any of them is identical; otherwise it is a duplicate of the first.
 pub(crate) fn classify(existing: &[Secret], incoming: Vec<Incoming>) -> Vec<PlanItem> {
-    let mut seen: HashMap<SecretName, (Secret, Against)> = existing
+    let mut seen: HashMap<SecretName, Vec<(Secret, Against)>> = existing
         .iter()
-        .map(|s| (s.name.clone(), (s.clone(), Against::Vault)))
+        .map(|s| (s.name.clone(), vec![(s.clone(), Against::Vault)]))
         .collect();
     incoming
         .into_iter()
         .map(|inc| {
-            let status = match seen.get(&inc.secret.name) {
-                None => {
-                    seen.insert(
-                        inc.secret.name.clone(),
-                        (
-                            inc.secret.clone(),
-                            Against::Import {
-                                source: inc.source.clone(),
-                            },
-                        ),
-                    );
-                    Status::New
+            let versions = seen.entry(inc.secret.name.clone()).or_default();
+            let status = if let Some((_, against)) = versions
+                .iter()
+                .find(|(s, _)| changes(s, &inc.secret).is_empty())
+            {
+                Status::Identical {
+                    against: against.clone(),
                 }
-                Some((there, against)) => {
-                    let changes = changes(there, &inc.secret);
-                    if changes.is_empty() {
-                        Status::Identical {
-                            against: against.clone(),
-                        }
-                    } else {
-                        Status::Duplicate {
-                            against: against.clone(),
-                            changes,
-                        }
-                    }
+            } else if let Some((first, against)) = versions.first() {
+                Status::Duplicate {
+                    against: against.clone(),
+                    changes: changes(first, &inc.secret),
                 }
+            } else {
+                Status::New
             };
+            if !matches!(status, Status::Identical { .. }) {
+                versions.push((
+                    inc.secret.clone(),
+                    Against::Import {
+                        source: inc.source.clone(),
+                    },
+                ));
+            }
             PlanItem {
                 incoming: inc,
                 status,
@@ -171,4 +170,69 @@ pub fn plan(
         clear_first,
         existing: count,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coffer_core::{AllowedDomains, SecretValue, Timestamp};
+
+    fn s(name: &str, v: &str) -> Secret {
+        let t = Timestamp::from_unix(0).unwrap();
+        Secret {
+            name: SecretName::parse(name).unwrap(),
+            content: SecretContent::Value(SecretValue::new(v.into()).unwrap()),
+            allowed_domains: AllowedDomains::any(),
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    fn inc(name: &str, v: &str) -> Incoming {
+        Incoming {
+            secret: s(name, v),
+            source: "f".into(),
+        }
+    }
+
+    fn words(items: &[PlanItem]) -> Vec<&'static str> {
+        items
+            .iter()
+            .map(|i| match i.status {
+                Status::New => "new",
+                Status::Identical { .. } => "identical",
+                Status::Duplicate { .. } => "duplicate",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn repeats_of_an_incoming_duplicate_are_identical() {
+        let plan = classify(
+            &[s("a", "v0")],
+            vec![inc("a", "v1"), inc("a", "v1"), inc("a", "v0")],
+        );
+        assert_eq!(words(&plan), ["duplicate", "identical", "identical"]);
+        assert_eq!(
+            plan[1].status,
+            Status::Identical {
+                against: Against::Import { source: "f".into() }
+            }
+        );
+        assert_eq!(
+            plan[2].status,
+            Status::Identical {
+                against: Against::Vault
+            }
+        );
+    }
+
+    #[test]
+    fn new_then_different_is_a_duplicate_of_the_import() {
+        let plan = classify(
+            &[],
+            vec![inc("x", "1"), inc("x", "2"), inc("x", "3"), inc("x", "2")],
+        );
+        assert_eq!(words(&plan), ["new", "duplicate", "duplicate", "identical"]);
+    }
 }

@@ -88,9 +88,6 @@ pub enum SourceError {
 impl Classify for SourceError {
     fn kind(&self) -> ErrorKind {
         match self {
-            SourceError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
-                ErrorKind::NotFound
-            }
             SourceError::Io { .. } => ErrorKind::Io,
             SourceError::TooLarge { .. }
             | SourceError::EmptyFolder { .. }
