@@ -6,8 +6,8 @@
 //! Run: `cargo bench -p coffer-cli --bench export_import` (needs /usr/bin/time, script, age, gpg;
 //! missing peers are skipped). Not a test: nothing here asserts a time.
 
-use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName, SecretValue, Timestamp};
-use coffer_vault::{KeySource, StoreError, Vault, VaultLocation};
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -68,28 +68,6 @@ fn measure(runs: usize, make: &dyn Fn() -> Command, input: Option<&str>) -> Samp
     }
 }
 
-fn fill(home: &Path, n: usize) {
-    let loc = VaultLocation::in_dir(home);
-    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
-    let now = Timestamp::now();
-    vault
-        .write(|records| {
-            for i in 0..n {
-                records.insert(&Secret {
-                    name: SecretName::parse(&format!("service-{i}.api-key")).unwrap(),
-                    content: SecretContent::Value(
-                        SecretValue::new(format!("sk_live_{i:08}_{}", "x".repeat(32))).unwrap(),
-                    ),
-                    allowed_domains: AllowedDomains::parse_list("api.example.com").unwrap(),
-                    created_at: now,
-                    updated_at: now,
-                })?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .unwrap();
-}
-
 fn coffer(home: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_coffer"));
     c.args(args)
@@ -142,7 +120,7 @@ fn main() {
             .status()
             .unwrap();
         assert!(st.success());
-        fill(&home, n);
+        support::fill(&home, n, |i| format!("service-{i}.api-key"));
         let enc = root.path().join(format!("e{n}.json"));
         let plain = root.path().join(format!("p{n}.json"));
         rows[0].per_size.push(measure(

@@ -4,8 +4,8 @@
 //! Run: `cargo bench -p coffer-cli --bench get` (release build). Prints median and p95 per tool
 //! and the ratio to `coffer get`. Not a test: nothing here asserts a time.
 
-use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName, SecretValue, Timestamp};
-use coffer_vault::{KeySource, StoreError, Vault, VaultLocation};
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ fn main() {
         .status()
         .unwrap();
     assert!(status.success());
-    fill(&home);
+    support::fill(&home, SECRETS, |i| format!("secret-{i}"));
 
     let mut results: Vec<(String, Stats)> = Vec::new();
     let get = |name: &str| {
@@ -60,29 +60,6 @@ fn main() {
             s.median.as_secs_f64() / base.as_secs_f64()
         );
     }
-}
-
-/// Inserts the secrets through the library in one transaction.
-fn fill(home: &Path) {
-    let loc = VaultLocation::in_dir(home);
-    let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
-    let now = Timestamp::now();
-    vault
-        .write(|records| {
-            for i in 0..SECRETS {
-                records.insert(&Secret {
-                    name: SecretName::parse(&format!("secret-{i}")).unwrap(),
-                    content: SecretContent::Value(
-                        SecretValue::new(format!("value-{i}-{}", "x".repeat(40))).unwrap(),
-                    ),
-                    allowed_domains: AllowedDomains::parse_list("api.example.com").unwrap(),
-                    created_at: now,
-                    updated_at: now,
-                })?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .unwrap();
 }
 
 /// Equivalent single-secret reads with peers, where installed.

@@ -100,17 +100,7 @@ fn admin_controls_export_and_members_obey(backend: Backend) {
     );
 
     // Encrypted only: plaintext refused (naming what is allowed), encrypted works.
-    t.alice
-        .run(&[
-            "team",
-            "policy",
-            "set",
-            "--export",
-            "on",
-            "--formats",
-            "encrypted",
-        ])
-        .unwrap();
+    t.alice.set_policy("on", Some("encrypted"));
     let (code, err) = t.bob.export("--plaintext").unwrap_err();
     assert_eq!(code, DENIED);
     assert!(
@@ -319,17 +309,7 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     let t = team(backend, "team", &["--policy-ttl", "8"]);
     t.bob.export("--plaintext").unwrap();
     let lax = cached_policy(&t.bob); // revision 0: everything allowed, genuinely signed
-    t.alice
-        .run(&[
-            "team",
-            "policy",
-            "set",
-            "--export",
-            "on",
-            "--formats",
-            "encrypted",
-        ])
-        .unwrap();
+    t.alice.set_policy("on", Some("encrypted"));
     t.bob.export("--encrypted").unwrap(); // fetches and caches the signed policy (revision 1)
     let current = cached_policy(&t.bob);
     let Team { server, bob, .. } = t;

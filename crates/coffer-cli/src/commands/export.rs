@@ -12,12 +12,15 @@ use std::path::Path;
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
     let to_stdout = args.output == Path::new("-");
-    if !to_stdout && args.output.exists() && !args.force {
-        return Err(Failure::new(
+    let exists = || {
+        Failure::new(
             code::CONFLICT,
             format!("{} already exists", args.output.display()),
             "choose another file, or pass --force to replace it",
-        ));
+        )
+    };
+    if !to_stdout && args.output.exists() && !args.force {
+        return Err(exists());
     }
     let encrypted = match (args.encrypted, args.plaintext) {
         (true, _) => true,
@@ -72,11 +75,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         coffer_vault::fs::write_private_atomic(&args.output, &out.bytes, args.force).map_err(
             |e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Failure::new(
-                        code::CONFLICT,
-                        format!("{} already exists", args.output.display()),
-                        "choose another file, or pass --force to replace it",
-                    )
+                    exists()
                 } else {
                     Failure::new(
                         code::IO,

@@ -309,6 +309,15 @@ impl MemberVault {
         .expect("login");
     }
 
+    /// `coffer team policy set --export ON_OFF [--formats FORMATS]` (must succeed).
+    pub fn set_policy(&self, export: &str, formats: Option<&str>) {
+        let mut args = vec!["team", "policy", "set", "--export", export];
+        if let Some(f) = formats {
+            args.extend(["--formats", f]);
+        }
+        self.run(&args).expect("policy set");
+    }
+
     /// Invites a member through this (admin) vault; returns the new token.
     pub fn invite(&self, name: &str, role: &str) -> String {
         self.run(&["team", "invite", name, "--role", role])

@@ -288,39 +288,13 @@ pub fn load(
             )?;
             git("checkout", &repo, &["checkout", "--quiet", "FETCH_HEAD"])?;
         }
-        Some(branch) => {
-            git(
-                "clone",
-                tmp.path(),
-                &[
-                    "clone",
-                    "--quiet",
-                    "--depth",
-                    "1",
-                    "--no-tags",
-                    "--branch",
-                    branch,
-                    "--",
-                    url,
-                    &repo_arg,
-                ],
-            )?;
-        }
-        None => {
-            git(
-                "clone",
-                tmp.path(),
-                &[
-                    "clone",
-                    "--quiet",
-                    "--depth",
-                    "1",
-                    "--no-tags",
-                    "--",
-                    url,
-                    &repo_arg,
-                ],
-            )?;
+        branch => {
+            let mut args = vec!["clone", "--quiet", "--depth", "1", "--no-tags"];
+            if let Some(b) = branch {
+                args.extend(["--branch", b]);
+            }
+            args.extend(["--", url, &repo_arg]);
+            git("clone", tmp.path(), &args)?;
         }
     }
     let commit = git("rev-parse", &repo, &["rev-parse", "--short=12", "HEAD"])?;
