@@ -22,6 +22,16 @@ fn main() -> ExitCode {
         eprintln!("error: internal error{at}");
         eprintln!("hint: this is a bug in Coffer; please report it (no secret was printed)");
     }));
+    // Ctrl-C or SIGTERM: remove temporary files that may hold secrets (a half-written export, a
+    // git checkout), then exit 130 with the usual two lines.
+    let _ = ctrlc::set_handler(|| {
+        coffer_vault::fs::remove_tracked();
+        eprintln!("error: interrupted");
+        eprintln!(
+            "hint: temporary files were removed; the vault holds all of a change or none of it"
+        );
+        std::process::exit(130);
+    });
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return usage_error(e),

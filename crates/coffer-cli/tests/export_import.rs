@@ -640,3 +640,38 @@ fn every_flipped_byte_of_an_export_is_refused_and_changes_nothing() {
     }
     assert_eq!(snapshot(&v), before);
 }
+
+#[test]
+fn an_interrupt_ends_with_two_lines_and_code_130() {
+    let v = TestVault::init();
+    // A link that never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let _held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    });
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
+        .args(["import", &format!("http://{addr}/hang.json")])
+        .env("COFFER_HOME", v.home())
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [
+            "error: interrupted",
+            "hint: temporary files were removed; the vault holds all of a change or none of it"
+        ]
+    );
+}

@@ -4,6 +4,36 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files and directories that exist right now and hold (or may hold) secrets, so that
+/// an interrupt handler can remove them before the process ends.
+static TRACKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Registers a temporary path for removal on interrupt.
+pub fn track(path: &Path) {
+    if let Ok(mut t) = TRACKED.lock() {
+        t.push(path.to_path_buf());
+    }
+}
+
+/// Forgets a temporary path (it was renamed into place or removed).
+pub fn untrack(path: &Path) {
+    if let Ok(mut t) = TRACKED.lock() {
+        t.retain(|p| p != path);
+    }
+}
+
+/// Removes every tracked temporary path (for a signal handler, just before exiting).
+pub fn remove_tracked() {
+    let paths = match TRACKED.lock() {
+        Ok(mut t) => std::mem::take(&mut *t),
+        Err(_) => return,
+    };
+    for p in paths {
+        let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
+    }
+}
 
 /// Creates `dir` and its parents; directories this creates are `0700`.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
@@ -30,7 +60,10 @@ pub fn private_temp_beside(path: &Path) -> io::Result<(PathBuf, File)> {
             .mode(0o600)
             .open(&tmp)
         {
-            Ok(f) => return Ok((tmp, f)),
+            Ok(f) => {
+                track(&tmp);
+                return Ok((tmp, f));
+            }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
@@ -45,6 +78,12 @@ pub fn private_temp_beside(path: &Path) -> io::Result<(PathBuf, File)> {
 /// existing `path` is left alone and `AlreadyExists` is returned. The temp file is always gone
 /// afterwards.
 pub fn commit_temp(tmp: &Path, path: &Path, overwrite: bool) -> io::Result<()> {
+    let placed = commit(tmp, path, overwrite);
+    untrack(tmp);
+    placed
+}
+
+fn commit(tmp: &Path, path: &Path, overwrite: bool) -> io::Result<()> {
     let placed = if overwrite {
         fs::rename(tmp, path)
     } else {
@@ -67,6 +106,7 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> io::R
     drop(f);
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
+        untrack(&tmp);
         return Err(e);
     }
     commit_temp(&tmp, path, overwrite)
@@ -89,8 +129,12 @@ pub fn is_shared(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// `remove_tracked` acts on the whole process: these tests take turns.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     #[test]
     fn atomic_write_is_private_and_respects_overwrite() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("f");
         write_private_atomic(&p, b"one", false).unwrap();
@@ -106,5 +150,22 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
+        assert!(
+            TRACKED.lock().unwrap().is_empty(),
+            "nothing left to clean up"
+        );
+    }
+
+    #[test]
+    fn tracked_temporaries_are_removed_on_request() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let d = tempfile::tempdir().unwrap();
+        let (tmp, _f) = private_temp_beside(&d.path().join("x")).unwrap();
+        let dir = d.path().join("clone");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("export.json"), "{}").unwrap();
+        track(&dir);
+        remove_tracked();
+        assert!(!tmp.exists() && !dir.exists());
     }
 }

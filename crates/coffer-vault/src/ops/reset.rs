@@ -72,10 +72,12 @@ pub fn reset(location: &VaultLocation, key_path: &Path) -> Result<ResetReport, R
     drop(file);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
+        fs::untrack(&tmp);
         return Err(key_err(e));
     }
     if let Err(e) = store::rekey(&mut conn, &key) {
         let _ = std::fs::remove_file(&tmp);
+        fs::untrack(&tmp);
         return Err(e.into());
     }
     fs::commit_temp(&tmp, key_path, true).map_err(key_err)?;

@@ -134,6 +134,7 @@ pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
     })();
     if let Err(e) = built {
         remove_db_files(&tmp);
+        fs::untrack(&tmp);
         return Err(e.into());
     }
     let placed = fs::commit_temp(&tmp, db, false);

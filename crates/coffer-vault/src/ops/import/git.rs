@@ -247,6 +247,14 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
     Ok(String::from_utf8_lossy(&stdout).trim().to_string())
 }
 
+struct Untrack(std::path::PathBuf);
+
+impl Drop for Untrack {
+    fn drop(&mut self) {
+        crate::fs::untrack(&self.0);
+    }
+}
+
 fn is_commit_id(r: &str) -> bool {
     (r.len() == 40 || r.len() == 64) && r.chars().all(|c| c.is_ascii_hexdigit())
 }
@@ -271,6 +279,9 @@ pub fn load(
             step: "setup",
             detail: e.to_string(),
         })?;
+    // Removed when `tmp` drops, or by the interrupt handler if the process is stopped first.
+    crate::fs::track(tmp.path());
+    let cleanup = Untrack(tmp.path().to_path_buf());
     let repo = tmp.path().join("repo");
     let repo_arg = repo.to_string_lossy().to_string();
     match reference {
@@ -303,6 +314,7 @@ pub fn load(
         None => repo.clone(),
     };
     let loaded = load_path(&target, false).map_err(|e| GitError::Load(Box::new(e)))?;
+    drop(cleanup);
     let shown = match reference {
         Some(r) => format!("{}@{r}", scrub(url)),
         None => scrub(url),
