@@ -16,7 +16,7 @@ Environment:
 Exit codes: 0 ok, 1 internal, 2 usage, 3 not found, 4 invalid input, 5 no vault or no key,
 6 wrong key, 7 integrity or wrong export password, 8 already exists or duplicates,
 9 refused by team policy or role, 10 I/O or network, 11 cancelled, 12 newer format,
-13 team token rejected.";
+13 team token rejected, 130 interrupted.";
 
 #[derive(Parser)]
 #[command(
