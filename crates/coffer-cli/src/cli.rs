@@ -10,6 +10,7 @@ Environment:
   COFFER_VAULT_KEY         the vault key itself (instead of a key file)
   COFFER_EXPORT_PASSWORD   password for `export --encrypted` (instead of a prompt)
   COFFER_IMPORT_PASSWORD   password for encrypted imports (instead of a prompt)
+  COFFER_EXPORT_KDF        m=KIB,t=PASSES,p=LANES: Argon2id cost of encrypted exports
 
   COFFER_TEAM_TOKEN        API token for `team login` (instead of a prompt)
 

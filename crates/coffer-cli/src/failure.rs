@@ -99,7 +99,7 @@ impl<E: Classify + Display> From<E> for Failure {
             ),
             ErrorKind::Denied => (
                 code::DENIED,
-                "`coffer team policy` shows the team's vault policy; a team admin can change it",
+                "`coffer team status` shows the team's policy and your role; a team admin can change the policy",
             ),
             ErrorKind::Unauthorized => (
                 code::UNAUTHORIZED,

@@ -65,11 +65,21 @@ fn usage_error(e: clap::Error) -> ExitCode {
         };
     }
     let text = e.to_string();
-    let first = text
+    // clap's message up to the usage line, on one line: "the following required arguments were
+    // not provided: <NAME>", "invalid value '…' for '--export <on|off>' [possible values: on, off]".
+    let joined = text
         .lines()
-        .next()
-        .unwrap_or("invalid command line")
-        .trim_start_matches("error: ");
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first = joined.trim_start_matches("error: ");
+    let first = if first.is_empty() {
+        "invalid command line"
+    } else {
+        first
+    };
     // Quoted parts may be a secret typed where it does not belong (`coffer set NAME VALUE`):
     // only subcommand names and flags are shown.
     let shown = if e.kind() == K::InvalidSubcommand {

@@ -675,3 +675,24 @@ fn an_interrupt_ends_with_two_lines_and_code_130() {
         ]
     );
 }
+
+#[test]
+fn keeping_both_twice_does_not_pile_up_copies() {
+    let v = TestVault::init();
+    v.set("a", "mine");
+    let f = handmade(&v, "in.json", &[("a", "theirs")]);
+    import(&v, &[&f, "--on-duplicate", "keep-both"])
+        .assert()
+        .success();
+    let out = import(&v, &[&f, "--on-duplicate", "keep-both"])
+        .output()
+        .unwrap();
+    let err = common::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("0 kept both") && err.contains("1 identical"),
+        "{err}"
+    );
+    assert_eq!(value_of(&v, "a-2"), "theirs");
+    fails_with(&mut v.cmd(&["get", "a-3"]), 3);
+}

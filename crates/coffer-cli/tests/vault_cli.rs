@@ -90,6 +90,11 @@ fn values_never_come_from_argv() {
     );
     let err = fails_with(&mut v.cmd(&["set", "x", "--bogus-flag"]), 2);
     assert!(err.contains("--bogus-flag"), "flags are shown: {err}");
+    let err = fails_with(&mut v.cmd(&["rename", "a"]), 2);
+    assert!(
+        err.contains("<NEW>"),
+        "the missing argument is named: {err}"
+    );
 }
 
 #[test]

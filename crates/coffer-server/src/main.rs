@@ -99,7 +99,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn open(store: &Store) -> anyhow::Result<Db> {
+async fn open(store: &Store, create: bool) -> anyhow::Result<Db> {
     if let Some(url) = &store.database {
         return Db::connect(url)
             .await
@@ -115,6 +115,12 @@ async fn open(store: &Store) -> anyhow::Result<Db> {
             base.join("coffer-server")
         }
     };
+    if !create && !dir.join("coffer-server.db").exists() {
+        anyhow::bail!(
+            "no coffer-server database in {} (give the --data DIR the server runs with)",
+            dir.display()
+        );
+    }
     Db::open_sqlite(&dir)
         .await
         .with_context(|| format!("cannot open the database in {}", dir.display()))
@@ -125,7 +131,8 @@ fn plan(s: &str) -> anyhow::Result<Plan> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let db = open(&cli.store).await?;
+    let create = matches!(cli.command, None | Some(Command::Bootstrap { .. }));
+    let db = open(&cli.store, create).await?;
     match cli.command {
         Some(Command::Bootstrap {
             team,
@@ -166,13 +173,22 @@ async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_current_span(false)
         .init();
+    // First start of an embedded database: create a team so the server is usable at once. The
+    // token goes to stdout, never to the log stream (stderr). A shared PostgreSQL database is
+    // set up explicitly with `bootstrap`, so that several servers starting together cannot race.
     if db.teams().await?.is_empty() {
+        if db.backend() != coffer_server::db::Backend::Sqlite {
+            anyhow::bail!(
+                "the database has no team yet: run `coffer-server --database URL bootstrap --team NAME` first"
+            );
+        }
         let (team, token) = db.bootstrap("My team", "admin", Plan::Team).await?;
-        eprintln!(
-            "First start: created team {:?} ({}) with super admin \"admin\".",
-            team.name, team.id
+        println!(
+            "First start: created team {:?} ({}) with super admin \"admin\"; API token (shown once): {}",
+            team.name,
+            team.id,
+            token.as_str()
         );
-        eprintln!("API token for \"admin\" (shown once): {}", token.as_str());
     }
     let key = db.signing_key().await?;
     let fingerprint = key.public().fingerprint();

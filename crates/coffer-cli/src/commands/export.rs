@@ -33,18 +33,6 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         ExportKind::Plaintext
     };
     let grant = authorize_export(&mut vault, kind)?;
-    if let Some((
-        team,
-        PolicySource::Cached {
-            issued_at,
-            expires_at,
-        },
-    )) = grant.team()
-    {
-        eprintln!(
-            "The team server is unreachable: following team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
-        );
-    }
     let format = if encrypted {
         ExportFormat::Encrypted {
             password: password::for_export(args.password_file.as_deref())?,
@@ -105,7 +93,11 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         );
     }
     if !encrypted {
-        eprintln!("The file holds every value in clear: delete it when done.");
+        if to_stdout {
+            eprintln!("The output holds every value in clear.");
+        } else {
+            eprintln!("The file holds every value in clear: delete it when done.");
+        }
     }
     if let ExportFormat::Encrypted { params, .. } = &format {
         let d = KdfParams::DEFAULT;
@@ -124,9 +116,15 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         },
     )) = grant.team()
     {
-        eprintln!(
-            "The team server could not be asked: this export followed team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
-        );
+        if grant.logged_out() {
+            eprintln!(
+                "This vault left team {team:?}; its last policy (signed at {issued_at}, valid until {expires_at}) still applies and allowed this export."
+            );
+        } else {
+            eprintln!(
+                "The team server could not be asked: this export followed team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
+            );
+        }
     }
     match report_export(&mut vault, &grant, out.count) {
         Ok(Reported::NotApplicable | Reported::Recorded) => {}

@@ -10,8 +10,11 @@ pub fn run(ctx: &Context, key_store: KeyStoreArg) -> Result<(), Failure> {
     };
     let placed = init(&ctx.location, &ctx.key, store).map_err(|e| {
         let keychain = matches!(e, InitError::Keychain(_));
+        let orphan_key = matches!(e, InitError::KeyFileExists { .. });
         let f = Failure::from(e);
-        if keychain {
+        if orphan_key {
+            f.hint("if that key belongs to no vault, move it away; or give another place with --vault or --key-file")
+        } else if keychain {
             f.hint("nothing was created; use the default key file: `coffer init`")
         } else {
             f

@@ -10,6 +10,18 @@ use serde_json::json;
 
 pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
+    dispatch(&mut vault, cmd).map_err(|f| match f.message.as_str() {
+        "this vault is not joined to a team" => {
+            f.hint("join one with `coffer team login --server URL` and a token from a team admin")
+        }
+        m if m.starts_with("only a team admin") || m.starts_with("only a super admin") => {
+            f.hint("ask a team admin")
+        }
+        _ => f,
+    })
+}
+
+fn dispatch(vault: &mut coffer_vault::Vault, cmd: TeamCommand) -> Result<(), Failure> {
     match cmd {
         TeamCommand::Login {
             server,
@@ -30,7 +42,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             };
             if fingerprint.is_none() && !prompt::interactive() {
                 return Err(Failure::new(
-                    code::INVALID_INPUT,
+                    code::CANCELLED,
                     "cannot confirm the team server's key without a terminal",
                     "pass --fingerprint with the value `coffer-server fingerprint` prints on the server",
                 ));
@@ -42,7 +54,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                 );
                 prompt::confirm("Trust this server?").unwrap_or(false)
             };
-            let link = team::login::login(&mut vault, &server, token, fingerprint.as_deref(), &mut confirm)
+            let link = team::login::login(vault, &server, token, fingerprint.as_deref(), &mut confirm)
                 .map_err(|e| match e {
                     TeamError::FingerprintMismatch { .. } => Failure::from(e).hint(
                         "the server is not the one you expected, or its key changed: do not continue until you know why",
@@ -58,7 +70,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             );
         }
         TeamCommand::Logout => {
-            let r = team::logout::logout(&mut vault).map_err(|e| {
+            let r = team::logout::logout(vault).map_err(|e| {
                 let offline = matches!(e, TeamError::Unreachable { .. });
                 let f = Failure::from(e);
                 if offline {
@@ -74,7 +86,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             );
         }
         TeamCommand::Status { json } => {
-            let s = team::status::status(&mut vault)?;
+            let s = team::status::status(vault)?;
             if json {
                 println!(
                     "{}",
@@ -103,13 +115,14 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             }
         }
         TeamCommand::Policy { action: None, json } => {
-            let s = team::status::status(&mut vault)?;
+            let s = team::status::status(vault)?;
             if json {
                 println!(
                     "{}",
                     json!(s.policy.as_ref().map(|(st, src)| policy_json(st, src)))
                 );
             } else {
+                println!("Team:    {} ({})", s.link.team_name, s.link.team_id);
                 print_policy(s.policy.as_ref());
                 if let Some(why) = &s.offline_reason {
                     eprintln!("(the team server could not be reached: {why})");
@@ -146,7 +159,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     "give --formats encrypted, plaintext or both",
                 )
             })?;
-            let st = team::policy::set_export_policy(&mut vault, &policy)?;
+            let st = team::policy::set_export_policy(vault, &policy)?;
             eprintln!(
                 "Vault export for team {:?} is now {} (revision {}).",
                 st.team_name,
@@ -162,7 +175,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     "roles are member, admin and super-admin",
                 )
             })?;
-            let token = team::invite::invite(&mut vault, &name, role)?;
+            let token = team::invite::invite(vault, &name, role)?;
             eprintln!(
                 "Invited {name:?} as {}. Their API token (shown once; give it to them privately):",
                 role.as_str()
@@ -170,7 +183,7 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             println!("{}", token.expose_secret());
         }
         TeamCommand::Audit { limit, json } => {
-            let entries = team::audit::audit(&mut vault, limit)?;
+            let entries = team::audit::audit(vault, limit)?;
             if json {
                 println!("{}", json!({"entries": entries}));
             } else {

@@ -48,8 +48,8 @@ pub async fn add(
                 "a member named {n:?} already exists"
             )));
         }
-        Err(AddMemberError::BadName) => {
-            return Err(ApiError::bad_request(AddMemberError::BadName.to_string()));
+        Err(e @ (AddMemberError::BadName | AddMemberError::TeamTaken(_))) => {
+            return Err(ApiError::bad_request(e.to_string()));
         }
         Err(AddMemberError::Db(e)) => return Err(e.into()),
     };

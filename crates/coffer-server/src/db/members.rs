@@ -25,6 +25,9 @@ pub enum AddMemberError {
     /// The name is taken in this team.
     #[error("a member named {0:?} already exists in this team")]
     Taken(String),
+    /// A team with that name exists.
+    #[error("a team named {0:?} already exists")]
+    TeamTaken(String),
     /// The name is empty or too long.
     #[error("member names have 1 to 64 characters without control characters")]
     BadName,
@@ -99,14 +102,21 @@ impl Db {
             plan,
         };
         let mut tx = self.pool().begin().await.map_err(DbError::from)?;
-        sqlx::query("INSERT INTO teams (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&team.id)
-            .bind(&team.name)
-            .bind(plan.as_str())
-            .bind(super::now())
-            .execute(&mut *tx)
-            .await
-            .map_err(DbError::from)?;
+        let inserted =
+            sqlx::query("INSERT INTO teams (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(&team.id)
+                .bind(&team.name)
+                .bind(plan.as_str())
+                .bind(super::now())
+                .execute(&mut *tx)
+                .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AddMemberError::TeamTaken(team_name.to_string()));
+            }
+            Err(e) => return Err(DbError::from(e).into()),
+        }
         let (_, tok) = insert_member(&mut tx, &team.id, admin_name, Role::SuperAdmin, None).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok((team, tok))

@@ -18,6 +18,7 @@ CREATE TABLE teams (
     plan       TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX teams_name ON teams (name);
 CREATE TABLE members (
     id         TEXT PRIMARY KEY,
     team_id    TEXT NOT NULL REFERENCES teams (id),

@@ -51,6 +51,11 @@ impl ExportGrant {
     pub fn team(&self) -> Option<(&str, &PolicySource)> {
         self.team.as_ref().map(|t| (t.name.as_str(), &t.source))
     }
+
+    /// Whether the vault has logged out of that team (its last policy still applies).
+    pub fn logged_out(&self) -> bool {
+        self.team.as_ref().is_some_and(|t| t.token.is_none())
+    }
 }
 
 /// Export refused.
@@ -143,6 +148,14 @@ fn cached(link: &TeamLink, now: Timestamp) -> Result<PolicyStatement, String> {
         .ok_or("no policy has been received yet")?;
     key.verify(signed, &link.team_id, now)
         .map_err(|e| format!("the cached policy is not usable: {e}"))
+}
+
+/// When a logged-out vault's signed release takes effect.
+pub(crate) fn release_time(link: &TeamLink) -> Option<Timestamp> {
+    let key = link.server_key().ok()?;
+    key.verify_release(link.release.as_ref()?, &link.team_id, &link.member_id)
+        .ok()
+        .map(|r| r.effective_at)
 }
 
 /// Whether a logged-out vault's signed release is in effect at `now`.
@@ -255,7 +268,7 @@ fn clone_err(e: &TeamError) -> TeamError {
 }
 
 /// Sends reports queued while the server was unreachable (best effort; kept on failure).
-fn flush_pending(client: &Client, token: &SecretString, link: &mut TeamLink) {
+pub(crate) fn flush_pending(client: &Client, token: &SecretString, link: &mut TeamLink) {
     link.pending_reports.retain(|p| {
         client
             .report_export(token, p.format, p.secret_count, Some(p.policy_revision))

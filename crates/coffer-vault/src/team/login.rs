@@ -50,9 +50,11 @@ pub fn login(
         && (l.team_id != me.team_id || l.server_key != key.to_base64())
         && !super::authorize::released(l, Timestamp::now())
     {
-        return Err(TeamError::AlreadyJoined {
+        return Err(TeamError::Bound {
             team: l.team_name.clone(),
-            server: l.server_url.clone(),
+            until: super::authorize::release_time(l)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "the server releases it".into()),
         });
     }
     let signed = client.policy(&token)?;

@@ -20,7 +20,10 @@ pub struct LogoutReport {
 pub fn logout(vault: &mut Vault) -> Result<LogoutReport, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let token = link.token.clone().ok_or(TeamError::NotJoined)?;
-    let signed = Client::new(&link.server_url)?.logout(&token)?;
+    let client = Client::new(&link.server_url)?;
+    // Send queued audit reports while the token still works.
+    super::authorize::flush_pending(&client, &token, &mut link);
+    let signed = client.logout(&token)?;
     let release = link
         .server_key()?
         .verify_release(&signed, &link.team_id, &link.member_id)?;

@@ -138,6 +138,16 @@ pub enum TeamError {
         /// Server URL.
         server: String,
     },
+    /// Logged out, but still bound to the team until the release takes effect.
+    #[error(
+        "this vault left team {team:?} but stays bound to its policy until {until}; until then it can only log in to that team again"
+    )]
+    Bound {
+        /// Team name.
+        team: String,
+        /// When the release takes effect.
+        until: String,
+    },
     /// The server URL is refused.
     #[error("invalid team server URL: {reason}")]
     BadUrl {
@@ -205,9 +215,15 @@ impl Classify for TeamError {
         match self {
             TeamError::NotJoined => ErrorKind::InvalidInput,
             TeamError::AlreadyJoined { .. } => ErrorKind::AlreadyExists,
+            TeamError::Bound { .. } => ErrorKind::Denied,
             TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } => {
                 ErrorKind::InvalidInput
             }
+            TeamError::Server { status: 409, .. } => ErrorKind::Conflict,
+            TeamError::Server {
+                status: 400 | 413 | 415 | 422,
+                ..
+            } => ErrorKind::InvalidInput,
             TeamError::Unreachable { .. } | TeamError::Server { .. } => ErrorKind::Io,
             TeamError::BadResponse { .. } | TeamError::Policy(_) => ErrorKind::Integrity,
             TeamError::Unauthorized => ErrorKind::Unauthorized,

@@ -29,11 +29,25 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     let now = Timestamp::now();
     let mut offline_reason = None;
     let mut fresh = None;
-    if let Some(token) = &link.token {
-        match Client::new(&link.server_url).and_then(|c| c.policy(token)) {
+    if let Some(token) = link.token.clone() {
+        let client = Client::new(&link.server_url);
+        match client
+            .as_ref()
+            .map_err(|e| TeamError::Unreachable {
+                server: link.server_url.clone(),
+                reason: e.to_string(),
+            })
+            .and_then(|c| c.policy(&token))
+        {
             Ok(signed) => {
                 let st = key.verify(&signed, &link.team_id, now)?;
-                link.policy = Some(signed);
+                if st.revision >= link.max_revision {
+                    link.max_revision = st.revision;
+                    link.policy = Some(signed);
+                }
+                if let Ok(c) = &client {
+                    super::authorize::flush_pending(c, &token, &mut link);
+                }
                 save(vault, Some(&link))?;
                 fresh = Some((st, PolicySource::Fresh));
             }

@@ -62,6 +62,21 @@ pub enum ApplyError {
 }
 store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFreeName => Conflict });
 
+/// Whether a `NAME-N` copy (N >= 2) with the same content as `s` already exists or is being
+/// written, so keeping both again would only add another identical copy.
+fn kept_before(s: &Secret, existing: &[Secret], writes: &BTreeMap<SecretName, Secret>) -> bool {
+    let prefix = format!("{}-", s.name);
+    existing.iter().chain(writes.values()).any(|x| {
+        x.name
+            .as_str()
+            .strip_prefix(&prefix)
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n >= 2)
+            && x.allowed_domains == s.allowed_domains
+            && x.content.same_as(&s.content)
+    })
+}
+
 /// Applies `plan` with one resolution per duplicate (in plan order), in one transaction. The
 /// plan is checked again inside the transaction; if the vault changed meanwhile, nothing happens.
 pub fn apply(
@@ -112,6 +127,10 @@ pub fn apply(
                     Some(Resolution::Replace) => {
                         writes.insert(s.name.clone(), s.clone());
                         report.replaced.push(s.name.clone());
+                    }
+                    Some(Resolution::KeepBoth) if kept_before(s, &existing, &writes) => {
+                        // Kept both on an earlier import already: `NAME-N` holds this content.
+                        report.identical.push(s.name.clone());
                     }
                     Some(Resolution::KeepBoth) => {
                         let new = (2..=u32::MAX)

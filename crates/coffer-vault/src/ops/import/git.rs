@@ -90,10 +90,8 @@ pub fn check_url(url: &str) -> Result<(), GitError> {
     if url.starts_with("git://") {
         return refuse("git:// is unauthenticated and unencrypted; use https:// or ssh");
     }
-    if let Some(rest) = url.strip_prefix("http://")
-        && !["127.", "localhost", "[::1]"]
-            .iter()
-            .any(|p| rest.starts_with(p))
+    if url.starts_with("http://")
+        && !reqwest::Url::parse(url).is_ok_and(|u| super::url::is_loopback(&u))
     {
         return refuse("plain http:// is allowed only to this machine; use https:// or ssh");
     }
@@ -133,11 +131,8 @@ fn check_path(p: &str) -> Result<(), GitError> {
 /// Transports git may use: https, ssh and local files; plain http only to this machine. The
 /// unauthenticated `git://` and remote `http://` could be read or altered in transit.
 fn allowed_protocols(args: &[&str]) -> &'static str {
-    let loopback_http = args.iter().any(|a| {
-        ["http://127.", "http://localhost", "http://[::1]"]
-            .iter()
-            .any(|p| a.starts_with(p))
-    });
+    // `check_url` already refused remote http://, so any http:// argument here is loopback.
+    let loopback_http = args.iter().any(|a| a.starts_with("http://"));
     if loopback_http {
         "file:https:ssh:http"
     } else {
@@ -236,8 +231,8 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
         let stderr = String::from_utf8_lossy(&stderr);
         let last = stderr
             .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
+            .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
+            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
             .unwrap_or("no message");
         return Err(GitError::Failed {
             step,
@@ -344,6 +339,10 @@ mod tests {
             "-uhelp",
             "",
             "a\nb",
+            "git://example.com/r.git",
+            "http://example.com/r.git",
+            "http://localhost.invalid/r.git",
+            "http://127.0.0.1.example.com/r.git",
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
