@@ -106,6 +106,11 @@ impl<E: Classify + Display> From<E> for Failure {
                 "check the API token, or log in again with `coffer team login`",
             ),
             ErrorKind::Cancelled => (code::CANCELLED, "nothing was changed"),
+            ErrorKind::Forbidden => (code::DENIED, "ask a team admin"),
+            ErrorKind::NotJoined => (
+                code::INVALID_INPUT,
+                "join one with `coffer team login --server URL` and a token from a team admin",
+            ),
         };
         Failure::new(code, e.to_string(), hint)
     }

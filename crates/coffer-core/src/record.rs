@@ -5,9 +5,9 @@
 //! its row id and its name MAC, so a record copied to another row, another name or another vault
 //! fails to open.
 
+use crate::Secret;
 use crate::crypto::VaultKeys;
 use crate::wire::SecretJson;
-use crate::{Secret, SecretName};
 use zeroize::Zeroizing;
 
 /// Version byte of the sealed plaintext.
@@ -79,16 +79,11 @@ pub fn open(
     Ok(secret)
 }
 
-/// The name MAC to look a name up by.
-pub fn lookup_mac(keys: &VaultKeys, name: &SecretName) -> [u8; 32] {
-    keys.name_mac(name.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crypto::VaultKey;
-    use crate::{AllowedDomains, SecretContent, SecretValue, Timestamp};
+    use crate::{AllowedDomains, SecretContent, SecretName, SecretValue, Timestamp};
 
     fn sample() -> Secret {
         Secret {

@@ -236,19 +236,11 @@ fn tokens_are_required(backend: Backend) {
     // The CLI: login with a bad token.
     let v = MemberVault::new();
     let (code, err) = v
-        .cmd(&[
-            "team",
-            "login",
-            "--server",
+        .try_login(
             &t.server.url,
-            "--fingerprint",
-            &t.fingerprint,
-        ])
-        .env(
-            "COFFER_TEAM_TOKEN",
             "cft_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            Some(&t.fingerprint),
         )
-        .result()
         .unwrap_err();
     assert_eq!(code, UNAUTHORIZED, "{err}");
     // Oversized bodies are refused.
@@ -392,16 +384,7 @@ fn logout_does_not_escape_the_policy(backend: Backend) {
     let own_server = Server::start(&own, &[]);
     let (code, err) = t
         .bob
-        .cmd(&[
-            "team",
-            "login",
-            "--server",
-            &own_server.url,
-            "--fingerprint",
-            &own.fingerprint(),
-        ])
-        .env("COFFER_TEAM_TOKEN", &own_token)
-        .result()
+        .try_login(&own_server.url, &own_token, Some(&own.fingerprint()))
         .unwrap_err();
     assert_eq!(code, DENIED, "{err}");
     assert!(err.contains("stays bound"), "{err}");
@@ -427,39 +410,15 @@ fn login_checks_the_server_fingerprint(backend: Backend) {
     let token = t.alice.invite("frank", "member");
     let v = MemberVault::new();
     let wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    let (code, err) = v
-        .cmd(&[
-            "team",
-            "login",
-            "--server",
-            &t.server.url,
-            "--fingerprint",
-            wrong,
-        ])
-        .env("COFFER_TEAM_TOKEN", &token)
-        .result()
-        .unwrap_err();
+    let (code, err) = v.try_login(&t.server.url, &token, Some(wrong)).unwrap_err();
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("not the expected"), "{err}");
     // Without a terminal, a fingerprint is required.
-    let (code, _) = v
-        .cmd(&["team", "login", "--server", &t.server.url])
-        .env("COFFER_TEAM_TOKEN", &token)
-        .result()
-        .unwrap_err();
+    let (code, _) = v.try_login(&t.server.url, &token, None).unwrap_err();
     assert_eq!(code, 11, "the key cannot be confirmed without a terminal");
     // Plain http to a non-loopback address is refused before any request.
     let (code, err) = v
-        .cmd(&[
-            "team",
-            "login",
-            "--server",
-            "http://192.0.2.1:8700",
-            "--fingerprint",
-            wrong,
-        ])
-        .env("COFFER_TEAM_TOKEN", &token)
-        .result()
+        .try_login("http://192.0.2.1:8700", &token, Some(wrong))
         .unwrap_err();
     assert_eq!(code, 4, "{err}");
     // Joined vault status shows the pinned fingerprint.

@@ -24,8 +24,12 @@ pub enum ErrorKind {
     Unsupported,
     /// The file system, database or network failed.
     Io,
-    /// Refused by the team's policy, role or plan.
+    /// Refused by the team's policy or plan.
     Denied,
+    /// Refused by the team server for the caller's role.
+    Forbidden,
+    /// The vault is not joined to a team.
+    NotJoined,
     /// The team server did not accept the credentials.
     Unauthorized,
     /// The user declined.

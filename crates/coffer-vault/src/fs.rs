@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -120,14 +120,10 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Whether `path` is readable by group or others.
-pub fn is_shared(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     /// `remove_tracked` acts on the whole process: these tests take turns.
     static SERIAL: Mutex<()> = Mutex::new(());

@@ -91,14 +91,6 @@ impl KeySource {
             }
         }
     }
-
-    /// A short description for messages ("COFFER_VAULT_KEY" or the file path).
-    pub fn describe(&self) -> String {
-        match self {
-            KeySource::Env(_) => "COFFER_VAULT_KEY".into(),
-            KeySource::File(p) => p.display().to_string(),
-        }
-    }
 }
 
 /// Writes `key` to a new `0600` file (atomically). Refuses to replace an existing file unless

@@ -9,19 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
-    let mut vault = ctx.open()?;
-    dispatch(&mut vault, cmd).map_err(|f| match f.message.as_str() {
-        "this vault is not joined to a team" => {
-            f.hint("join one with `coffer team login --server URL` and a token from a team admin")
-        }
-        m if m.starts_with("only a team admin") || m.starts_with("only a super admin") => {
-            f.hint("ask a team admin")
-        }
-        _ => f,
-    })
-}
-
-fn dispatch(vault: &mut coffer_vault::Vault, cmd: TeamCommand) -> Result<(), Failure> {
+    let vault = &mut ctx.open()?;
     match cmd {
         TeamCommand::Login {
             server,

@@ -295,18 +295,23 @@ impl MemberVault {
         self.cmd(args).result()
     }
 
+    /// `COFFER_TEAM_TOKEN=TOKEN coffer team login --server URL [--fingerprint FP]`.
+    pub fn try_login(
+        &self,
+        url: &str,
+        token: &str,
+        fingerprint: Option<&str>,
+    ) -> Result<String, (i32, String)> {
+        let mut args = vec!["team", "login", "--server", url];
+        if let Some(fp) = fingerprint {
+            args.extend(["--fingerprint", fp]);
+        }
+        self.cmd(&args).env("COFFER_TEAM_TOKEN", token).result()
+    }
+
     pub fn login(&self, server: &Server, token: &str, fingerprint: &str) {
-        self.cmd(&[
-            "team",
-            "login",
-            "--server",
-            &server.url,
-            "--fingerprint",
-            fingerprint,
-        ])
-        .env("COFFER_TEAM_TOKEN", token)
-        .result()
-        .expect("login");
+        self.try_login(&server.url, token, Some(fingerprint))
+            .expect("login");
     }
 
     /// `coffer team policy set --export ON_OFF [--formats FORMATS]` (must succeed).

@@ -124,11 +124,6 @@ impl Vault {
         })
     }
 
-    /// Where this vault lives.
-    pub fn location(&self) -> &VaultLocation {
-        &self.location
-    }
-
     /// Runs `f` on a consistent snapshot of the records.
     pub fn read<T, E: From<StoreError>>(
         &mut self,

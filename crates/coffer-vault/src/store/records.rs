@@ -44,7 +44,7 @@ impl<'a> Records<'a> {
 
     /// The secret called `name`, with its row id.
     pub fn find(&self, name: &SecretName) -> Result<Option<(RecordId, Secret)>, StoreError> {
-        let mac = record::lookup_mac(self.keys, name);
+        let mac = self.keys.name_mac(name.as_str());
         let row = self
             .conn
             .prepare_cached("SELECT id, nonce, ciphertext FROM secrets WHERE name_mac = ?1")?
@@ -63,7 +63,7 @@ impl<'a> Records<'a> {
 
     /// The row id of the secret called `name`, without opening it.
     pub fn id_of(&self, name: &SecretName) -> Result<Option<RecordId>, StoreError> {
-        let mac = record::lookup_mac(self.keys, name);
+        let mac = self.keys.name_mac(name.as_str());
         Ok(self
             .conn
             .prepare_cached("SELECT id FROM secrets WHERE name_mac = ?1")?
@@ -87,14 +87,6 @@ impl<'a> Records<'a> {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
-    }
-
-    /// How many secrets there are.
-    pub fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))?;
-        Ok(n.unsigned_abs())
     }
 
     /// Adds a new secret (its name must be free).

@@ -200,13 +200,8 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
             )),
         };
     };
-    let client = Client::new(&link.server_url);
-    let fetched = client
-        .as_ref()
-        .map_err(clone_err)
-        .and_then(|c| c.policy(&token));
-    match fetched {
-        Ok(signed) => {
+    match fetch_policy(&link.server_url, &token) {
+        Ok((client, signed)) => {
             let key = link
                 .server_key()
                 .map_err(|e| no_policy(&link, e.to_string()))?;
@@ -227,9 +222,7 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
             }
             link.max_revision = st.revision;
             link.policy = Some(signed);
-            if let Ok(c) = &client {
-                flush_pending(c, &token, &mut link);
-            }
+            flush_pending(&client, &token, &mut link);
             save(vault, Some(&link))?;
             decide(&link, &st, kind, PolicySource::Fresh)
         }
@@ -257,14 +250,14 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
     }
 }
 
-fn clone_err(e: &TeamError) -> TeamError {
-    match e {
-        TeamError::BadUrl { reason } => TeamError::BadUrl { reason },
-        other => TeamError::Unreachable {
-            server: String::new(),
-            reason: other.to_string(),
-        },
-    }
+/// Asks the server for the signed policy; the client is kept for follow-up requests.
+pub(crate) fn fetch_policy(
+    server_url: &str,
+    token: &SecretString,
+) -> Result<(Client, coffer_core::policy::SignedPolicy), TeamError> {
+    let client = Client::new(server_url)?;
+    let signed = client.policy(token)?;
+    Ok((client, signed))
 }
 
 /// Sends reports queued while the server was unreachable (best effort; kept on failure).

@@ -22,10 +22,8 @@ pub struct Client {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerKeyInfo {
-    /// Base64 Ed25519 public key.
+    /// Base64 Ed25519 public key (its fingerprint is computed here, not taken from the server).
     pub public_key: String,
-    /// `SHA256:…` as the server computes it.
-    pub fingerprint: String,
 }
 
 /// `GET /v1/me`.
@@ -77,6 +75,13 @@ impl Client {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base.as_str().trim_end_matches('/'))
+    }
+
+    /// A request to `path` carrying the API token.
+    fn authed(&self, method: reqwest::Method, path: &str, token: &SecretString) -> RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .header("authorization", bearer(token))
     }
 
     fn send(&self, req: RequestBuilder) -> Result<Response, TeamError> {
@@ -132,11 +137,7 @@ impl Client {
 
     /// Who the token belongs to.
     pub fn me(&self, token: &SecretString) -> Result<Me, TeamError> {
-        let r = self.send(
-            self.http
-                .get(self.url("/v1/me"))
-                .header("authorization", bearer(token)),
-        )?;
+        let r = self.send(self.authed(reqwest::Method::GET, "/v1/me", token))?;
         let v: Value = Self::json(r, "member")?;
         let s = |p: &Value| {
             p.as_str()
@@ -157,11 +158,7 @@ impl Client {
 
     /// The signed vault policy.
     pub fn policy(&self, token: &SecretString) -> Result<SignedPolicy, TeamError> {
-        let r = self.send(
-            self.http
-                .get(self.url("/v1/policy/vault"))
-                .header("authorization", bearer(token)),
-        )?;
+        let r = self.send(self.authed(reqwest::Method::GET, "/v1/policy/vault", token))?;
         Self::json(r, "signed policy")
     }
 
@@ -172,9 +169,7 @@ impl Client {
         export: &ExportPolicy,
     ) -> Result<SignedPolicy, TeamError> {
         let r = self.send(
-            self.http
-                .put(self.url("/v1/policy/vault"))
-                .header("authorization", bearer(token))
+            self.authed(reqwest::Method::PUT, "/v1/policy/vault", token)
                 .json(&json!({"export": export})),
         )?;
         Self::json(r, "signed policy")
@@ -188,9 +183,7 @@ impl Client {
         role: Role,
     ) -> Result<SecretString, TeamError> {
         let r = self.send(
-            self.http
-                .post(self.url("/v1/members"))
-                .header("authorization", bearer(token))
+            self.authed(reqwest::Method::POST, "/v1/members", token)
                 .json(&json!({"name": name, "role": role})),
         )?;
         let v: Value = Self::json(r, "invitation")?;
@@ -209,9 +202,7 @@ impl Client {
         revision: Option<i64>,
     ) -> Result<(), TeamError> {
         self.send(
-            self.http
-                .post(self.url("/v1/audit/exports"))
-                .header("authorization", bearer(token))
+            self.authed(reqwest::Method::POST, "/v1/audit/exports", token)
                 .json(&json!({"format": kind, "secretCount": count, "policyRevision": revision})),
         )?;
         Ok(())
@@ -219,11 +210,11 @@ impl Client {
 
     /// The audit log (admins).
     pub fn audit(&self, token: &SecretString, limit: u32) -> Result<Vec<Value>, TeamError> {
-        let r = self.send(
-            self.http
-                .get(self.url(&format!("/v1/audit?limit={limit}")))
-                .header("authorization", bearer(token)),
-        )?;
+        let r = self.send(self.authed(
+            reqwest::Method::GET,
+            &format!("/v1/audit?limit={limit}"),
+            token,
+        ))?;
         let v: Value = Self::json(r, "audit log")?;
         v["entries"]
             .as_array()
@@ -233,11 +224,7 @@ impl Client {
 
     /// Revokes the token; returns the server's signed release.
     pub fn logout(&self, token: &SecretString) -> Result<SignedPolicy, TeamError> {
-        let r = self.send(
-            self.http
-                .delete(self.url("/v1/session"))
-                .header("authorization", bearer(token)),
-        )?;
+        let r = self.send(self.authed(reqwest::Method::DELETE, "/v1/session", token))?;
         Self::json(r, "signed release")
     }
 }

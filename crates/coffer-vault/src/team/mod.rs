@@ -213,7 +213,7 @@ pub enum TeamError {
 impl Classify for TeamError {
     fn kind(&self) -> ErrorKind {
         match self {
-            TeamError::NotJoined => ErrorKind::InvalidInput,
+            TeamError::NotJoined => ErrorKind::NotJoined,
             TeamError::AlreadyJoined { .. } => ErrorKind::AlreadyExists,
             TeamError::Bound { .. } => ErrorKind::Denied,
             TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } => {
@@ -227,14 +227,15 @@ impl Classify for TeamError {
             TeamError::Unreachable { .. } | TeamError::Server { .. } => ErrorKind::Io,
             TeamError::BadResponse { .. } | TeamError::Policy(_) => ErrorKind::Integrity,
             TeamError::Unauthorized => ErrorKind::Unauthorized,
-            TeamError::Forbidden { .. } | TeamError::Plan { .. } => ErrorKind::Denied,
+            TeamError::Forbidden { .. } => ErrorKind::Forbidden,
+            TeamError::Plan { .. } => ErrorKind::Denied,
             TeamError::NotConfirmed => ErrorKind::Cancelled,
             TeamError::Store(e) => e.kind(),
         }
     }
 }
 
-/// Redacted token text for a request header.
+/// The `Authorization` header value for a token (goes only into requests, never into messages).
 pub(crate) fn bearer(token: &SecretString) -> String {
     format!("Bearer {}", token.expose_secret())
 }

@@ -1,7 +1,6 @@
 //! `team status` and `team policy`: the link and the policy, fresh if the server answers.
 
 use super::authorize::PolicySource;
-use super::client::Client;
 use super::{TeamError, TeamLink, load, save};
 use crate::store::Vault;
 use coffer_core::Timestamp;
@@ -30,24 +29,14 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     let mut offline_reason = None;
     let mut fresh = None;
     if let Some(token) = link.token.clone() {
-        let client = Client::new(&link.server_url);
-        match client
-            .as_ref()
-            .map_err(|e| TeamError::Unreachable {
-                server: link.server_url.clone(),
-                reason: e.to_string(),
-            })
-            .and_then(|c| c.policy(&token))
-        {
-            Ok(signed) => {
+        match super::authorize::fetch_policy(&link.server_url, &token) {
+            Ok((client, signed)) => {
                 let st = key.verify(&signed, &link.team_id, now)?;
                 if st.revision >= link.max_revision {
                     link.max_revision = st.revision;
                     link.policy = Some(signed);
                 }
-                if let Ok(c) = &client {
-                    super::authorize::flush_pending(c, &token, &mut link);
-                }
+                super::authorize::flush_pending(&client, &token, &mut link);
                 save(vault, Some(&link))?;
                 fresh = Some((st, PolicySource::Fresh));
             }
