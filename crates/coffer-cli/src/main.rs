@@ -5,8 +5,10 @@ mod cli;
 mod commands;
 mod context;
 mod failure;
+mod interrupt;
 mod password;
 mod prompt;
+mod term;
 
 use clap::Parser;
 use failure::{Failure, code};
@@ -22,16 +24,9 @@ fn main() -> ExitCode {
         eprintln!("error: internal error{at}");
         eprintln!("hint: this is a bug in Coffer; please report it (no secret was printed)");
     }));
-    // Ctrl-C or SIGTERM: remove temporary files that may hold secrets (a half-written export, a
-    // git checkout), then exit 130 with the usual two lines.
-    let _ = ctrlc::set_handler(|| {
-        coffer_vault::fs::remove_tracked();
-        eprintln!("error: interrupted");
-        eprintln!(
-            "hint: temporary files were removed; the vault holds all of a change or none of it"
-        );
-        std::process::exit(130);
-    });
+    // Ctrl-C, SIGTERM, SIGHUP: remove temporary files that may hold secrets (a half-written
+    // export, a git checkout), kill children, restore the terminal, exit 130 with two lines.
+    interrupt::install();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return usage_error(e),
@@ -46,8 +41,14 @@ fn main() -> ExitCode {
 }
 
 fn report(f: &Failure) -> ExitCode {
-    eprintln!("error: {}", f.message);
-    eprintln!("hint: {}", f.hint);
+    if coffer_vault::cleanup::shutting_down() {
+        // The failure is the interrupt's doing (nothing may be created any more): the interrupt
+        // handler is exiting; its two lines are the report.
+        interrupt::exit();
+    }
+    // Messages carry file names, links and server answers: escaped, one line each.
+    eprintln!("error: {}", term::escape(&f.message));
+    eprintln!("hint: {}", term::escape(&f.hint));
     ExitCode::from(f.code)
 }
 

@@ -11,9 +11,14 @@ pub fn interactive() -> bool {
 
 /// Reads a line without echo.
 pub fn hidden(prompt: &str) -> Result<Zeroizing<String>, Failure> {
+    crate::interrupt::save_terminal();
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
         .map_err(|e| {
+            if e.kind() == io::ErrorKind::Interrupted {
+                // Ctrl-C reached the read before the handler thread ran: same way out.
+                crate::interrupt::exit();
+            }
             Failure::new(
                 code::IO,
                 format!("cannot read from the terminal: {e}"),
@@ -28,6 +33,9 @@ pub fn line(question: &str) -> Result<String, Failure> {
     let _ = io::stderr().flush();
     let mut line = String::new();
     let n = io::stdin().lock().read_line(&mut line).map_err(|e| {
+        if e.kind() == io::ErrorKind::Interrupted {
+            crate::interrupt::exit();
+        }
         Failure::new(
             code::IO,
             format!("cannot read the answer: {e}"),

@@ -7,7 +7,7 @@ use coffer_core::link::LinkRepr;
 use coffer_core::{ExternalLink, SecretContent, SecretName};
 use coffer_vault::ops::set::{DomainChange, SetRequest, set};
 use coffer_vault::{KeySource, Vault, VaultLocation};
-use common::{TestVault, fails_with, mode};
+use common::{TestVault, fails_with, handmade, mode};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -302,22 +302,6 @@ fn roundtrip_git_repository() {
 }
 
 /// A plaintext export with the given secrets (name, value) written by hand.
-fn handmade(v: &TestVault, file: &str, secrets: &[(&str, &str)]) -> String {
-    let items: Vec<Value> = secrets
-        .iter()
-        .map(|(n, val)| {
-            serde_json::json!({"name": n, "value": val, "allowedDomains": [],
-                "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"})
-        })
-        .collect();
-    let doc = serde_json::json!({"format": "coffer-vault-export", "version": 1, "encrypted": false,
-        "tool": "coffer 0.1.0", "exportedAt": "2026-01-03T00:00:00Z", "secretCount": items.len(),
-        "secrets": items});
-    let p = v.dir.path().join(file);
-    std::fs::write(&p, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
-    p.display().to_string()
-}
-
 fn value_of(v: &TestVault, name: &str) -> String {
     v.get(name).trim_end().to_string()
 }
@@ -644,12 +628,16 @@ fn every_flipped_byte_of_an_export_is_refused_and_changes_nothing() {
 #[test]
 fn an_interrupt_ends_with_two_lines_and_code_130() {
     let v = TestVault::init();
-    // A link that never answers.
+    // A link that never answers. Readiness: coffer has connected (so it runs, its handler is
+    // installed and it is blocked reading the answer) before the signal is sent.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
+    let (connected, wait_connected) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _held: Vec<_> = listener.incoming().take(1).collect();
-        std::thread::sleep(std::time::Duration::from_secs(30));
+        let held = listener.accept();
+        connected.send(()).unwrap();
+        // Held open (unanswered) until the test process ends.
+        std::mem::forget(held);
     });
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
         .args(["import", &format!("http://{addr}/hang.json")])
@@ -658,7 +646,7 @@ fn an_interrupt_ends_with_two_lines_and_code_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    wait_connected.recv().unwrap();
     let killed = StdCommand::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

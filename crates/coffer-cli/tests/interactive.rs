@@ -118,3 +118,85 @@ fn reset_and_plaintext_export_ask_before_acting() {
     assert!(ok, "{shown}");
     common::fails_with(&mut v.cmd(&["get", "a"]), 3);
 }
+
+/// Ctrl-C typed at a hidden prompt: the interrupt's two lines, exit 130, and the terminal's echo
+/// back on for whatever runs next in that terminal.
+#[test]
+fn ctrl_c_at_a_hidden_prompt_is_an_interrupt_and_restores_echo() {
+    use std::io::Read;
+    let v = TestVault::init();
+    let bin = assert_cmd::cargo::cargo_bin("coffer");
+    // The shell ignores SIGINT so that it lives on to report coffer's code and the terminal.
+    let script = v.dir.path().join("typed.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "trap '' INT\necho \"tty=$(tty)\"\n'{}' set typed\necho \"code=$?\"\nstty -a\n",
+            bin.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("sh '{}'", script.display()), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", v.dir.path())
+        .env("COFFER_HOME", v.home())
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for terminal tests");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut shown = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&shown).contains("(hidden)") {
+        let n = stdout.read(&mut chunk).unwrap();
+        assert!(
+            n > 0,
+            "the prompt never came: {}",
+            String::from_utf8_lossy(&shown)
+        );
+        shown.extend_from_slice(&chunk[..n]);
+    }
+    // Readiness: the prompt has turned the terminal's echo off (asked of the terminal itself).
+    let text = String::from_utf8_lossy(&shown).into_owned();
+    let tty = text
+        .split("tty=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the terminal's name")
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let out = Command::new("stty")
+            .args(["-a", "-F", &tty])
+            .output()
+            .unwrap();
+        let flags = String::from_utf8_lossy(&out.stdout).into_owned();
+        if flags.split_whitespace().any(|w| w == "-echo") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "echo never went off: {flags}"
+        );
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    stdout.read_to_end(&mut shown).unwrap();
+    drop(stdin);
+    child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(shown.contains("error: interrupted"), "{shown}");
+    assert!(!shown.contains("cannot read"), "{shown}");
+    assert!(shown.contains("code=130"), "{shown}");
+    let words: Vec<&str> = shown.split([' ', ';', '\r', '\n']).collect();
+    assert!(
+        words.contains(&"echo") && !words.contains(&"-echo"),
+        "echo is back on: {shown}"
+    );
+    common::fails_with(&mut v.cmd(&["get", "typed"]), 3);
+}

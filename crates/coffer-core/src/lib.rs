@@ -10,6 +10,7 @@ pub mod buf;
 pub mod crypto;
 pub mod domain;
 pub mod export;
+pub mod hex;
 pub mod link;
 pub mod name;
 pub mod obj;

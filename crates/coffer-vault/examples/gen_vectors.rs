@@ -16,9 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use coffer_core::hex::encode as hex;
 
 fn main() {
     let (storage, export) = match std::env::args().nth(1).as_deref() {

@@ -1,39 +1,17 @@
 //! File helpers: private directories and atomic, private (0600) file writes.
+//!
+//! A file holding secrets appears under its name only when it is complete and on disk. Where the
+//! file system allows it the data goes into an unnamed `O_TMPFILE` file that is linked into place
+//! at the end, so not even `kill -9` can leave part of it behind; elsewhere a named `0600`
+//! temporary file beside the target is tracked by [`crate::cleanup`] and renamed into place.
 
-use std::fs::{self, File, OpenOptions};
+use crate::cleanup;
+use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::fd::AsFd;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-
-/// Temporary files and directories that exist right now and hold (or may hold) secrets, so that
-/// an interrupt handler can remove them before the process ends.
-static TRACKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Registers a temporary path for removal on interrupt.
-pub fn track(path: &Path) {
-    if let Ok(mut t) = TRACKED.lock() {
-        t.push(path.to_path_buf());
-    }
-}
-
-/// Forgets a temporary path (it was renamed into place or removed).
-pub fn untrack(path: &Path) {
-    if let Ok(mut t) = TRACKED.lock() {
-        t.retain(|p| p != path);
-    }
-}
-
-/// Removes every tracked temporary path (for a signal handler, just before exiting).
-pub fn remove_tracked() {
-    let paths = match TRACKED.lock() {
-        Ok(mut t) => std::mem::take(&mut *t),
-        Err(_) => return,
-    };
-    for p in paths {
-        let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
-    }
-}
 
 /// Creates `dir` and its parents; directories this creates are `0700`.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
@@ -43,90 +21,259 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
         .create(dir)
 }
 
-/// A new, empty `0600` file next to `path`, with a random name. The caller removes it.
-pub fn private_temp_beside(path: &Path) -> io::Result<(PathBuf, File)> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+/// Makes an existing directory `0700` if it is looser; returns whether it changed it.
+pub fn tighten_dir(dir: &Path) -> io::Result<bool> {
+    let mode = fs::metadata(dir)?.permissions().mode();
+    if mode & 0o077 == 0 {
+        return Ok(false);
+    }
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700))?;
+    Ok(true)
+}
+
+/// Tracks an existing temporary path for removal on interrupt. Prefer
+/// [`cleanup::create_tracked`], which leaves no window between creating and tracking.
+pub fn track(path: &Path) {
+    let _ = cleanup::create_tracked(|| Ok(()), |()| path.to_path_buf());
+}
+
+/// Forgets a tracked path.
+pub fn untrack(path: &Path) {
+    cleanup::untrack(path);
+}
+
+/// Where an output path points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing there yet.
+    Missing,
+    /// A regular file (replaced atomically).
+    Regular,
+    /// A directory (refused).
+    Directory,
+    /// A device, FIFO or socket: written in place, never replaced (`/dev/stdout`, `/dev/null`,
+    /// a pipe).
+    Special,
+}
+
+/// What is at `path` (following symbolic links).
+pub fn target(path: &Path) -> io::Result<Target> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(Target::Directory),
+        Ok(m) if m.is_file() => Ok(Target::Regular),
+        Ok(m) => {
+            let t = m.file_type();
+            debug_assert!(
+                t.is_fifo() || t.is_char_device() || t.is_block_device() || t.is_socket()
+            );
+            Ok(Target::Special)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::Missing),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `bytes` into an existing device or FIFO (no temporary file, nothing replaced).
+pub fn write_special(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = fs::OpenOptions::new().write(true).open(path)?;
+    if f.metadata()?.is_file() {
+        // Swapped for a regular file since we looked: do not write secrets into it in place.
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "the output became a regular file",
+        ));
+    }
+    f.write_all(bytes)?;
+    f.flush()
+}
+
+/// Writes `bytes` to `path` atomically: readers see the old file or the whole new one, never a
+/// part, and a crash leaves no partial file. The file is created `0600`. With `overwrite` false
+/// an existing `path` is left alone and `AlreadyExists` is returned.
+pub fn write_private_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> io::Result<()> {
+    let dir = parent(path);
+    match open_unnamed(dir) {
+        Ok(mut f) => {
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            link_into_place(&f, path, overwrite)?;
+            sync_dir(path)
+        }
+        Err(e) if unnamed_unsupported(&e) => write_named(path, bytes, overwrite),
+        Err(e) => Err(e),
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// An unnamed `0600` file in `dir` (Linux `O_TMPFILE`).
+fn open_unnamed(dir: &Path) -> io::Result<File> {
+    let fd = rustix::fs::open(
+        dir,
+        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )?;
+    Ok(File::from(fd))
+}
+
+/// Errors that mean "this file system (or kernel) has no `O_TMPFILE`": fall back to a name.
+fn unnamed_unsupported(e: &io::Error) -> bool {
+    use rustix::io::Errno;
+    let errno = e.raw_os_error().map(Errno::from_raw_os_error);
+    matches!(
+        errno,
+        Some(Errno::OPNOTSUPP | Errno::ISDIR | Errno::INVAL | Errno::NOSYS)
+    )
+}
+
+/// Gives the unnamed file `f` the name `path` (or replaces `path` with it).
+fn link_into_place(f: &File, path: &Path, overwrite: bool) -> io::Result<()> {
+    if !overwrite {
+        return cleanup::place(None, || link_fd(f, path));
+    }
+    // linkat cannot replace: link under a fresh name beside `path`, then rename over it. The
+    // fresh name holds the complete, synced file and is tracked for the moment it exists.
+    let tmp = cleanup::create_tracked(
+        || {
+            for _ in 0..16 {
+                let candidate = temp_name(path);
+                match link_fd(f, &candidate) {
+                    Ok(()) => return Ok(candidate),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "could not name a temporary file",
+            ))
+        },
+        Clone::clone,
+    )?;
+    let placed = cleanup::place(Some(&tmp), || fs::rename(&tmp, path));
+    if placed.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    placed
+}
+
+/// `linkat` of an open file descriptor: through `/proc/self/fd` (any user), or `AT_EMPTY_PATH`
+/// (needs CAP_DAC_READ_SEARCH) where `/proc` is not mounted.
+fn link_fd(f: &File, path: &Path) -> io::Result<()> {
+    let fd = f.as_fd();
+    let proc_path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
+    match rustix::fs::linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+        Err(rustix::io::Errno::NOENT) if !Path::new("/proc/self/fd").exists() => {
+            Ok(rustix::fs::linkat(fd, "", CWD, path, AtFlags::EMPTY_PATH)?)
+        }
+        r => Ok(r?),
+    }
+}
+
+fn temp_name(path: &Path) -> PathBuf {
     let base = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    for _ in 0..16 {
-        let tag: [u8; 6] = coffer_core::crypto::random::bytes();
-        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-        let tmp = dir.join(format!(".{base}.tmp-{hex}"));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-        {
-            Ok(f) => {
-                track(&tmp);
-                return Ok((tmp, f));
+    let tag: [u8; 6] = coffer_core::crypto::random::bytes();
+    parent(path).join(format!(".{base}.tmp-{}", coffer_core::hex::encode(&tag)))
+}
+
+/// The fallback: a named, tracked `0600` temporary file beside `path`, renamed into place.
+fn write_named(path: &Path, bytes: &[u8], overwrite: bool) -> io::Result<()> {
+    let tmp = temp_beside(path)?;
+    let mut f = tmp.file();
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    tmp.commit(path, overwrite)
+}
+
+/// A named `0600` temporary file, tracked for removal on interrupt and removed when dropped.
+pub struct TempFile(Option<tempfile::NamedTempFile>);
+
+/// A new, empty [`TempFile`] beside `path`.
+pub fn temp_beside(path: &Path) -> io::Result<TempFile> {
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let t = cleanup::create_tracked(
+        || {
+            tempfile::Builder::new()
+                .prefix(&format!(".{base}.tmp-"))
+                .permissions(fs::Permissions::from_mode(0o600))
+                .tempfile_in(parent(path))
+        },
+        |t| t.path().to_path_buf(),
+    )?;
+    Ok(TempFile(Some(t)))
+}
+
+impl TempFile {
+    fn inner(&self) -> &tempfile::NamedTempFile {
+        self.0.as_ref().expect("present until committed or dropped")
+    }
+
+    /// Its current name.
+    pub fn path(&self) -> &Path {
+        self.inner().path()
+    }
+
+    /// The open file.
+    pub fn file(&self) -> &File {
+        self.inner().as_file()
+    }
+
+    /// Moves the finished file to `path` and makes that durable. With `overwrite` false an
+    /// existing `path` is left alone and `AlreadyExists` is returned. The temporary name is gone
+    /// afterwards either way.
+    pub fn commit(mut self, path: &Path, overwrite: bool) -> io::Result<()> {
+        let tmp = self.0.take().expect("present until committed or dropped");
+        let name = tmp.path().to_path_buf();
+        cleanup::place(Some(&name), || {
+            if overwrite {
+                tmp.persist(path).map(drop)
+            } else {
+                tmp.persist_noclobber(path).map(drop)
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            .map_err(|e| e.error)
+        })?;
+        sync_dir(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            let name = t.path().to_path_buf();
+            drop(t);
+            cleanup::untrack(&name);
         }
     }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "could not create a temporary file",
-    ))
-}
-
-/// Moves a finished temp file to `path` and makes that durable. With `overwrite` false an
-/// existing `path` is left alone and `AlreadyExists` is returned. The temp file is always gone
-/// afterwards.
-pub fn commit_temp(tmp: &Path, path: &Path, overwrite: bool) -> io::Result<()> {
-    let placed = commit(tmp, path, overwrite);
-    untrack(tmp);
-    placed
-}
-
-fn commit(tmp: &Path, path: &Path, overwrite: bool) -> io::Result<()> {
-    let placed = if overwrite {
-        fs::rename(tmp, path)
-    } else {
-        let r = fs::hard_link(tmp, path);
-        let _ = fs::remove_file(tmp);
-        r
-    };
-    if placed.is_err() {
-        let _ = fs::remove_file(tmp);
-    }
-    placed?;
-    sync_dir(path)
-}
-
-/// Writes `bytes` to `path` atomically (temp file, fsync, rename): readers see the old file or
-/// the whole new one, never a part. The file is created `0600`.
-pub fn write_private_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> io::Result<()> {
-    let (tmp, mut f) = private_temp_beside(path)?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    drop(f);
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        untrack(&tmp);
-        return Err(e);
-    }
-    commit_temp(&tmp, path, overwrite)
 }
 
 /// Flushes the directory entry of `path` to disk.
 pub fn sync_dir(path: &Path) -> io::Result<()> {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => File::open(d)?.sync_all(),
-        _ => File::open(".")?.sync_all(),
-    }
+    File::open(parent(path))?.sync_all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
+    use crate::cleanup::tests::{SERIAL, close_for_test, reopen};
 
-    /// `remove_tracked` acts on the whole process: these tests take turns.
-    static SERIAL: Mutex<()> = Mutex::new(());
+    fn mode(p: &Path) -> u32 {
+        fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    fn entries(d: &Path) -> usize {
+        fs::read_dir(d).unwrap().count()
+    }
 
     #[test]
     fn atomic_write_is_private_and_respects_overwrite() {
@@ -135,33 +282,82 @@ mod tests {
         let p = d.path().join("f");
         write_private_atomic(&p, b"one", false).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"one");
-        assert_eq!(
-            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(mode(&p), 0o600);
         let e = write_private_atomic(&p, b"two", false).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&p).unwrap(), b"one");
         write_private_atomic(&p, b"two", true).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        let leftovers: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temp files left behind");
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(entries(d.path()), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn the_named_fallback_gives_the_same_guarantees() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        write_named(&p, b"one", false).unwrap();
+        assert_eq!(mode(&p), 0o600);
+        let e = write_named(&p, b"two", false).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        write_named(&p, b"two", true).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(entries(d.path()), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn the_unnamed_file_has_no_name_until_it_is_complete() {
+        let d = tempfile::tempdir().unwrap();
+        let mut f = match open_unnamed(d.path()) {
+            Ok(f) => f,
+            Err(e) if unnamed_unsupported(&e) => return, // this file system has no O_TMPFILE
+            Err(e) => panic!("{e}"),
+        };
+        f.write_all(b"partial").unwrap();
+        assert_eq!(entries(d.path()), 0, "nothing named exists while writing");
+    }
+
+    #[test]
+    fn after_an_interrupt_nothing_new_appears() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let d = tempfile::tempdir().unwrap();
+        let leftover = temp_beside(&d.path().join("x")).unwrap();
+        close_for_test();
+        assert!(!leftover.path().exists(), "tracked temporaries are removed");
+        let p = d.path().join("late");
+        for overwrite in [false, true] {
+            let e = write_private_atomic(&p, b"secret", overwrite).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+            let e = write_named(&p, b"secret", overwrite).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+        }
+        reopen();
+        drop(leftover);
+        assert_eq!(entries(d.path()), 0, "no file, named or temporary: {d:?}");
+    }
+
+    #[test]
+    fn devices_and_fifos_are_written_in_place() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(target(Path::new("/dev/null")).unwrap(), Target::Special);
+        assert_eq!(target(d.path()).unwrap(), Target::Directory);
+        assert_eq!(target(&d.path().join("no")).unwrap(), Target::Missing);
+        write_special(Path::new("/dev/null"), b"gone").unwrap();
+        let meta = fs::metadata("/dev/null").unwrap();
         assert!(
-            TRACKED.lock().unwrap().is_empty(),
-            "nothing left to clean up"
+            meta.file_type().is_char_device(),
+            "/dev/null is still a device"
         );
     }
 
     #[test]
-    fn tracked_temporaries_are_removed_on_request() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    fn tighten_dir_removes_group_and_other_access() {
         let d = tempfile::tempdir().unwrap();
-        let (tmp, _f) = private_temp_beside(&d.path().join("x")).unwrap();
-        let dir = d.path().join("clone");
-        fs::create_dir(&dir).unwrap();
-        fs::write(dir.join("export.json"), "{}").unwrap();
-        track(&dir);
-        remove_tracked();
-        assert!(!tmp.exists() && !dir.exists());
+        fs::set_permissions(d.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(tighten_dir(d.path()).unwrap());
+        assert_eq!(mode(d.path()), 0o700);
+        assert!(!tighten_dir(d.path()).unwrap());
     }
 }

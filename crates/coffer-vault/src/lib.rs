@@ -1,6 +1,7 @@
 //! Coffer's local vault: where it lives on disk, the SQLite store, and one module per operation.
 #![forbid(unsafe_code)]
 
+pub mod cleanup;
 pub mod error;
 pub mod fs;
 pub mod keychain;

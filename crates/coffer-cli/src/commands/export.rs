@@ -1,9 +1,11 @@
 use crate::cli::ExportArgs;
 use crate::context::Context;
 use crate::failure::{Failure, code};
+use crate::term::shown;
 use crate::{password, prompt};
 use coffer_core::export::KdfParams;
 use coffer_core::policy::ExportKind;
+use coffer_vault::fs::Target;
 use coffer_vault::ops::export::{ExportFormat, export};
 use coffer_vault::team::authorize::{PolicySource, Reported, authorize_export, report_export};
 use std::io::Write;
@@ -15,12 +17,33 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let exists = || {
         Failure::new(
             code::CONFLICT,
-            format!("{} already exists", args.output.display()),
+            format!("{} already exists", shown(&args.output)),
             "choose another file, or pass --force to replace it",
         )
     };
-    if !to_stdout && args.output.exists() && !args.force {
-        return Err(exists());
+    let io_failure = |e: std::io::Error| {
+        Failure::new(
+            code::IO,
+            format!("cannot write {}: {e}", shown(&args.output)),
+            "check the directory exists and is writable",
+        )
+    };
+    // A device or FIFO (`/dev/stdout`, `/dev/null`, a pipe) is written into, never replaced.
+    let target = if to_stdout {
+        Target::Special
+    } else {
+        coffer_vault::fs::target(&args.output).map_err(io_failure)?
+    };
+    match target {
+        Target::Regular if !args.force => return Err(exists()),
+        Target::Directory => {
+            return Err(Failure::new(
+                code::INVALID_INPUT,
+                format!("{} is a directory", shown(&args.output)),
+                "give a file name inside it, e.g. -o DIR/vault.json",
+            ));
+        }
+        _ => {}
     }
     let encrypted = match (args.encrypted, args.plaintext) {
         (true, _) => true,
@@ -59,29 +82,27 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
                     "check where stdout goes",
                 )
             })?;
+    } else if target == Target::Special {
+        coffer_vault::fs::write_special(&args.output, &out.bytes).map_err(io_failure)?;
     } else {
         coffer_vault::fs::write_private_atomic(&args.output, &out.bytes, args.force).map_err(
             |e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     exists()
                 } else {
-                    Failure::new(
-                        code::IO,
-                        format!("cannot write {}: {e}", args.output.display()),
-                        "check the directory exists and is writable",
-                    )
+                    io_failure(e)
                 }
             },
         )?;
     }
     let kind = if encrypted { "encrypted" } else { "plaintext" };
-    let target = if to_stdout {
+    let shown_target = if to_stdout {
         "standard output".to_string()
     } else {
-        args.output.display().to_string()
+        shown(&args.output)
     };
     eprintln!(
-        "Exported {} secret{} ({kind}) to {target}.",
+        "Exported {} secret{} ({kind}) to {shown_target}.",
         out.count,
         if out.count == 1 { "" } else { "s" }
     );
@@ -93,7 +114,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         );
     }
     if !encrypted {
-        if to_stdout {
+        if target == Target::Special {
             eprintln!("The output holds every value in clear.");
         } else {
             eprintln!("The file holds every value in clear: delete it when done.");

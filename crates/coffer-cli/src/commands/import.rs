@@ -1,6 +1,7 @@
 use crate::cli::{ImportArgs, OnDuplicate};
 use crate::context::Context;
 use crate::failure::{Failure, code};
+use crate::term::escape;
 use crate::{password, prompt};
 use coffer_vault::ops::import::{
     Against, ImportReport, Incoming, Plan, PlanItem, Resolution, Source, Status, apply, load, plan,
@@ -104,7 +105,11 @@ fn describe(item: &PlanItem) -> String {
             match a {
                 Against::Vault => format!("{} {verb} from the vault's", what.join(", ")),
                 Against::Import { source } => {
-                    format!("{} {verb} from the one in {source}", what.join(", "))
+                    format!(
+                        "{} {verb} from the one in {}",
+                        what.join(", "),
+                        escape(source)
+                    )
                 }
             }
         }
@@ -143,7 +148,7 @@ fn print_plan(plan: &Plan, files: usize) {
             status_word(&item.status),
             item.incoming.secret.name.as_str(),
             describe(item),
-            item.incoming.source,
+            escape(&item.incoming.source),
         );
     }
 }
@@ -231,7 +236,7 @@ fn decide(plan: &Plan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>, Fai
             "{}: {} [{}]",
             d.incoming.secret.name,
             describe(d),
-            d.incoming.source
+            escape(&d.incoming.source)
         );
         loop {
             let a =
@@ -305,7 +310,7 @@ fn print_report(r: &ImportReport, files: usize) {
     if !r.relink.is_empty() {
         eprintln!("Linked secrets to re-authenticate with their external vault before use:");
         for (name, provider) in &r.relink {
-            eprintln!("  {name} ({provider})");
+            eprintln!("  {name} ({})", escape(provider));
         }
     }
 }

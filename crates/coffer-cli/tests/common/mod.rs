@@ -97,3 +97,20 @@ pub fn fails_with(c: &mut Command, code: i32) -> String {
     assert!(out.stdout.is_empty(), "nothing on stdout on failure");
     err
 }
+
+/// A plaintext export written by hand: `secrets` as (name, value) pairs, in `v`'s directory.
+pub fn handmade(v: &TestVault, file: &str, secrets: &[(&str, &str)]) -> String {
+    let items: Vec<serde_json::Value> = secrets
+        .iter()
+        .map(|(n, val)| {
+            serde_json::json!({"name": n, "value": val, "allowedDomains": [],
+                "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"})
+        })
+        .collect();
+    let doc = serde_json::json!({"format": "coffer-vault-export", "version": 1, "encrypted": false,
+        "tool": "coffer 0.1.0", "exportedAt": "2026-01-03T00:00:00Z", "secretCount": items.len(),
+        "secrets": items});
+    let p = v.dir.path().join(file);
+    std::fs::write(&p, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    p.display().to_string()
+}

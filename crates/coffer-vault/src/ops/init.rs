@@ -119,9 +119,7 @@ pub fn init(
                 ),
                 KeyStore::Keyring => {
                     let id: [u8; 8] = coffer_core::crypto::random::bytes();
-                    let account: String = std::iter::once("vault-".to_string())
-                        .chain(id.iter().map(|b| format!("{b:02x}")))
-                        .collect();
+                    let account = format!("vault-{}", coffer_core::hex::encode(&id));
                     keychain::store(&account, &k)?;
                     (
                         zeroize::Zeroizing::new(keychain::pointer(&account)),

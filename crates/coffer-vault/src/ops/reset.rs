@@ -65,22 +65,17 @@ pub fn reset(location: &VaultLocation, key_path: &Path) -> Result<ResetReport, R
     if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_private_dir(dir).map_err(key_err)?;
     }
-    let (tmp, mut file) = fs::private_temp_beside(key_path).map_err(key_err)?;
+    let tmp = fs::temp_beside(key_path).map_err(key_err)?;
     let text = zeroize::Zeroizing::new(format!("{}\n", key.encode().expose_secret()));
-    let written =
-        std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        fs::untrack(&tmp);
-        return Err(key_err(e));
-    }
-    if let Err(e) = store::rekey(&mut conn, &key) {
-        let _ = std::fs::remove_file(&tmp);
-        fs::untrack(&tmp);
-        return Err(e.into());
-    }
-    fs::commit_temp(&tmp, key_path, true).map_err(key_err)?;
+    (|| {
+        let mut f = tmp.file();
+        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        f.sync_all()
+    })()
+    .map_err(key_err)?;
+    // On failure `tmp` is removed when dropped; the key file is untouched.
+    store::rekey(&mut conn, &key)?;
+    tmp.commit(key_path, true).map_err(key_err)?;
     Ok(ResetReport {
         deleted,
         key_path: key_path.to_path_buf(),

@@ -112,10 +112,9 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<(), OpenError> {
 /// Creates a new vault database at `db` for `key`, atomically: the file appears complete or not
 /// at all, and never replaces an existing file (`AlreadyExists`).
 pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
-    let (tmp, file) = fs::private_temp_beside(db)?;
-    drop(file);
+    let tmp = fs::temp_beside(db)?;
     let built = (|| -> Result<(), StoreError> {
-        let mut conn = Connection::open(&tmp)?;
+        let mut conn = Connection::open(tmp.path())?;
         configure(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let tx = conn.transaction()?;
@@ -132,14 +131,13 @@ pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
         conn.close().map_err(|(_, e)| e)?;
         Ok(())
     })();
-    if let Err(e) = built {
-        remove_db_files(&tmp);
-        fs::untrack(&tmp);
-        return Err(e.into());
-    }
-    let placed = fs::commit_temp(&tmp, db, false);
-    remove_db_files(&tmp);
-    placed.map_err(Into::into)
+    let side_files = tmp.path().to_path_buf();
+    let placed = match built {
+        Ok(()) => tmp.commit(db, false).map_err(CreateError::from),
+        Err(e) => Err(e.into()),
+    };
+    remove_db_side_files(&side_files);
+    placed
 }
 
 /// Gives the vault a new id and key check for `key`, deleting every secret, in one transaction.
@@ -163,8 +161,9 @@ fn write_key_meta(conn: &Connection, key: &VaultKey) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn remove_db_files(db: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+/// Removes what SQLite may leave beside a temporary database it was closed on.
+fn remove_db_side_files(db: &Path) {
+    for suffix in ["-wal", "-shm", "-journal"] {
         let mut p = db.as_os_str().to_owned();
         p.push(suffix);
         let _ = std::fs::remove_file(p);
