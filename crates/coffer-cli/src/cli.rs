@@ -66,7 +66,12 @@ pub enum Command {
     Get {
         /// Secret name
         name: String,
+        /// Print the value exactly, without the newline after it (for files and pipes)
+        #[arg(long, short = 'n')]
+        no_newline: bool,
     },
+    /// Show or change where a secret may be used, keeping its value
+    Domains(DomainsArgs),
     /// List secrets: names, allowed domains, links and update times, never values
     #[command(alias = "ls")]
     List {
@@ -93,6 +98,12 @@ pub enum Command {
     /// Join a team and follow its vault export policy
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -138,6 +149,19 @@ pub struct SetArgs {
     /// Remove every domain restriction
     #[arg(long)]
     pub clear_domains: bool,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("change").args(["set", "clear"])))]
+pub struct DomainsArgs {
+    /// Secret name
+    pub name: String,
+    /// Replace the allowed domains with this comma-separated list
+    #[arg(long, value_name = "LIST")]
+    pub set: Option<String>,
+    /// Remove every restriction (the secret may be used anywhere)
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Args)]

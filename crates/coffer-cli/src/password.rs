@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Reads a password file: its content without one trailing newline.
+/// Reads a password file: its content without trailing line endings.
 fn from_file(path: &Path) -> Result<SecretString, Failure> {
     let mut buf = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 3));
     std::fs::File::open(path)
@@ -25,15 +25,14 @@ fn from_file(path: &Path) -> Result<SecretString, Failure> {
         return Err(Failure::new(
             code::INVALID_INPUT,
             format!("the password file is longer than {MAX_PASSWORD_BYTES} bytes"),
-            "a password file holds only the password (and at most one newline)",
+            "a password file holds only the password (trailing newlines are ignored)",
         ));
     }
+    // Every trailing line ending goes (`echo` adds one, editors sometimes two): a password
+    // never ends in one.
     let mut end = buf.len();
-    if buf[..end].ends_with(b"\n") {
+    while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
         end -= 1;
-        if buf[..end].ends_with(b"\r") {
-            end -= 1;
-        }
     }
     let text = std::str::from_utf8(&buf[..end]).map_err(|_| {
         Failure::new(

@@ -158,3 +158,192 @@ fn hostile_file_names_cannot_rewrite_what_is_shown() {
     let err = fails_with(&mut v.cmd(&["import", dir.to_str().unwrap()]), INVALID);
     assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
 }
+
+const NOT_FOUND: i32 = 3;
+const NO_KEY: i32 = 5;
+const INTEGRITY: i32 = 7;
+
+#[test]
+fn messages_say_what_happened() {
+    let v = TestVault::init();
+    // 10 MiB: the limit and what it is for, not a wrong size and a lesson in piping.
+    let err = fails_with(
+        v.cmd(&["set", "big"]).write_stdin(vec![b'x'; 10 << 20]),
+        INVALID,
+    );
+    assert!(err.contains("1 MiB") && !err.contains("1048579"), "{err}");
+    assert!(err.contains("key, token or password"), "{err}");
+    let err = fails_with(
+        v.cmd(&["set", "bin"]).write_stdin(vec![0xff, 0xfe, 0x00]),
+        INVALID,
+    );
+    assert!(err.contains("base64"), "{err}");
+    // Renaming to the same name is refused, not a success with a warning.
+    v.set("a", "1");
+    let err = fails_with(&mut v.cmd(&["rename", "a", "a"]), INVALID);
+    assert!(err.contains("nothing to rename"), "{err}");
+    // A name ending in '.' is quoted, not run into the sentence's full stop.
+    v.cmd(&["set", "a."])
+        .write_stdin("x")
+        .assert()
+        .success()
+        .stderr("Added secret \"a.\".\n");
+}
+
+#[test]
+fn a_record_whose_ciphertext_changed_type_is_an_integrity_error() {
+    let v = TestVault::init();
+    v.set("a", "value-a");
+    let conn = rusqlite::Connection::open(v.db()).unwrap();
+    conn.execute(
+        "UPDATE secrets SET ciphertext = CAST(ciphertext AS TEXT)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = fails_with(&mut v.cmd(&["get", "a"]), INTEGRITY);
+    assert!(err.contains("integrity"), "{err}");
+}
+
+#[test]
+fn a_refused_link_names_its_field_and_rule() {
+    let v = TestVault::init();
+    let doc = serde_json::json!({"format": "coffer-vault-export", "version": 1, "encrypted": false,
+        "tool": "coffer 0.1.0", "exportedAt": "2026-01-03T00:00:00Z", "secretCount": 1,
+        "secrets": [{"name": "db", "link": {"provider": "hashicorp-vault", "mount": "secret",
+            "path": "../etc", "key": "password"}, "allowedDomains": [],
+            "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"}]});
+    let f = v.dir.path().join("link.json");
+    std::fs::write(&f, doc.to_string()).unwrap();
+    let err = fails_with(&mut v.cmd(&["import", f.to_str().unwrap()]), INVALID);
+    assert!(err.contains("secrets[0].link"), "{err}");
+    assert!(err.contains("hashicorp-vault"), "{err}");
+    let v0 = doc.to_string().replace("\"version\":1", "\"version\":0");
+    std::fs::write(&f, v0).unwrap();
+    let err = fails_with(&mut v.cmd(&["import", f.to_str().unwrap()]), INVALID);
+    assert!(!err.contains("newer"), "{err}");
+}
+
+#[test]
+fn quiet_surprises_are_said_out_loud() {
+    use std::os::unix::fs::PermissionsExt;
+    // An empty COFFER_VAULT_KEY is an error, not silently ignored.
+    let v = TestVault::init();
+    v.set("a", "1");
+    let err = fails_with(v.cmd(&["get", "a"]).env("COFFER_VAULT_KEY", ""), NO_KEY);
+    assert!(err.contains("COFFER_VAULT_KEY is set but empty"), "{err}");
+    // A key file others can read is used, with a warning like ssh's.
+    std::fs::set_permissions(v.key_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = v.cmd(&["get", "a"]).output().unwrap();
+    assert!(out.status.success());
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("warning:") && err.contains("chmod 600"),
+        "{err}"
+    );
+    // A password file ending in two newlines: neither is part of the password.
+    let pw = v.dir.path().join("pw");
+    std::fs::write(&pw, "tangerine-olive-7\n\n").unwrap();
+    let file = v.dir.path().join("e.json");
+    v.cmd(&[
+        "export",
+        "--encrypted",
+        "-o",
+        file.to_str().unwrap(),
+        "--password-file",
+    ])
+    .arg(&pw)
+    .env("COFFER_EXPORT_KDF", "m=8192,t=1,p=1")
+    .assert()
+    .success();
+    let out = v
+        .cmd(&["import", file.to_str().unwrap(), "--dry-run"])
+        .env("COFFER_IMPORT_PASSWORD", "tangerine-olive-7")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    // `init` into an existing directory open to others makes it private.
+    let w = TestVault::new();
+    std::fs::create_dir(w.home()).unwrap();
+    std::fs::set_permissions(w.home(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = w.cmd(&["init"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(common::mode(&w.home()), 0o700);
+    assert!(common::stderr(&out).contains("readable only by you"));
+}
+
+#[test]
+fn domains_change_without_the_value() {
+    let v = TestVault::init();
+    v.cmd(&["set", "stripe", "--allowed-domains", "api.stripe.com"])
+        .write_stdin("sk_live_1")
+        .assert()
+        .success();
+    v.cmd(&["domains", "stripe"])
+        .assert()
+        .success()
+        .stdout("api.stripe.com\n");
+    // No terminal, no value on stdin: only the domains change.
+    v.cmd(&["domains", "stripe", "--set", "*.stripe.com,api.stripe.com"])
+        .assert()
+        .success();
+    v.cmd(&["domains", "stripe"])
+        .assert()
+        .success()
+        .stdout("api.stripe.com\n*.stripe.com\n");
+    v.cmd(&["domains", "stripe", "--clear"]).assert().success();
+    v.cmd(&["domains", "stripe"]).assert().success().stdout("");
+    assert_eq!(v.get("stripe"), "sk_live_1\n", "the value is untouched");
+    fails_with(&mut v.cmd(&["domains", "nope", "--clear"]), NOT_FOUND);
+    fails_with(
+        &mut v.cmd(&["domains", "stripe", "--set", "http://"]),
+        INVALID,
+    );
+    fails_with(
+        &mut v.cmd(&["domains", "stripe", "--set", "a.io", "--clear"]),
+        2,
+    );
+}
+
+#[test]
+fn get_no_newline_is_byte_exact() {
+    let v = TestVault::init();
+    v.set("a", "exact");
+    v.cmd(&["get", "--no-newline", "a"])
+        .assert()
+        .success()
+        .stdout("exact");
+    v.cmd(&["get", "a", "-n"])
+        .assert()
+        .success()
+        .stdout("exact");
+}
+
+#[test]
+fn completions_cover_every_command() {
+    let v = TestVault::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = v.cmd(&["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for cmd in [
+            "init",
+            "set",
+            "get",
+            "domains",
+            "export",
+            "import",
+            "team",
+            "completions",
+        ] {
+            assert!(text.contains(cmd), "{shell} completes {cmd}");
+        }
+        if shell == "bash" {
+            let f = v.dir.path().join("coffer.bash");
+            std::fs::write(&f, &text).unwrap();
+            let ok = Command::new("bash").arg("-n").arg(&f).status().unwrap();
+            assert!(ok.success(), "the bash script parses");
+        }
+    }
+    fails_with(&mut v.cmd(&["completions", "tcsh"]), 2);
+}

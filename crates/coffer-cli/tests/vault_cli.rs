@@ -65,14 +65,14 @@ fn set_get_from_stdin_and_value_file() {
         .assert()
         .success()
         .stdout("")
-        .stderr("Added secret stripe.\n");
+        .stderr("Added secret \"stripe\".\n");
     assert_eq!(v.get("stripe"), "sk_live_abc\n");
     let f = v.dir.path().join("value.txt");
     std::fs::write(&f, "from-file\r\n").unwrap();
     v.cmd(&["set", "stripe", "--value-file", f.to_str().unwrap()])
         .assert()
         .success()
-        .stderr("Updated secret stripe.\n");
+        .stderr("Updated secret \"stripe\".\n");
     assert_eq!(v.get("stripe"), "from-file\n");
     // Multi-line values survive, minus one trailing newline.
     v.set("pem", "line1\nline2\n\n");
@@ -218,7 +218,7 @@ fn rm_and_rename() {
     v.cmd(&["rm", "c"])
         .assert()
         .success()
-        .stderr("Removed secret c.\n");
+        .stderr("Removed secret \"c\".\n");
     fails_with(&mut v.cmd(&["get", "c"]), NOT_FOUND);
     assert_eq!(v.get("b"), "2\n");
 }

@@ -1,5 +1,5 @@
 //! Team policy for vault export, as the team server signs it and the vault verifies it offline
-//! (`docs/team-policy.md`).
+//! (`docs/team-server.md`).
 //!
 //! A signed policy is `{"payload": BASE64(JSON statement), "signature": BASE64(Ed25519)}`; the
 //! signature covers `"coffer-team-policy/v1\0" || payload bytes`. The vault pins the server's

@@ -319,3 +319,53 @@ fn non_canonical_export_time_in_header_is_refused_before_work() {
         DecodeError::Malformed { .. }
     ));
 }
+
+#[test]
+fn version_zero_is_malformed_not_newer() {
+    let text = String::from_utf8(encode_plaintext(&doc()).to_vec()).unwrap();
+    let v0 = text.replacen("\"version\": 1", "\"version\": 0", 1);
+    let err = parse(v0.as_bytes()).unwrap_err();
+    assert!(matches!(err, DecodeError::Malformed { .. }), "{err}");
+    assert!(err.to_string().contains("start at 1"), "{err}");
+    // A newer version claimed by this very build: no advice to "use coffer 0.1.0 or newer".
+    let v2 = text
+        .replacen("\"version\": 1", "\"version\": 2", 1)
+        .replacen("coffer 0.1.0", &coffer_core::export::tool_name(), 1);
+    let err = parse(v2.as_bytes()).unwrap_err().to_string();
+    assert!(
+        err.contains("version 2") && !err.contains("or newer"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_field_is_named_with_its_rule() {
+    let text = String::from_utf8(encode_plaintext(&doc()).to_vec()).unwrap();
+    let bad = text.replacen(
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db",
+        "not-an-arn",
+        1,
+    );
+    assert_ne!(bad, text);
+    let err = parse(bad.as_bytes()).unwrap_err().to_string();
+    assert!(
+        err.contains("\"secrets[1].link\""),
+        "names the field: {err}"
+    );
+    assert!(err.contains("aws-secrets-manager"), "names the rule: {err}");
+    assert!(err.contains("line "), "{err}");
+    // serde's wrong-type messages would quote a value put in the wrong place: never shown.
+    let leak = text.replacen("\"createdAt\": \"", "\"createdAt\": 7, \"x\": \"", 1);
+    let err = parse(leak.as_bytes()).unwrap_err().to_string();
+    assert!(err.contains("\"secrets[0].createdAt\""), "{err}");
+    let leak = text.replacen(
+        "\"value\": \"sk_live_123\"",
+        "\"value\": [\"sk_live_LEAK\"]",
+        1,
+    );
+    let err = parse(leak.as_bytes()).unwrap_err().to_string();
+    assert!(
+        !err.contains("LEAK") && err.contains("secrets[0].value"),
+        "{err}"
+    );
+}

@@ -80,6 +80,17 @@ fn sample_vault_v1_refuses_other_keys_and_tampering() {
         Vault::open(&loc, &wrong).unwrap_err().kind(),
         ErrorKind::WrongKey
     );
+    // A wrong key never writes: not even the schema migration runs.
+    let version: i64 = rusqlite::Connection::open(&loc.db_path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "still the v1 file after a wrong key");
+    assert_eq!(
+        std::fs::read(&loc.db_path).unwrap(),
+        std::fs::read(vectors().join("vault-v1.db")).unwrap(),
+        "byte for byte"
+    );
 
     let (_dir, v) = open_copy("vault-v1-tampered.db");
     let mut v = v.expect("the key still matches; one record is altered");

@@ -4,7 +4,7 @@ use coffer_core::SecretContent;
 use coffer_vault::ops::get::get;
 use std::io::Write;
 
-pub fn run(ctx: &Context, name: &str) -> Result<(), Failure> {
+pub fn run(ctx: &Context, name: &str, newline: bool) -> Result<(), Failure> {
     let name = super::name(name)?;
     let mut vault = ctx.open()?;
     let secret = get(&mut vault, &name)?;
@@ -12,7 +12,13 @@ pub fn run(ctx: &Context, name: &str) -> Result<(), Failure> {
         SecretContent::Value(v) => {
             let mut out = std::io::stdout().lock();
             out.write_all(v.expose().as_bytes())
-                .and_then(|()| out.write_all(b"\n"))
+                .and_then(|()| {
+                    if newline {
+                        out.write_all(b"\n")
+                    } else {
+                        Ok(())
+                    }
+                })
                 .and_then(|()| out.flush())
                 .map_err(|e| {
                     Failure::new(

@@ -3,9 +3,10 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::term::escape;
 use crate::{password, prompt};
+use coffer_core::export::DecodeError;
 use coffer_vault::ops::import::{
-    Against, ImportReport, Incoming, Plan, PlanItem, Resolution, Source, Status, apply, load, plan,
-    read_export,
+    Against, ImportReport, Incoming, Plan, PlanItem, ReadError, Resolution, Source, Status, apply,
+    load, plan, read_export,
 };
 use serde_json::{Value, json};
 
@@ -36,18 +37,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     for source in &sources {
         for loaded in load(source, std::io::stdin().lock())? {
             files += 1;
-            let doc = read_export(&loaded, &mut passwords).map_err(|e| {
-                let no_password = matches!(e, coffer_vault::ops::import::ReadError::NoPassword { .. });
-                let wrong = e.to_string().contains("wrong password");
-                let f = Failure::from(e);
-                if no_password {
-                    f.hint("set COFFER_IMPORT_PASSWORD, pass --password-file FILE, or run on a terminal")
-                } else if wrong {
-                    f.hint("check the password; a file changed after export cannot be opened at all")
-                } else {
-                    f.hint("give a file written by `coffer export`; nothing was imported")
-                }
-            })?;
+            let doc = read_export(&loaded, &mut passwords).map_err(read_failure)?;
             incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
                 secret,
                 source: loaded.label.clone(),
@@ -83,6 +73,25 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     }
     print_report(&report, files);
     Ok(())
+}
+
+/// The failure for an export that could not be read, its hint chosen by the error's kind.
+fn read_failure(e: ReadError) -> Failure {
+    let hint = match &e {
+        ReadError::NoPassword { .. } => {
+            "set COFFER_IMPORT_PASSWORD, pass --password-file FILE, or run on a terminal"
+        }
+        ReadError::Decode {
+            source: DecodeError::Decrypt,
+            ..
+        } => "check the password; a file changed after export cannot be opened at all",
+        ReadError::Decode {
+            source: DecodeError::UnsupportedVersion { .. } | DecodeError::Unsupported { .. },
+            ..
+        } => "upgrade Coffer to read this export; nothing was imported",
+        ReadError::Decode { .. } => "give a file written by `coffer export`; nothing was imported",
+    };
+    Failure::from(e).hint(hint)
 }
 
 fn against(a: &Against) -> &'static str {

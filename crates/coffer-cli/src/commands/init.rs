@@ -1,14 +1,18 @@
 use crate::cli::KeyStoreArg;
 use crate::context::Context;
 use crate::failure::Failure;
-use coffer_vault::ops::init::{InitError, KeyPlacement, KeyStore, init};
+use crate::term::shown;
+use coffer_vault::ops::init::{InitError, Initialized, KeyPlacement, KeyStore, init};
 
 pub fn run(ctx: &Context, key_store: KeyStoreArg) -> Result<(), Failure> {
     let store = match key_store {
         KeyStoreArg::File => KeyStore::File,
         KeyStoreArg::Keyring => KeyStore::Keyring,
     };
-    let placed = init(&ctx.location, &ctx.key, store).map_err(|e| {
+    let Initialized {
+        placement: placed,
+        tightened,
+    } = init(&ctx.location, &ctx.key, store).map_err(|e| {
         let keychain = matches!(e, InitError::Keychain(_));
         let orphan_key = matches!(e, InitError::KeyFileExists { .. });
         let f = Failure::from(e);
@@ -20,7 +24,13 @@ pub fn run(ctx: &Context, key_store: KeyStoreArg) -> Result<(), Failure> {
             f
         }
     })?;
-    eprintln!("Created a new vault: {}", ctx.location.db_path.display());
+    eprintln!("Created a new vault: {}", shown(&ctx.location.db_path));
+    if let Some(dir) = tightened {
+        eprintln!(
+            "Made {} readable only by you (it was open to other users).",
+            shown(&dir)
+        );
+    }
     match placed {
         KeyPlacement::File(p) => {
             eprintln!("Vault key saved to {} (readable only by you).", p.display());

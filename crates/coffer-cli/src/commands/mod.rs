@@ -1,6 +1,8 @@
 //! One module per command.
 
 mod clear;
+mod completions;
+mod domains;
 mod export;
 mod get;
 mod import;
@@ -19,13 +21,18 @@ use crate::failure::{Failure, NAME_HINT};
 use coffer_core::SecretName;
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Completions { shell } = cli.command {
+        return completions::run(shell);
+    }
     let ctx = Context::resolve(cli.global.vault, cli.global.key_file)?;
     match cli.command {
+        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Domains(a) => domains::run(&ctx, a),
         Command::Init { key_store } => init::run(&ctx, key_store),
         Command::Key(k) => key::run(&ctx, k),
         Command::Reset { yes } => reset::run(&ctx, yes),
         Command::Set(a) => set::run(&ctx, a),
-        Command::Get { name } => get::run(&ctx, &name),
+        Command::Get { name, no_newline } => get::run(&ctx, &name, !no_newline),
         Command::List { json } => list::run(&ctx, json),
         Command::Rm { name } => rm::run(&ctx, &name),
         Command::Rename { old, new } => rename::run(&ctx, &old, &new),

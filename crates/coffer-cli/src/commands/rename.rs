@@ -6,6 +6,10 @@ pub fn run(ctx: &Context, old: &str, new: &str) -> Result<(), Failure> {
     let (old, new) = (super::name(old)?, super::name(new)?);
     let mut vault = ctx.open()?;
     rename(&mut vault, &old, &new)?;
-    eprintln!("Renamed {old} to {new}. References to {{{{vault:{old}}}}} no longer resolve.");
+    eprintln!(
+        "Renamed {:?} to {:?}. References to {{{{vault:{old}}}}} no longer resolve.",
+        old.as_str(),
+        new.as_str()
+    );
     Ok(())
 }

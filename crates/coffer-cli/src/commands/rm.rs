@@ -6,6 +6,6 @@ pub fn run(ctx: &Context, name: &str) -> Result<(), Failure> {
     let name = super::name(name)?;
     let mut vault = ctx.open()?;
     remove(&mut vault, &name)?;
-    eprintln!("Removed secret {name}.");
+    eprintln!("Removed secret {:?}.", name.as_str());
     Ok(())
 }

@@ -3,7 +3,7 @@ use crate::context::Context;
 use crate::failure::{DOMAIN_HINT, Failure, code};
 use crate::prompt;
 use coffer_core::value::MAX_VALUE_LEN;
-use coffer_core::{AllowedDomains, SecretContent, SecretValue};
+use coffer_core::{AllowedDomains, SecretContent, SecretValue, ValueError};
 use coffer_vault::ops::set::{DomainChange, SetOutcome, SetRequest, set};
 use std::io::Read;
 use zeroize::Zeroizing;
@@ -29,8 +29,8 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<(), Failure> {
         },
     )?;
     match outcome {
-        SetOutcome::Created => eprintln!("Added secret {name}."),
-        SetOutcome::Updated => eprintln!("Updated secret {name}."),
+        SetOutcome::Created => eprintln!("Added secret {:?}.", name.as_str()),
+        SetOutcome::Updated => eprintln!("Updated secret {:?}.", name.as_str()),
     }
     Ok(())
 }
@@ -52,8 +52,21 @@ fn read_value(args: &SetArgs, name: &str) -> Result<SecretValue, Failure> {
         read_limited(std::io::stdin().lock())?
     };
     SecretValue::from_input(bytes).map_err(|e| {
-        Failure::from(e)
-            .hint("pipe the value on stdin, type it at the prompt, or use --value-file FILE")
+        let hint = match e {
+            ValueError::Empty if args.allowed_domains.is_some() || args.clear_domains => {
+                "to change only where it may be used: `coffer domains NAME --set LIST` or `--clear`"
+            }
+            ValueError::Empty => {
+                "pipe the value on stdin, type it at the prompt, or use --value-file FILE"
+            }
+            ValueError::TooLong => {
+                "a value is a key, token or password; keep a large file elsewhere and store its key or path here"
+            }
+            ValueError::NotUtf8 => {
+                "values are text: encode binary data first, e.g. `base64 < FILE | coffer set NAME`"
+            }
+        };
+        Failure::from(e).hint(hint)
     })
 }
 

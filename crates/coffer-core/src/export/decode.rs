@@ -149,21 +149,58 @@ fn sanitize(s: &str) -> String {
 }
 
 fn json_error(e: &serde_json::Error) -> DecodeError {
+    json_error_at(e, "")
+}
+
+/// A JSON error, with the path of the field it is about (`secrets[2].link`) for data errors.
+/// serde's own messages for a wrong type quote the offending input, which may be a secret
+/// value in the wrong place: those are replaced by a plain description.
+fn json_error_at(e: &serde_json::Error, path: &str) -> DecodeError {
     use serde_json::error::Category;
     match e.classify() {
-        Category::Data => DecodeError::Malformed {
-            what: format!(
-                "unexpected content at line {}, column {}",
-                e.line(),
-                e.column()
-            ),
-        },
+        Category::Data => {
+            let full = e.to_string();
+            let msg = match full.rfind(" at line ") {
+                Some(i) => &full[..i],
+                None => full.as_str(),
+            };
+            let msg = if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+                "has the wrong type or value".to_string()
+            } else {
+                sanitize_long(msg)
+            };
+            let field = if path.is_empty() || path == "." {
+                String::new()
+            } else {
+                format!("\"{}\": ", sanitize(path))
+            };
+            DecodeError::Malformed {
+                what: format!("{field}{msg} (line {}, column {})", e.line(), e.column()),
+            }
+        }
         cat => DecodeError::NotJson {
             line: e.line(),
             column: e.column(),
             truncated: cat == Category::Eof,
         },
     }
+}
+
+/// Like [`sanitize`], for messages: printable ASCII, at most 200 characters.
+fn sanitize_long(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .take(200)
+        .collect()
+}
+
+/// Deserializes a whole document, naming the field a data error is about.
+fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| json_error_at(e.inner(), &e.path().to_string()))?;
+    de.end().map_err(|e| json_error(&e))?;
+    Ok(value)
 }
 
 fn malformed(what: impl Into<String>) -> DecodeError {
@@ -194,10 +231,16 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
     let tool = probe.tool.as_ref().and_then(|t| t.as_str()).map(sanitize);
     match probe.version.as_ref().and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(VERSION) => {}
+        Some(0) => {
+            return Err(malformed(
+                "\"version\" 0 does not exist: versions start at 1",
+            ));
+        }
         Some(v) => {
             return Err(DecodeError::UnsupportedVersion {
                 version: v.to_string(),
-                tool,
+                // Naming ourselves as the tool to upgrade to would be no help.
+                tool: tool.filter(|t| *t != super::tool_name()),
             });
         }
         None => return Err(malformed("\"version\" must be a whole number")),
@@ -214,9 +257,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
 }
 
 fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
-    let doc: PlainIn = serde_json::from_slice::<Obj<PlainIn>>(bytes)
-        .map_err(|e| json_error(&e))?
-        .0;
+    let doc: PlainIn = from_json::<Obj<PlainIn>>(bytes)?.0;
     let found = doc.secrets.len() as u64;
     if found != doc.secret_count {
         return Err(DecodeError::CountMismatch {
@@ -245,9 +286,7 @@ fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
 }
 
 fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
-    let h = serde_json::from_slice::<Obj<EncryptedIn>>(bytes)
-        .map_err(|e| json_error(&e))?
-        .0;
+    let h = from_json::<Obj<EncryptedIn>>(bytes)?.0;
     let header = EncryptedJson {
         format: h.format,
         version: h.version,

@@ -36,6 +36,15 @@ pub enum KeyPlacement {
     Env,
 }
 
+/// What `init` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initialized {
+    /// Where the key went.
+    pub placement: KeyPlacement,
+    /// The vault's directory existed with access for others and was made `0700`.
+    pub tightened: Option<PathBuf>,
+}
+
 /// `init` failed; nothing was left behind.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
@@ -90,7 +99,7 @@ pub fn init(
     location: &VaultLocation,
     key: &KeySource,
     store_in: KeyStore,
-) -> Result<KeyPlacement, InitError> {
+) -> Result<Initialized, InitError> {
     let db = &location.db_path;
     if db.exists() {
         return Err(InitError::AlreadyInitialized { path: db.clone() });
@@ -99,8 +108,13 @@ pub fn init(
         let path = path.clone();
         move |source| InitError::Io { path, source }
     };
-    if let Some(dir) = db.parent() {
+    let mut tightened = None;
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_private_dir(dir).map_err(io_err(db))?;
+        // An existing directory keeps its mode: the vault's own must not be open to others.
+        if fs::tighten_dir(dir).map_err(io_err(db))? {
+            tightened = Some(dir.to_path_buf());
+        }
     }
     let (vault_key, placement) = match key {
         KeySource::Env(text) => (
@@ -149,7 +163,10 @@ pub fn init(
         let _ = std::fs::remove_file(p);
     }
     match created {
-        Ok(()) => Ok(placement),
+        Ok(()) => Ok(Initialized {
+            placement,
+            tightened,
+        }),
         Err(store::CreateError::Io(e)) if e.kind() == io::ErrorKind::AlreadyExists => {
             Err(InitError::AlreadyInitialized { path: db.clone() })
         }

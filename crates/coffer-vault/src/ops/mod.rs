@@ -2,6 +2,7 @@
 //! transaction and returns a report; each has its own error type.
 
 pub mod clear;
+pub mod domains;
 pub mod export;
 pub mod get;
 pub mod import;

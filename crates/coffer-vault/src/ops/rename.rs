@@ -19,21 +19,29 @@ pub enum RenameError {
         /// The new name.
         name: String,
     },
+    /// The old and new names are the same.
+    #[error("{name:?} is already the secret's name; nothing to rename")]
+    SameName {
+        /// The name.
+        name: String,
+    },
     /// Database failure or a damaged record.
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(RenameError { NotFound => NotFound, Taken => Conflict });
+store_error!(RenameError { NotFound => NotFound, Taken => Conflict, SameName => InvalidInput });
 
 /// Renames `from` to `to`.
 pub fn rename(vault: &mut Vault, from: &SecretName, to: &SecretName) -> Result<(), RenameError> {
+    if from == to {
+        return Err(RenameError::SameName {
+            name: from.to_string(),
+        });
+    }
     vault.write(|records| {
         let (id, mut secret) = records.find(from)?.ok_or_else(|| RenameError::NotFound {
             name: from.to_string(),
         })?;
-        if from == to {
-            return Ok(());
-        }
         if records.find(to)?.is_some() {
             return Err(RenameError::Taken {
                 name: to.to_string(),

@@ -4,7 +4,7 @@ mod records;
 mod schema;
 
 pub use records::{RecordId, Records};
-pub(crate) use schema::{CreateError, create, open_unkeyed, rekey};
+pub(crate) use schema::{CreateError, create, migrate, open_unkeyed, rekey};
 
 use crate::error::{Classify, ErrorKind};
 use crate::keysource::{KeySource, LoadKeyError};
@@ -34,10 +34,24 @@ impl std::fmt::Debug for Vault {
 pub enum StoreError {
     /// SQLite failed (I/O, lock timeout, corruption detected by SQLite).
     #[error("vault database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// A record did not authenticate: the file was altered or damaged.
     #[error("the vault's data failed its integrity check (the file was altered or damaged)")]
     Integrity,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::Error as E;
+        match e {
+            // A column of the wrong type (a BLOB turned into TEXT or a number): the file was
+            // altered, like a record that fails its authentication.
+            E::InvalidColumnType(..)
+            | E::FromSqlConversionFailure(..)
+            | E::IntegralValueOutOfRange(..) => StoreError::Integrity,
+            e => StoreError::Sqlite(e),
+        }
+    }
 }
 
 impl Classify for StoreError {
@@ -110,12 +124,13 @@ impl Classify for OpenError {
 impl Vault {
     /// Opens the vault at `location`, loads its key from `key` and checks it.
     pub fn open(location: &VaultLocation, key: &KeySource) -> Result<Self, OpenError> {
-        let (conn, meta) = open_unkeyed(&location.db_path)?;
+        let (mut conn, meta) = open_unkeyed(&location.db_path)?;
         let vault_key = key.load()?;
         let keys = VaultKeys::derive(&vault_key, &meta.vault_id);
         if !keys.verify_key_check(&meta.key_check) {
             return Err(OpenError::WrongKey);
         }
+        migrate(&mut conn)?;
         Ok(Self {
             conn,
             keys,

@@ -51,14 +51,15 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Opens an existing vault database without its key: checks the marker and migrates.
+/// Opens an existing vault database without its key: checks the version and the marker and
+/// reads the metadata, writing nothing (see [`migrate`]).
 pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
     if !db.exists() {
         return Err(OpenError::NotInitialized {
             path: db.to_path_buf(),
         });
     }
-    let mut conn = Connection::open_with_flags(
+    let conn = Connection::open_with_flags(
         db,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
@@ -78,7 +79,6 @@ pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
     if version < 1 {
         return Err(not_a_vault());
     }
-    migrate(&mut conn, version)?;
     let get = |k: &str| -> Result<Vec<u8>, OpenError> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
             .optional()?
@@ -94,7 +94,10 @@ pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
     Ok((conn, meta))
 }
 
-fn migrate(conn: &mut Connection, from: i64) -> Result<(), OpenError> {
+/// Brings an opened vault to [`SCHEMA_VERSION`]. Called only after the key was checked (or, for
+/// `reset`, when the caller is about to rewrite the vault anyway): a wrong key never writes.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+    let from: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if from >= SCHEMA_VERSION {
         return Ok(());
     }
