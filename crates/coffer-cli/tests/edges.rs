@@ -347,3 +347,15 @@ fn completions_cover_every_command() {
     }
     fails_with(&mut v.cmd(&["completions", "tcsh"]), 2);
 }
+
+#[test]
+fn a_file_link_gets_the_path_as_its_hint() {
+    let v = TestVault::init();
+    let f = handmade(&v, "in.json", &[("a", "1")]);
+    let err = fails_with(&mut v.cmd(&["import", &format!("file://{f}")]), INVALID);
+    assert!(
+        err.contains(&format!("give the path without file://: coffer import {f}")),
+        "{err}"
+    );
+    v.cmd(&["import", &f]).assert().success();
+}

@@ -12,6 +12,20 @@ use serde_json::{Value, json};
 
 pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
+    if let Some(link) = args.sources.iter().find(|s| {
+        s.get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("file://"))
+    }) {
+        let path = &link[7..];
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!("{} is a file:// link", escape(link)),
+            format!(
+                "give the path without file://: coffer import {}",
+                escape(path)
+            ),
+        ));
+    }
     let mut sources: Vec<Source> = args.sources.iter().map(|s| Source::from_arg(s)).collect();
     if let Some(url) = &args.git {
         sources.push(Source::Git {
