@@ -9,11 +9,11 @@ use std::process::{Command, Stdio};
 
 const PASSWORD: &str = "tangerine-olive-7";
 
-/// Runs `coffer ARGS` on a terminal, typing `input`; returns (success, everything shown).
-fn on_terminal(v: &TestVault, args: &str, input: &str, env: &[(&str, &str)]) -> (bool, String) {
-    let bin = assert_cmd::cargo::cargo_bin("coffer");
+/// `script` running the shell command `line` on a new pseudo-terminal in `v`'s vault, with
+/// piped stdin (typed input) and stdout (everything the terminal shows).
+fn terminal(v: &TestVault, line: &str) -> Command {
     let mut c = Command::new("script");
-    c.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+    c.args(["-qec", line, "/dev/null"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", v.dir.path())
@@ -22,6 +22,13 @@ fn on_terminal(v: &TestVault, args: &str, input: &str, env: &[(&str, &str)]) -> 
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    c
+}
+
+/// Runs `coffer ARGS` on a terminal, typing `input`; returns (success, everything shown).
+fn on_terminal(v: &TestVault, args: &str, input: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let bin = assert_cmd::cargo::cargo_bin("coffer");
+    let mut c = terminal(v, &format!("{} {args}", bin.display()));
     for (k, val) in env {
         c.env(k, val);
     }
@@ -136,16 +143,7 @@ fn ctrl_c_at_a_hidden_prompt_is_an_interrupt_and_restores_echo() {
         ),
     )
     .unwrap();
-    let mut child = Command::new("script")
-        .args(["-qec", &format!("sh '{}'", script.display()), "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", v.dir.path())
-        .env("COFFER_HOME", v.home())
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let mut child = terminal(&v, &format!("sh '{}'", script.display()))
         .spawn()
         .expect("util-linux `script` is needed for terminal tests");
     let mut stdout = child.stdout.take().unwrap();

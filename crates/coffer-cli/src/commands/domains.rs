@@ -1,19 +1,12 @@
 use crate::cli::DomainsArgs;
 use crate::context::Context;
-use crate::failure::{DOMAIN_HINT, Failure};
-use coffer_core::AllowedDomains;
+use crate::failure::Failure;
 use coffer_vault::ops::domains::set_domains;
 use coffer_vault::ops::set::DomainChange;
 
 pub fn run(ctx: &Context, args: DomainsArgs) -> Result<(), Failure> {
     let name = super::name(&args.name)?;
-    let change = match (&args.set, args.clear) {
-        (Some(list), _) => DomainChange::Set(
-            AllowedDomains::parse_list(list).map_err(|e| Failure::from(e).hint(DOMAIN_HINT))?,
-        ),
-        (None, true) => DomainChange::Clear,
-        (None, false) => DomainChange::Keep,
-    };
+    let change = super::domain_change(args.set.as_deref(), args.clear)?;
     let mut vault = ctx.open()?;
     let now = set_domains(&mut vault, &name, &change)?;
     let shown = if now.is_any() {

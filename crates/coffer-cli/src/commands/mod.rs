@@ -17,8 +17,9 @@ mod team;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
-use crate::failure::{Failure, NAME_HINT};
-use coffer_core::SecretName;
+use crate::failure::{DOMAIN_HINT, Failure, NAME_HINT};
+use coffer_core::{AllowedDomains, SecretName};
+use coffer_vault::ops::set::DomainChange;
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Completions { shell } = cli.command {
@@ -41,6 +42,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Clear { yes } => clear::run(&ctx, yes),
         Command::Team(t) => team::run(&ctx, t),
     }
+}
+
+/// The domain change asked for by a `--set LIST`-like and a `--clear`-like flag (clap keeps
+/// them exclusive).
+pub fn domain_change(set: Option<&str>, clear: bool) -> Result<DomainChange, Failure> {
+    Ok(match (set, clear) {
+        (Some(list), _) => DomainChange::Set(
+            AllowedDomains::parse_list(list).map_err(|e| Failure::from(e).hint(DOMAIN_HINT))?,
+        ),
+        (None, true) => DomainChange::Clear,
+        (None, false) => DomainChange::Keep,
+    })
 }
 
 /// Parses a secret name given on the command line.

@@ -1,22 +1,16 @@
 use crate::cli::SetArgs;
 use crate::context::Context;
-use crate::failure::{DOMAIN_HINT, Failure, code};
+use crate::failure::{Failure, code};
 use crate::prompt;
 use coffer_core::value::MAX_VALUE_LEN;
-use coffer_core::{AllowedDomains, SecretContent, SecretValue, ValueError};
-use coffer_vault::ops::set::{DomainChange, SetOutcome, SetRequest, set};
+use coffer_core::{SecretContent, SecretValue, ValueError};
+use coffer_vault::ops::set::{SetOutcome, SetRequest, set};
 use std::io::Read;
 use zeroize::Zeroizing;
 
 pub fn run(ctx: &Context, args: SetArgs) -> Result<(), Failure> {
     let name = super::name(&args.name)?;
-    let domains = match (&args.allowed_domains, args.clear_domains) {
-        (Some(list), _) => DomainChange::Set(
-            AllowedDomains::parse_list(list).map_err(|e| Failure::from(e).hint(DOMAIN_HINT))?,
-        ),
-        (None, true) => DomainChange::Clear,
-        (None, false) => DomainChange::Keep,
-    };
+    let domains = super::domain_change(args.allowed_domains.as_deref(), args.clear_domains)?;
     // Open first: no point asking for a value if the vault cannot take it.
     let mut vault = ctx.open()?;
     let value = read_value(&args, name.as_str())?;
