@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench -p coffer-cli --bench export_import` (needs /usr/bin/time, script, age, gpg;
 //! missing peers are skipped). Not a test: nothing here asserts a time.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 

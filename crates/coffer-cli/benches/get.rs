@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo bench -p coffer-cli --bench get` (release build). Prints median and p95 per tool
 //! and the ratio to `coffer get`. Not a test: nothing here asserts a time.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The vault file as an attacker or a crash sees it: no clear text, tampering detected,
 //! concurrent writers never lose a write.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

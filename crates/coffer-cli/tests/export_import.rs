@@ -1,5 +1,6 @@
 //! Export and import end to end, through the real `coffer` binary: every source, every
 //! duplicate strategy, and bad input that must never change the vault.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The terminal flows (hidden prompts, per-duplicate questions, format choice), driven through
 //! a pseudo-terminal by util-linux `script`, with the answers typed in advance.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `coffer init --key-store keyring`. Default builds have no keychain support; builds with the
 //! `keyring` feature use the OS keychain where there is one (not on a headless Linux box, where
 //! the command must fail cleanly and create nothing). CI runs this file both ways.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

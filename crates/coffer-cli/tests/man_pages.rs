@@ -1,6 +1,7 @@
 //! The man pages in `docs/man/` are generated from the same clap definitions that parse the
 //! command line: this test regenerates them and fails if the committed ones differ.
 //! `UPDATE_MAN=1 cargo test -p coffer-cli --test man_pages` rewrites them.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 #[allow(dead_code)]
 #[path = "../src/cli.rs"]

@@ -1,4 +1,5 @@
 //! End-to-end tests of the vault commands, each in its own COFFER_HOME.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

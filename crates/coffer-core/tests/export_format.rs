@@ -1,4 +1,5 @@
 //! The export format: round trips, and every kind of bad input refused with the right error.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::export::{
     DecodeError, ExportDoc, KdfParams, Parsed, encode_encrypted, encode_plaintext, kdf, parse,

@@ -5,6 +5,7 @@
 //! the [`DecodeError`] variant it must be refused with. The files were written once by
 //! `cargo run -p coffer-vault --example gen_vectors -- export`; regenerate only for a new format
 //! version. A missing or unlisted file fails the test.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};

@@ -3,6 +3,7 @@
 //! `tests/vectors/storage/records-v1.json` holds sealed records and what they must open to, and
 //! negative cases that must be refused. They were written once by
 //! `cargo run -p coffer-vault --example gen_vectors`; regenerate only for a new format version.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::crypto::{VaultKey, VaultKeys};
 use coffer_core::record::{self, SealedRecord};

@@ -4,6 +4,7 @@
 //! share the machine's cores, so the numbers are a floor.
 //!
 //! Run: `cargo bench -p coffer-server --bench policy_load` (needs PostgreSQL's initdb/pg_ctl).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 #[path = "../tests/common/mod.rs"]
 mod common;

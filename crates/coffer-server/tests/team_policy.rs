@@ -1,5 +1,6 @@
 //! The team export policy end to end: a real `coffer-server` (SQLite, then PostgreSQL) driven by
 //! the real `coffer` CLI. Every scenario runs on both backends.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

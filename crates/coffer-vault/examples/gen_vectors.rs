@@ -2,6 +2,7 @@
 //! Run once per format version: `cargo run -p coffer-vault --example gen_vectors -- [storage|export]`
 //! (no argument: both). The tests decode the committed files forever, so a change to a format
 //! that breaks old files fails CI. Regenerating one set leaves the other's files untouched.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::crypto::{VaultKey, VaultKeys};
 use coffer_core::export::{ExportDoc, KdfParams, encode_encrypted, encode_plaintext, kdf};

@@ -1,5 +1,6 @@
 //! Coffer's local vault: where it lives on disk, the SQLite store, and one module per operation.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod cleanup;
 pub mod error;

@@ -1,5 +1,6 @@
 //! The committed sample vault (`tests/vectors/storage/vault-v1.db`, written by the
 //! `gen_vectors` example) must open and read the same forever; its tampered twin must not.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::{SecretContent, SecretName};
 use coffer_vault::ops::{get::get, list::list};

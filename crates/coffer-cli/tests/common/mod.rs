@@ -1,5 +1,7 @@
 //! Test helpers: each test gets its own vault directory and a clean environment.
 #![allow(dead_code)]
+// Test helpers: a failed unwrap here is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! a private PostgreSQL cluster (initdb + pg_ctl in a temp dir, loopback port), driven by the
 //! real `coffer` CLI.
 #![allow(dead_code)]
+// Test helpers: a failed unwrap here is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::MetadataExt;
