@@ -9,6 +9,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 #[derive(Default)]
@@ -85,14 +86,12 @@ pub fn untrack_group(pid: u32) {
     lock().groups.retain(|p| *p != pid);
 }
 
+/// Set as soon as [`shut_down`] begins (before it has the lock).
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
 /// Whether [`shut_down`] has begun.
 pub fn shutting_down() -> bool {
-    // After `shut_down` the lock stays held: a lock that cannot be had means shutting down.
-    match REGISTRY.try_lock() {
-        Ok(reg) => reg.closed,
-        Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner().closed,
-        Err(std::sync::TryLockError::WouldBlock) => true,
-    }
+    SHUTTING_DOWN.load(Ordering::SeqCst)
 }
 
 /// For an interrupt handler, just before the process exits: closes the registry, removes every
@@ -100,6 +99,7 @@ pub fn shutting_down() -> bool {
 /// other thread can create or place anything afterwards. Concurrent callers wait here forever
 /// (the first one exits the process).
 pub fn shut_down() {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
     let mut reg = lock();
     close(&mut reg);
     // Held until exit.
@@ -126,58 +126,17 @@ pub fn kill_group(pid: u32) {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
+/// Tests only: what [`shut_down`] does, but releasing the lock afterwards (a real shutdown ends
+/// the process). Closing is process-wide: call it only from a test binary of its own.
+#[doc(hidden)]
+pub fn close_for_tests() {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    close(&mut lock());
+}
 
-    /// The registry is process-wide: tests that close it, or depend on it being open, take turns.
-    pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
-
-    /// Re-opens the registry after [`close_for_test`].
-    pub(crate) fn reopen() {
-        lock().closed = false;
-    }
-
-    /// `shut_down` without keeping the lock, which a test could never take back (a real
-    /// shutdown ends the process).
-    pub(crate) fn close_for_test() {
-        close(&mut lock());
-    }
-
-    #[test]
-    fn nothing_is_created_or_placed_after_shutdown_began() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        let d = tempfile::tempdir().unwrap();
-        let early = d.path().join("early");
-        let made = create_tracked(|| std::fs::write(&early, b"x"), |()| early.clone());
-        assert!(made.is_ok());
-        close_for_test();
-        assert!(!early.exists(), "tracked paths are removed");
-        let late = d.path().join("late");
-        let e = create_tracked(|| std::fs::write(&late, b"x"), |()| late.clone()).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::Interrupted);
-        assert!(!late.exists(), "nothing is created after shutdown began");
-        let e = place(None, || std::fs::write(&late, b"x")).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::Interrupted);
-        assert!(!late.exists(), "nothing is placed after shutdown began");
-        assert!(track_group(1).is_err());
-        reopen();
-    }
-
-    #[test]
-    fn a_tracked_process_group_is_killed() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        use std::os::unix::process::CommandExt;
-        let mut child = std::process::Command::new("sleep")
-            .arg("60")
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        track_group(child.id()).unwrap();
-        close_for_test();
-        let status = child.wait().unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(status.signal(), Some(9));
-        reopen();
-    }
+/// Tests only: opens the registry again after [`close_for_tests`].
+#[doc(hidden)]
+pub fn reopen_for_tests() {
+    SHUTTING_DOWN.store(false, Ordering::SeqCst);
+    lock().closed = false;
 }

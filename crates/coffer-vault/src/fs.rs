@@ -265,7 +265,6 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cleanup::tests::{SERIAL, close_for_test, reopen};
 
     fn mode(p: &Path) -> u32 {
         fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -277,7 +276,6 @@ mod tests {
 
     #[test]
     fn atomic_write_is_private_and_respects_overwrite() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("f");
         write_private_atomic(&p, b"one", false).unwrap();
@@ -294,7 +292,6 @@ mod tests {
 
     #[test]
     fn the_named_fallback_gives_the_same_guarantees() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("f");
         write_named(&p, b"one", false).unwrap();
@@ -317,25 +314,6 @@ mod tests {
         };
         f.write_all(b"partial").unwrap();
         assert_eq!(entries(d.path()), 0, "nothing named exists while writing");
-    }
-
-    #[test]
-    fn after_an_interrupt_nothing_new_appears() {
-        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        let d = tempfile::tempdir().unwrap();
-        let leftover = temp_beside(&d.path().join("x")).unwrap();
-        close_for_test();
-        assert!(!leftover.path().exists(), "tracked temporaries are removed");
-        let p = d.path().join("late");
-        for overwrite in [false, true] {
-            let e = write_private_atomic(&p, b"secret", overwrite).unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::Interrupted);
-            let e = write_named(&p, b"secret", overwrite).unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::Interrupted);
-        }
-        reopen();
-        drop(leftover);
-        assert_eq!(entries(d.path()), 0, "no file, named or temporary: {d:?}");
     }
 
     #[test]
