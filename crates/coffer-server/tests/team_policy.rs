@@ -145,9 +145,28 @@ fn free_plan_cannot_change_policy(backend: Backend) {
         .run(&["team", "policy", "set", "--export", "off"])
         .unwrap();
     assert_eq!(t.bob.export("--encrypted").unwrap_err().0, DENIED);
+    let before = policy_revision(&t.bob);
     t.store
         .admin(&["set-plan", "--team", "Acme", "--plan", "free"]);
     t.bob.export("--encrypted").unwrap();
+    // The plan is part of the signed policy: changing it is a new revision, audited.
+    assert!(
+        policy_revision(&t.bob) > before,
+        "set-plan raises the revision"
+    );
+    let log = audit_actions(&t);
+    assert_eq!(
+        log.iter().filter(|(a, _)| a == "team.plan").count(),
+        2,
+        "{log:?}"
+    );
+}
+
+fn policy_revision(v: &MemberVault) -> i64 {
+    let shown = v.run(&["team", "policy", "--json"]).unwrap();
+    let p: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(p["source"], "server", "{shown}");
+    p["revision"].as_i64().unwrap()
 }
 
 fn members_cannot_change_policy(backend: Backend) {
@@ -459,4 +478,59 @@ fn several_servers_share_one_postgres_database() {
         .unwrap();
     assert_eq!(ka["fingerprint"], kb["fingerprint"]);
     assert_eq!(ka["fingerprint"], fp.as_str());
+}
+
+/// A server restored from an old backup sends a genuinely signed but older policy: no path
+/// takes it. `team policy set` raised the admin's highest revision (so her export refuses it),
+/// and `team policy` shows what is in force (the newer cached policy), not the rolled-back one.
+#[test]
+fn a_server_restored_from_an_old_backup_cannot_roll_the_policy_back() {
+    let t = team(Backend::Sqlite, "team", &[]);
+    t.alice.set_policy("on", Some("encrypted")); // revision 1
+    let Team {
+        store,
+        server,
+        alice,
+        bob,
+        ..
+    } = t;
+    let addr = server.addr();
+    server.stop();
+    let Store::Sqlite(dir) = &store else {
+        unreachable!()
+    };
+    let data = dir.path().join("server");
+    let backup = dir.path().join("backup");
+    copy_dir(&data, &backup);
+    let server = Server::start_at(&store, &addr, &[]);
+    // Revision 2: export off. Alice set it; Bob saw it through `team policy`.
+    alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+    assert_eq!(policy_revision(&bob), 2);
+    server.stop();
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_dir(&backup, &data);
+    let _old = Server::start_at(&store, &addr, &[]);
+
+    // Alice never fetched revision 2; she only set it. It still counts.
+    let (code, err) = alice.export("--encrypted").unwrap_err();
+    assert_eq!(code, DENIED, "{err}");
+    assert!(err.contains("older than revision 2"), "{err}");
+    // Bob: the policy shown is revision 2 (cached, in force), with the reason.
+    let shown = bob.run(&["team", "policy", "--json"]).unwrap();
+    let p: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(p["revision"], 2, "{shown}");
+    assert_eq!(p["source"], "cache", "{shown}");
+    assert_eq!(p["export"]["enabled"], false, "{shown}");
+    let (_, err) = bob.export("--encrypted").unwrap_err();
+    assert!(err.contains("older than revision 2"), "{err}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
 }

@@ -42,24 +42,34 @@ impl Db {
             .find(|t| t.id == id_or_name || t.name == id_or_name))
     }
 
-    /// Changes a team's plan (operator command).
+    /// Changes a team's plan (operator command). The plan is part of the signed policy, so the
+    /// settings revision goes up with it; the change, the revision and the audit entry are one
+    /// transaction.
     pub async fn set_plan(&self, team_id: &str, plan: Plan) -> Result<bool, DbError> {
+        let mut tx = self.pool().begin().await?;
         let n = sqlx::query("UPDATE teams SET plan = $1 WHERE id = $2")
             .bind(plan.as_str())
             .bind(team_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
-        if n > 0 {
-            self.audit(
-                team_id,
-                None,
-                "team.plan",
-                &serde_json::json!({"plan": plan.as_str()}),
-            )
-            .await?;
+        if n == 0 {
+            return Ok(false);
         }
-        Ok(n > 0)
+        sqlx::query(
+            "INSERT INTO team_settings (team_id, resource, export_enabled, export_formats, revision, updated_at, updated_by) \
+             VALUES ($1, 'vault', 1, 'encrypted,plaintext', 1, $2, NULL) \
+             ON CONFLICT (team_id, resource) DO UPDATE SET revision = team_settings.revision + 1, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(team_id)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({"plan": plan.as_str()});
+        super::audit::record(&mut *tx, team_id, None, "team.plan", &detail).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

@@ -210,9 +210,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(store: &Store, extra: &[&str]) -> Self {
+        Self::start_at(store, "127.0.0.1:0", extra)
+    }
+
+    /// Starts on `listen` (e.g. the address of a server that was stopped, to stand in for it).
+    pub fn start_at(store: &Store, listen: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
             .args(store.args())
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -228,6 +233,14 @@ impl Server {
             .unwrap_or_else(|| panic!("server did not start: {line:?}"))
             .to_string();
         Self { child, url }
+    }
+
+    /// `host:port` the server listens on.
+    pub fn addr(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// Stops the server (as a crash would).
@@ -335,10 +348,9 @@ impl MemberVault {
 
     /// `coffer export KIND -o FILE` into this vault's directory.
     pub fn export(&self, kind: &str) -> Result<String, (i32, String)> {
-        let out: &Path = &self
-            .dir
-            .path()
-            .join(format!("export-{}.json", crate::common::free_port()));
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let out: &Path = &self.dir.path().join(format!("export-{n}.json"));
         self.run(&["export", kind, "--yes", "-o", out.to_str().unwrap()])
     }
 }

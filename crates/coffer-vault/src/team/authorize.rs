@@ -211,17 +211,8 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
                     format!("the server sent a policy that does not verify: {e}"),
                 )
             })?;
-            if st.revision < link.max_revision {
-                return Err(no_policy(
-                    &link,
-                    format!(
-                        "the server sent policy revision {}, older than revision {} already seen",
-                        st.revision, link.max_revision
-                    ),
-                ));
-            }
-            link.max_revision = st.revision;
-            link.policy = Some(signed);
+            link.accept_policy(&st, signed)
+                .map_err(|e| no_policy(&link, e.to_string()))?;
             flush_pending(&client, &token, &mut link);
             save(vault, Some(&link))?;
             decide(&link, &st, kind, PolicySource::Fresh)

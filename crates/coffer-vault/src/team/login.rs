@@ -59,7 +59,7 @@ pub fn login(
     }
     let signed = client.policy(&token)?;
     let st = key.verify(&signed, &me.team_id, Timestamp::now())?;
-    let link = TeamLink {
+    let mut link = TeamLink {
         server_url: server_url.trim_end_matches('/').to_string(),
         team_id: me.team_id.clone(),
         team_name: me.team_name,
@@ -68,14 +68,19 @@ pub fn login(
         role: me.role,
         server_key: key.to_base64(),
         token: Some(token),
-        policy: Some(signed),
-        max_revision: st.revision,
+        policy: None,
+        // Logging in again to the same team keeps the highest revision seen.
+        max_revision: existing
+            .as_ref()
+            .filter(|l| l.team_id == me.team_id)
+            .map_or(0, |l| l.max_revision),
         release: None,
         pending_reports: existing
             .filter(|l| l.team_id == me.team_id)
             .map(|l| l.pending_reports)
             .unwrap_or_default(),
     };
+    link.accept_policy(&st, signed)?;
     save(vault, Some(&link))?;
     Ok(link)
 }

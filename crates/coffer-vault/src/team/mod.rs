@@ -14,7 +14,7 @@ pub mod status;
 
 use crate::store::{StoreError, Vault};
 use crate::{Classify, ErrorKind};
-use coffer_core::policy::{PolicyError, Role, ServerPublicKey, SignedPolicy};
+use coffer_core::policy::{PolicyError, PolicyStatement, Role, ServerPublicKey, SignedPolicy};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +100,25 @@ impl TeamLink {
     pub fn server_key(&self) -> Result<ServerPublicKey, TeamError> {
         ServerPublicKey::from_base64(&self.server_key)
             .ok_or(TeamError::Store(StoreError::Integrity))
+    }
+
+    /// The one rule for taking a freshly received, verified policy: it becomes the cached policy
+    /// and raises the highest revision seen, unless it is older than that revision (refused:
+    /// no rollback to a laxer policy, from any path: export, status, policy set, login).
+    pub fn accept_policy(
+        &mut self,
+        st: &PolicyStatement,
+        signed: SignedPolicy,
+    ) -> Result<(), TeamError> {
+        if st.revision < self.max_revision {
+            return Err(TeamError::RolledBack {
+                got: st.revision,
+                seen: self.max_revision,
+            });
+        }
+        self.max_revision = st.revision;
+        self.policy = Some(signed);
+        Ok(())
     }
 
     /// The API token, or an error after logout.
@@ -202,6 +221,17 @@ pub enum TeamError {
     /// The user did not confirm the server's key.
     #[error("the team server's key was not confirmed; nothing was saved")]
     NotConfirmed,
+    /// The server sent a genuinely signed policy older than one this vault already saw (a server
+    /// restored from an old backup, or a replay): it is not used.
+    #[error(
+        "the team server sent policy revision {got}, older than revision {seen} already seen; it is not used"
+    )]
+    RolledBack {
+        /// The revision sent.
+        got: i64,
+        /// The highest revision seen.
+        seen: i64,
+    },
     /// A signed policy did not verify.
     #[error(transparent)]
     Policy(#[from] PolicyError),
@@ -228,14 +258,43 @@ impl Classify for TeamError {
             TeamError::BadResponse { .. } | TeamError::Policy(_) => ErrorKind::Integrity,
             TeamError::Unauthorized => ErrorKind::Unauthorized,
             TeamError::Forbidden { .. } => ErrorKind::Forbidden,
-            TeamError::Plan { .. } => ErrorKind::Denied,
+            TeamError::Plan { .. } | TeamError::RolledBack { .. } => ErrorKind::Denied,
             TeamError::NotConfirmed => ErrorKind::Cancelled,
             TeamError::Store(e) => e.kind(),
         }
     }
 }
 
-/// The `Authorization` header value for a token (goes only into requests, never into messages).
-pub(crate) fn bearer(token: &SecretString) -> String {
-    format!("Bearer {}", token.expose_secret())
+/// The `Authorization` header for a token, marked sensitive: hyper and reqwest leave it out of
+/// `Debug` output and HTTP/2 header compression tables. It goes only into requests.
+pub(crate) fn bearer(token: &SecretString) -> reqwest::header::HeaderValue {
+    let text = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
+    // A token with characters no header can carry cannot be valid: send one the server refuses
+    // (401), so the user hears "token rejected".
+    let mut value = reqwest::header::HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid"));
+    value.set_sensitive(true);
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_header_is_sensitive_and_never_in_debug_output() {
+        let token = SecretString::from("cft_0123456789abcdef_SUPERSECRETTOKENVALUE");
+        let h = bearer(&token);
+        assert!(h.is_sensitive());
+        let req = reqwest::blocking::Client::new()
+            .get("http://127.0.0.1:9/v1/me")
+            .header("authorization", h)
+            .build()
+            .unwrap();
+        let shown = format!("{req:?} {:?}", req.headers());
+        assert!(!shown.contains("SUPERSECRET"), "{shown}");
+        let bad = bearer(&SecretString::from("line\nbreak"));
+        assert!(bad.is_sensitive());
+        assert_eq!(bad.to_str().unwrap(), "Bearer invalid");
+    }
 }

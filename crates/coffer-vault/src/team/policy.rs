@@ -16,7 +16,8 @@ pub fn set_export_policy(
     let st = link
         .server_key()?
         .verify(&signed, &link.team_id, Timestamp::now())?;
-    link.policy = Some(signed);
+    // The new statement raises the highest revision seen, so an older one is refused later.
+    link.accept_policy(&st, signed)?;
     save(vault, Some(&link))?;
     Ok(st)
 }

@@ -15,7 +15,8 @@ pub struct TeamStatus {
     pub fingerprint: String,
     /// The verified policy, if one is available.
     pub policy: Option<(PolicyStatement, PolicySource)>,
-    /// Why the server could not be asked, if it could not.
+    /// Why the server's answer is not in force: it could not be asked, or it sent an older
+    /// revision than one already seen.
     pub offline_reason: Option<String>,
     /// Whether the vault is logged out (policy still applies until it expires).
     pub logged_out: bool,
@@ -32,13 +33,14 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
         match super::authorize::fetch_policy(&link.server_url, &token) {
             Ok((client, signed)) => {
                 let st = key.verify(&signed, &link.team_id, now)?;
-                if st.revision >= link.max_revision {
-                    link.max_revision = st.revision;
-                    link.policy = Some(signed);
+                // What is shown is what is in force: a rolled-back revision is not (the export
+                // gate refuses it), so it is reported and the cached policy shown instead.
+                match link.accept_policy(&st, signed) {
+                    Ok(()) => fresh = Some((st, PolicySource::Fresh)),
+                    Err(e) => offline_reason = Some(e.to_string()),
                 }
                 super::authorize::flush_pending(&client, &token, &mut link);
                 save(vault, Some(&link))?;
-                fresh = Some((st, PolicySource::Fresh));
             }
             Err(e @ TeamError::Unauthorized) => return Err(e),
             Err(e) => offline_reason = Some(e.to_string()),
@@ -46,6 +48,9 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     }
     let policy = fresh.or_else(|| {
         let st = key.verify(link.policy.as_ref()?, &link.team_id, now).ok()?;
+        if st.revision < link.max_revision {
+            return None;
+        }
         let source = PolicySource::Cached {
             issued_at: st.issued_at,
             expires_at: st.expires_at,
