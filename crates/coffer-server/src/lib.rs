@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod db;
+pub mod names;
 pub mod token;
 
 pub use db::Db;

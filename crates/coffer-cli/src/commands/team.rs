@@ -2,6 +2,7 @@ use crate::cli::{PolicyAction, TeamCommand};
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::prompt;
+use crate::term::escape;
 use coffer_core::policy::{ExportKind, ExportPolicy, PolicyStatement, Role};
 use coffer_vault::team::authorize::PolicySource;
 use coffer_vault::team::{self, TeamError};
@@ -50,10 +51,10 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     other => Failure::from(other),
                 })?;
             eprintln!(
-                "Joined team {:?} on {} as {} ({}). This vault now follows the team's export policy.",
-                link.team_name,
-                link.server_url,
-                link.member_name,
+                "Joined team \"{}\" on {} as {} ({}). This vault now follows the team's export policy.",
+                escape(&link.team_name),
+                escape(&link.server_url),
+                escape(&link.member_name),
                 link.role.as_str()
             );
         }
@@ -67,7 +68,10 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     f
                 }
             })?;
-            eprintln!("Left team {:?}; its API token is revoked.", r.team);
+            eprintln!(
+                "Left team \"{}\"; its API token is revoked.",
+                escape(&r.team)
+            );
             eprintln!(
                 "The team's last export policy still applies to this vault until {} (when every policy it may hold has expired).",
                 r.released_at
@@ -89,13 +93,27 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     })
                 );
             } else {
-                println!("Team:    {} ({})", s.link.team_name, s.link.team_id);
-                println!("Member:  {} ({})", s.link.member_name, s.link.role.as_str());
-                println!("Server:  {} (key {})", s.link.server_url, s.fingerprint);
+                println!(
+                    "Team:    {} ({})",
+                    escape(&s.link.team_name),
+                    escape(&s.link.team_id)
+                );
+                println!(
+                    "Member:  {} ({})",
+                    escape(&s.link.member_name),
+                    s.link.role.as_str()
+                );
+                println!(
+                    "Server:  {} (key {})",
+                    escape(&s.link.server_url),
+                    s.fingerprint
+                );
                 if s.logged_out {
                     println!("State:   logged out");
                 } else if let Some(why) = &s.offline_reason {
-                    println!("State:   offline ({why})");
+                    println!("State:   offline ({})", escape(why));
+                } else if let Some(why) = &s.refused_reason {
+                    println!("State:   online; {}", escape(why));
                 } else {
                     println!("State:   online");
                 }
@@ -110,10 +128,17 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                     json!(s.policy.as_ref().map(|(st, src)| policy_json(st, src)))
                 );
             } else {
-                println!("Team:    {} ({})", s.link.team_name, s.link.team_id);
+                println!(
+                    "Team:    {} ({})",
+                    escape(&s.link.team_name),
+                    escape(&s.link.team_id)
+                );
                 print_policy(s.policy.as_ref());
                 if let Some(why) = &s.offline_reason {
-                    eprintln!("(the team server could not be reached: {why})");
+                    eprintln!("(the team server could not be reached: {})", escape(why));
+                }
+                if let Some(why) = &s.refused_reason {
+                    eprintln!("({})", escape(why));
                 }
             }
         }
@@ -149,8 +174,8 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             })?;
             let st = team::policy::set_export_policy(vault, &policy)?;
             eprintln!(
-                "Vault export for team {:?} is now {} (revision {}).",
-                st.team_name,
+                "Vault export for team \"{}\" is now {} (revision {}).",
+                escape(&st.team_name),
                 st.export.describe(),
                 st.revision
             );
@@ -165,7 +190,8 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             })?;
             let token = team::invite::invite(vault, &name, role)?;
             eprintln!(
-                "Invited {name:?} as {}. Their API token (shown once; give it to them privately):",
+                "Invited \"{}\" as {}. Their API token (shown once; give it to them privately):",
+                escape(&name),
                 role.as_str()
             );
             println!("{}", token.expose_secret());
@@ -182,9 +208,9 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                         .unwrap_or_default();
                     println!(
                         "{when}  {:<14} {:<12} {}",
-                        e["action"].as_str().unwrap_or("?"),
-                        e["actorName"].as_str().unwrap_or("(server)"),
-                        e["detail"]
+                        escape(e["action"].as_str().unwrap_or("?")),
+                        escape(e["actorName"].as_str().unwrap_or("(server)")),
+                        escape(&e["detail"].to_string())
                     );
                 }
             }

@@ -1,8 +1,8 @@
 //! Audit: exports reported by vaults; the log, for admins.
 
-use super::{ApiError, AppState, Caller};
+use super::{ApiError, AppJson, AppQuery, AppState, Caller};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use coffer_core::policy::ExportKind;
 use serde::Deserialize;
@@ -20,9 +20,9 @@ pub struct ExportReport {
 pub async fn report_export(
     State(s): State<AppState>,
     c: Caller,
-    body: Result<Json<ExportReport>, axum::extract::rejection::JsonRejection>,
+    AppJson(body): AppJson<ExportReport>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(r) = body?;
+    let r = body;
     s.db.audit(
         &c.team.id,
         Some(&c.member),
@@ -42,7 +42,7 @@ pub struct Page {
 pub async fn list(
     State(s): State<AppState>,
     c: Caller,
-    Query(p): Query<Page>,
+    AppQuery(p): AppQuery<Page>,
 ) -> Result<Json<Value>, ApiError> {
     c.require_admin("read the audit log")?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);

@@ -1,6 +1,6 @@
 //! Members: list and invite (admins).
 
-use super::{ApiError, AppState, Caller};
+use super::{ApiError, AppJson, AppState, Caller};
 use crate::db::members::AddMemberError;
 use axum::Json;
 use axum::extract::State;
@@ -28,10 +28,10 @@ pub struct Invite {
 pub async fn add(
     State(s): State<AppState>,
     c: Caller,
-    body: Result<Json<Invite>, axum::extract::rejection::JsonRejection>,
+    AppJson(body): AppJson<Invite>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     c.require_admin("invite members")?;
-    let Json(inv) = body?;
+    let inv = body;
     if inv.role == Role::SuperAdmin && c.member.role != Role::SuperAdmin {
         return Err(ApiError::forbidden(
             "only a super admin can add a super admin",
@@ -48,7 +48,7 @@ pub async fn add(
                 "a member named {n:?} already exists"
             )));
         }
-        Err(e @ (AddMemberError::BadName | AddMemberError::TeamTaken(_))) => {
+        Err(e @ (AddMemberError::BadName(_) | AddMemberError::TeamTaken(_))) => {
             return Err(ApiError::bad_request(e.to_string()));
         }
         Err(AddMemberError::Db(e)) => return Err(e.into()),

@@ -3,12 +3,14 @@
 mod audit;
 mod auth;
 mod error;
+mod extract;
 mod members;
 mod meta;
 mod policy;
 
 pub use auth::Caller;
 pub use error::ApiError;
+pub use extract::{AppJson, AppQuery};
 
 use crate::Db;
 use axum::Router;
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/audit", get(audit::list))
         .route("/v1/audit/exports", post(audit::report_export))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             log_and_limit(req, next, timeout)

@@ -1,10 +1,10 @@
 //! The vault export policy: read (any member, signed) and change (admins, not on the free plan).
 
-use super::{ApiError, AppState, Caller};
+use super::{ApiError, AppJson, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
 use coffer_core::Timestamp;
-use coffer_core::policy::{ExportPolicy, POLICY_FORMAT, PolicyStatement, SignedPolicy};
+use coffer_core::policy::{ExportKind, ExportPolicy, POLICY_FORMAT, PolicyStatement, SignedPolicy};
 use serde::Deserialize;
 
 /// The signed effective policy of the caller's team.
@@ -42,14 +42,42 @@ pub(super) async fn signed(s: &AppState, c: &Caller) -> Result<SignedPolicy, Api
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetPolicy {
-    export: ExportPolicy,
+    export: ExportIn,
+}
+
+/// `export` as sent: a list, so a repeated format is refused instead of silently merged.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportIn {
+    enabled: bool,
+    formats: Vec<ExportKind>,
+}
+
+impl ExportIn {
+    fn into_policy(self) -> Result<ExportPolicy, ApiError> {
+        let n = self.formats.len();
+        let formats: std::collections::BTreeSet<ExportKind> = self.formats.into_iter().collect();
+        if formats.len() != n {
+            return Err(ApiError::bad_request(
+                "export.formats lists a format more than once",
+            ));
+        }
+        let policy = ExportPolicy {
+            enabled: self.enabled,
+            formats,
+        };
+        policy
+            .validate()
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        Ok(policy)
+    }
 }
 
 /// Changes `export.enabled` / `export.formats`.
 pub async fn set_policy(
     State(s): State<AppState>,
     c: Caller,
-    body: Result<Json<SetPolicy>, axum::extract::rejection::JsonRejection>,
+    AppJson(body): AppJson<SetPolicy>,
 ) -> Result<Json<SignedPolicy>, ApiError> {
     c.require_admin("change the vault export policy")?;
     if !c.team.plan.can_set_export_policy() {
@@ -57,11 +85,8 @@ pub async fn set_policy(
             "the free plan cannot change the vault export policy (export stays allowed in both formats); upgrade to the team or enterprise plan",
         ));
     }
-    let Json(body) = body?;
-    body.export
-        .validate()
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    s.db.set_vault_export(&c.team.id, &body.export, &c.member)
+    let export = body.export.into_policy()?;
+    s.db.set_vault_export(&c.team.id, &export, &c.member)
         .await?;
     Ok(Json(signed(&s, &c).await?))
 }

@@ -28,9 +28,9 @@ pub enum AddMemberError {
     /// A team with that name exists.
     #[error("a team named {0:?} already exists")]
     TeamTaken(String),
-    /// The name is empty or too long.
-    #[error("member names have 1 to 64 characters without control characters")]
-    BadName,
+    /// The name cannot be shown as what it is.
+    #[error(transparent)]
+    BadName(#[from] crate::names::NameError),
     /// Database failure.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -52,7 +52,21 @@ async fn insert_member(
     role: Role,
     by: Option<&Member>,
 ) -> Result<(Member, Zeroizing<String>), AddMemberError> {
-    check_name(name)?;
+    crate::names::check(name, "member", 64)?;
+    // Unique by look, not only by bytes: "alice", "Alice" and "аlice" (Cyrillic a) are one name.
+    let look = crate::names::look(name);
+    let existing =
+        sqlx::query("SELECT name FROM members WHERE team_id = $1 AND revoked_at IS NULL")
+            .bind(team_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(DbError::from)?;
+    for row in &existing {
+        let other: String = row.try_get("name").map_err(DbError::from)?;
+        if crate::names::look(&other) == look {
+            return Err(AddMemberError::Taken(other));
+        }
+    }
     let id = token::new_id();
     let (tok, hash) = token::issue(&id);
     let res = sqlx::query(
@@ -93,8 +107,15 @@ impl Db {
         admin_name: &str,
         plan: Plan,
     ) -> Result<(Team, Zeroizing<String>), AddMemberError> {
-        if team_name.trim().is_empty() || team_name.len() > 128 {
-            return Err(AddMemberError::BadName);
+        crate::names::check(team_name, "team", 128)?;
+        let look = crate::names::look(team_name);
+        if let Some(other) = self
+            .teams()
+            .await?
+            .into_iter()
+            .find(|t| crate::names::look(&t.name) == look)
+        {
+            return Err(AddMemberError::TeamTaken(other.name));
         }
         let team = Team {
             id: token::new_id(),
@@ -188,11 +209,4 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn check_name(name: &str) -> Result<(), AddMemberError> {
-    if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(AddMemberError::BadName);
-    }
-    Ok(())
 }

@@ -15,9 +15,11 @@ pub struct TeamStatus {
     pub fingerprint: String,
     /// The verified policy, if one is available.
     pub policy: Option<(PolicyStatement, PolicySource)>,
-    /// Why the server's answer is not in force: it could not be asked, or it sent an older
-    /// revision than one already seen.
+    /// Why the server could not be asked, if it could not.
     pub offline_reason: Option<String>,
+    /// Why the server's answer is not in force although it answered (an older revision than
+    /// one already seen).
+    pub refused_reason: Option<String>,
     /// Whether the vault is logged out (policy still applies until it expires).
     pub logged_out: bool,
 }
@@ -28,6 +30,7 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     let key = link.server_key()?;
     let now = Timestamp::now();
     let mut offline_reason = None;
+    let mut refused_reason = None;
     let mut fresh = None;
     if let Some(token) = link.token.clone() {
         match super::authorize::fetch_policy(&link.server_url, &token) {
@@ -37,7 +40,7 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
                 // gate refuses it), so it is reported and the cached policy shown instead.
                 match link.accept_policy(&st, signed) {
                     Ok(()) => fresh = Some((st, PolicySource::Fresh)),
-                    Err(e) => offline_reason = Some(e.to_string()),
+                    Err(e) => refused_reason = Some(e.to_string()),
                 }
                 super::authorize::flush_pending(&client, &token, &mut link);
                 save(vault, Some(&link))?;
@@ -63,5 +66,6 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
         link,
         policy,
         offline_reason,
+        refused_reason,
     })
 }

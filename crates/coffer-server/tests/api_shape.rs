@@ -1,0 +1,172 @@
+//! Every non-2xx answer has the documented shape `{"error": {"code", "message"}}`: each route is
+//! walked in process (tower `oneshot`) with a method it does not take, a bad query, a bad body
+//! and no token; plus validation of names and formats.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use coffer_core::policy::{Plan, ServerSigningKey};
+use coffer_server::Db;
+use coffer_server::api::{AppState, router};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const ROUTES: &[(&str, &[&str])] = &[
+    ("/v1/health", &["GET"]),
+    ("/v1/server-key", &["GET"]),
+    ("/v1/me", &["GET"]),
+    ("/v1/session", &["DELETE"]),
+    ("/v1/policy/vault", &["GET", "PUT"]),
+    ("/v1/members", &["GET", "POST"]),
+    ("/v1/audit", &["GET"]),
+    ("/v1/audit/exports", &["POST"]),
+];
+
+struct App {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    token: String,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open_sqlite(dir.path()).await.unwrap();
+    let (_, token) = db.bootstrap("Acme", "alice", Plan::Team).await.unwrap();
+    let state = AppState {
+        db,
+        key: Arc::new(ServerSigningKey::generate()),
+        policy_ttl: 300,
+        request_timeout: std::time::Duration::from_secs(10),
+    };
+    App {
+        _dir: dir,
+        state,
+        token: token.to_string(),
+    }
+}
+
+/// Sends one request; returns the status and the parsed body (Null when there is none).
+async fn send(
+    a: &App,
+    method: &str,
+    uri: &str,
+    token: bool,
+    body: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).unwrap())
+        .uri(uri);
+    if token {
+        req = req.header("authorization", format!("Bearer {}", a.token));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = router(a.state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    (status, v)
+}
+
+fn assert_error_shape(what: &str, status: StatusCode, v: &serde_json::Value) {
+    assert!(!status.is_success(), "{what}: {status}");
+    let e = &v["error"];
+    assert!(
+        e["code"].as_str().is_some_and(|c| !c.is_empty())
+            && e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {status} answered {v}"
+    );
+}
+
+#[tokio::test]
+async fn every_refusal_is_json_in_the_documented_shape() {
+    let a = app().await;
+    for (path, methods) in ROUTES {
+        for m in ["GET", "PUT", "POST", "DELETE", "PATCH"] {
+            if methods.contains(&m) {
+                continue;
+            }
+            let (s, v) = send(&a, m, path, true, None).await;
+            assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{m} {path}");
+            assert_error_shape(&format!("{m} {path}"), s, &v);
+        }
+        for m in *methods {
+            // No token (health and server-key are public).
+            if !["/v1/health", "/v1/server-key"].contains(path) {
+                let (s, v) = send(&a, m, path, false, None).await;
+                assert_eq!(s, StatusCode::UNAUTHORIZED, "{m} {path}");
+                assert_error_shape(&format!("{m} {path} without token"), s, &v);
+            }
+            // A body that is not JSON where one is expected.
+            if ["PUT", "POST"].contains(m) {
+                let (s, v) = send(&a, m, path, true, Some("{not json")).await;
+                assert_error_shape(&format!("{m} {path} bad body"), s, &v);
+                let big = format!("{{\"x\": \"{}\"}}", "a".repeat(64 * 1024));
+                let (s, v) = send(&a, m, path, true, Some(&big)).await;
+                assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{m} {path}");
+                assert_error_shape(&format!("{m} {path} too large"), s, &v);
+            }
+        }
+    }
+    for q in [
+        "limit=abc",
+        "limit=",
+        "limit=1.5",
+        "limit=99999999999999999999",
+    ] {
+        let (s, v) = send(&a, "GET", &format!("/v1/audit?{q}"), true, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "?{q}");
+        assert_error_shape(&format!("?{q}"), s, &v);
+    }
+    let (s, v) = send(&a, "GET", "/v1/nope", true, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_error_shape("unknown route", s, &v);
+}
+
+#[tokio::test]
+async fn formats_are_unique_and_names_read_as_what_they_are() {
+    let a = app().await;
+    let dup = r#"{"export": {"enabled": true, "formats": ["encrypted", "encrypted"]}}"#;
+    let (s, v) = send(&a, "PUT", "/v1/policy/vault", true, Some(dup)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than once")
+    );
+    let ok = r#"{"export": {"enabled": true, "formats": ["encrypted"]}}"#;
+    let (s, _) = send(&a, "PUT", "/v1/policy/vault", true, Some(ok)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    for bad in ["bob ", " bob", "b\u{202e}ob", "b\u{200b}ob", "bo\nb", ""] {
+        let body = serde_json::json!({"name": bad, "role": "member"}).to_string();
+        let (s, v) = send(&a, "POST", "/v1/members", true, Some(&body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad:?}: {v}");
+    }
+    // Look-alikes of an existing name (case, Cyrillic a) are the same name.
+    for same in ["Alice", "\u{0430}lice"] {
+        let body = serde_json::json!({"name": same, "role": "member"}).to_string();
+        let (s, v) = send(&a, "POST", "/v1/members", true, Some(&body)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{same:?}: {v}");
+    }
+    let body = serde_json::json!({"name": "Ana María", "role": "member"}).to_string();
+    let (s, _) = send(&a, "POST", "/v1/members", true, Some(&body)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    // Team names too.
+    assert!(a.state.db.bootstrap("acme", "x", Plan::Team).await.is_err());
+    assert!(
+        a.state
+            .db
+            .bootstrap("Beta\u{7}", "x", Plan::Team)
+            .await
+            .is_err()
+    );
+}
