@@ -11,7 +11,9 @@
 //!
 //! An empty list means "any domain". See `docs/names.md`.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::net::Ipv4Addr;
 
 /// One allowed-domain entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,15 +55,15 @@ pub struct DomainError {
     /// The entry as given.
     pub entry: String,
     /// What is wrong with it.
-    pub reason: &'static str,
+    pub reason: Cow<'static, str>,
 }
 
 impl AllowedDomain {
     /// Parses one entry.
     pub fn parse(entry: &str) -> Result<Self, DomainError> {
-        let err = |reason| DomainError {
+        let err = |reason: &'static str| DomainError {
             entry: entry.to_owned(),
-            reason,
+            reason: Cow::Borrowed(reason),
         };
         let s = entry.trim();
         if s.is_empty() {
@@ -90,7 +92,6 @@ impl AllowedDomain {
             None => (false, hostpart),
         };
         let host = host.to_ascii_lowercase();
-        let host = host.strip_suffix('.').unwrap_or(&host).to_string();
         if host.starts_with('[') {
             let inner = host
                 .strip_prefix('[')
@@ -102,12 +103,46 @@ impl AllowedDomain {
             if wildcard {
                 return Err(err("a wildcard cannot apply to an IP address"));
             }
-        } else if host.parse::<std::net::Ipv4Addr>().is_ok() {
+        }
+        // One trailing dot (a fully qualified DNS name) is the same host; never after an IPv6
+        // literal.
+        let host = if host.starts_with('[') {
+            host
+        } else {
+            host.strip_suffix('.').unwrap_or(&host).to_string()
+        };
+        if host.starts_with('[') {
+            // checked above
+        } else if ends_in_a_number(&host) {
+            // URL parsers (WHATWG, and so browsers and most HTTP clients) read such a host as
+            // an IPv4 address: `127.1`, `2130706433` and `0x7f.0.0.1` are all 127.0.0.1. Only
+            // the canonical dotted quad is accepted, so an entry means what it shows.
             if wildcard {
                 return Err(err("a wildcard cannot apply to an IP address"));
             }
+            match host.parse::<Ipv4Addr>() {
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(DomainError {
+                        entry: entry.to_owned(),
+                        reason: match whatwg_ipv4(&host) {
+                            Some(ip) => Cow::Owned(format!(
+                                "URL parsers read this host as the IPv4 address {ip}; write it as {ip}"
+                            )),
+                            None => Cow::Borrowed(
+                                "a host ending in a number is an IPv4 address, and this is not a valid one",
+                            ),
+                        },
+                    });
+                }
+            }
         } else {
             check_dns_name(&host).map_err(err)?;
+            if wildcard && is_public_suffix(&host) {
+                return Err(err(
+                    "a wildcard directly over a public suffix (like *.com or *.github.io) would allow every site under it",
+                ));
+            }
         }
         // Canonical form: https is the default scheme and each scheme's default port is implied,
         // so `https://a.com:443` and `a.com` are one entry.
@@ -163,6 +198,63 @@ fn split_port(s: &str) -> Result<(&str, Option<u16>), &'static str> {
             Ok((&s[..i], Some(port)))
         }
     }
+}
+
+/// The WHATWG URL standard's "ends in a number" check: the last label (after one trailing dot)
+/// is all decimal digits, or `0x`/`0X` followed by hex digits.
+fn ends_in_a_number(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let last = host.rsplit('.').next().unwrap_or(host);
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    last.strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The WHATWG IPv4 parser: 1 to 4 parts, each decimal, `0x` hex or `0`-prefixed octal; the last
+/// part fills the remaining bytes. `None` where the standard fails.
+fn whatwg_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        let (digits, radix) = if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X"))
+        {
+            (h, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (*p, 10)
+        };
+        let n = if digits.is_empty() {
+            if p.is_empty() {
+                return None;
+            }
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        nums.push(n);
+    }
+    let (last, rest) = nums.split_last()?;
+    if rest.iter().any(|n| *n > 255) || *last >= 256u64.pow(5 - nums.len() as u32) {
+        return None;
+    }
+    let mut v = *last;
+    for (i, n) in rest.iter().enumerate() {
+        v += n << (8 * (3 - i));
+    }
+    u32::try_from(v).ok().map(Ipv4Addr::from)
+}
+
+/// Whether `host` is itself a public suffix (`com`, `co.uk`, `github.io`), from the Public
+/// Suffix List compiled into the `psl` crate (ICANN and private sections).
+fn is_public_suffix(host: &str) -> bool {
+    psl::suffix(host.as_bytes()).is_some_and(|s| s.as_bytes() == host.as_bytes() && s.is_known())
 }
 
 fn check_dns_name(host: &str) -> Result<(), &'static str> {
@@ -302,6 +394,11 @@ mod tests {
         assert_eq!(p("10.0.0.1:8443").to_string(), "10.0.0.1:8443");
         assert_eq!(p("[::1]:9000").to_string(), "[::1]:9000");
         assert_eq!(p(" example.com ").to_string(), "example.com");
+        assert_eq!(p("1.2.3.4.").to_string(), "1.2.3.4");
+        assert_eq!(p("*.example.co.uk").to_string(), "*.example.co.uk");
+        assert_eq!(p("*.me.github.io").to_string(), "*.me.github.io");
+        assert_eq!(p("a1.example").to_string(), "a1.example");
+        assert_eq!(p("example.0xyz").to_string(), "example.0xyz");
     }
 
     #[test]
@@ -326,6 +423,20 @@ mod tests {
             ("-x.com", "'-'"),
             ("[::1", "brackets"),
             ("[zz]", "IPv6"),
+            // Hosts that URL parsers read as IPv4 addresses.
+            ("127.1", "127.0.0.1"),
+            ("2130706433", "127.0.0.1"),
+            ("0x7f.0.0.1", "127.0.0.1"),
+            ("0177.0.0.1", "127.0.0.1"),
+            ("256.1.1.1", "not a valid one"),
+            ("a.b.0x", "IPv4"),
+            ("*.1.1.1", "IP"),
+            ("*.1.1.1.1", "IP"),
+            ("[::1].", "IPv6"),
+            // Wildcards over a public suffix.
+            ("*.com", "public suffix"),
+            ("*.co.uk", "public suffix"),
+            ("*.github.io", "public suffix"),
         ] {
             let e = AllowedDomain::parse(bad).unwrap_err();
             assert!(e.reason.contains(why), "{bad}: {}", e.reason);
