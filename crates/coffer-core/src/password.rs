@@ -2,6 +2,8 @@
 //!
 //! The password is used as its UTF-8 bytes, exactly as typed (no normalisation, no trimming).
 
+use zeroize::Zeroizing;
+
 /// Fewest characters accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Most bytes accepted.
@@ -100,21 +102,26 @@ pub fn check_export_password(password: &str) -> Result<(), PasswordError> {
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(PasswordError::TooLong);
     }
-    let lower = password.to_lowercase();
-    let mut distinct: Vec<char> = lower.chars().collect();
+    // Every derived copy of the password is zeroed when dropped (heap buffers sized up front,
+    // so no reallocation leaves a stale copy behind).
+    let mut lower = Zeroizing::new(String::with_capacity(password.len() * 2));
+    lower.extend(password.chars().flat_map(char::to_lowercase));
+    let mut distinct: Zeroizing<Vec<char>> = Zeroizing::new(Vec::with_capacity(lower.len()));
+    distinct.extend(lower.chars());
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 4 {
         return Err(PasswordError::Repetitive);
     }
-    let reversed: String = lower.chars().rev().collect();
+    let mut reversed = Zeroizing::new(String::with_capacity(lower.len()));
+    reversed.extend(lower.chars().rev());
     if SEQUENCES
         .iter()
         .any(|s| s.contains(lower.as_str()) || s.contains(reversed.as_str()))
     {
         return Err(PasswordError::Sequence);
     }
-    if COMMON.iter().any(|c| *c == lower) {
+    if COMMON.iter().any(|c| *c == lower.as_str()) {
         return Err(PasswordError::Common);
     }
     Ok(())

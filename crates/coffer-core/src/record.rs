@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn roundtrip_and_binding() {
-        let keys = VaultKeys::derive(&VaultKey::from_bytes([3; 32]), b"vault-1");
+        let keys = VaultKeys::derive(&VaultKey::from_bytes(&[3; 32]), b"vault-1");
         let s = sample();
         let sealed = seal(&keys, b"vault-1", b"row-1", &s);
         let back = open(&keys, b"vault-1", b"row-1", &sealed).unwrap();
@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn sealed_bytes_hold_no_plaintext() {
-        let keys = VaultKeys::derive(&VaultKey::from_bytes([3; 32]), b"v");
+        let keys = VaultKeys::derive(&VaultKey::from_bytes(&[3; 32]), b"v");
         let sealed = seal(&keys, b"v", b"r", &sample());
         let hay = [
             sealed.ciphertext.as_slice(),

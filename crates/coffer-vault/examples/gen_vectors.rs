@@ -47,7 +47,7 @@ fn main() {
 
 /// A sample vault database: three secrets under a fixed key, and a copy with one record altered.
 fn vault_db(dir: &Path) {
-    let key = VaultKey::from_bytes([0x24; 32]);
+    let key = VaultKey::from_bytes(&[0x24; 32]);
     let key_text = key.encode().expose_secret().to_string();
     let tmp = tempfile::tempdir().unwrap();
     let loc = VaultLocation::in_dir(tmp.path());
@@ -119,7 +119,7 @@ fn vault_db(dir: &Path) {
 
 /// Sealed records and negative cases (`records-v1.json`).
 fn records(dir: &Path) {
-    let key = VaultKey::from_bytes([0x42; 32]);
+    let key = VaultKey::from_bytes(&[0x42; 32]);
     let vault_id = [0x11u8; 16];
     let keys = VaultKeys::derive(&key, &vault_id);
     let t = Timestamp::from_unix(1_795_000_000).unwrap();

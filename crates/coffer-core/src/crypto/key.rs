@@ -30,9 +30,11 @@ impl VaultKey {
         Self(k)
     }
 
-    /// From raw bytes (tests and vectors).
-    pub fn from_bytes(b: [u8; 32]) -> Self {
-        Self(SecretBox::new(Box::new(b)))
+    /// From raw bytes (tests and vectors), copied straight into the boxed key.
+    pub fn from_bytes(b: &[u8; 32]) -> Self {
+        let mut k = SecretBox::new(Box::new([0u8; 32]));
+        k.expose_secret_mut().copy_from_slice(b);
+        Self(k)
     }
 
     /// Parses the text form.
@@ -44,25 +46,21 @@ impl VaultKey {
         if hex.len() != 64 {
             return Err(KeyParseError::Malformed);
         }
+        // Decoded in place into the boxed key, in constant time: no stack copy of key bytes.
         let mut k = SecretBox::new(Box::new([0u8; 32]));
-        for (i, out) in k.expose_secret_mut().iter_mut().enumerate() {
-            let pair = hex.get(2 * i..2 * i + 2).ok_or(KeyParseError::Malformed)?;
-            if !pair.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(KeyParseError::Malformed);
-            }
-            *out = u8::from_str_radix(pair, 16).map_err(|_| KeyParseError::Malformed)?;
-        }
+        crate::hex::decode_into(hex.as_bytes(), k.expose_secret_mut())
+            .map_err(|_| KeyParseError::Malformed)?;
         Ok(Self(k))
     }
 
     /// The text form, for showing to the user or saving to a file.
     pub fn encode(&self) -> SecretString {
+        let mut hex = zeroize::Zeroizing::new([0u8; 64]);
+        let digits = base16ct::lower::encode(self.0.expose_secret(), &mut hex[..])
+            .expect("64 bytes hold the hex of 32");
         let mut s = String::with_capacity(PREFIX.len() + 64);
         s.push_str(PREFIX);
-        for b in self.0.expose_secret() {
-            s.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-            s.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
-        }
+        s.push_str(std::str::from_utf8(digits).expect("hex digits are ASCII"));
         SecretString::from(s)
     }
 
@@ -115,7 +113,7 @@ mod tests {
             KeyParseError::Malformed
         );
         assert_eq!(
-            format!("{:?}", VaultKey::from_bytes([1; 32])),
+            format!("{:?}", VaultKey::from_bytes(&[1; 32])),
             "VaultKey([REDACTED])"
         );
     }

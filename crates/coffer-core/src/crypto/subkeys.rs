@@ -85,10 +85,10 @@ mod tests {
 
     #[test]
     fn subkeys_differ_by_key_and_vault() {
-        let k = VaultKey::from_bytes([1; 32]);
+        let k = VaultKey::from_bytes(&[1; 32]);
         let a = VaultKeys::derive(&k, b"vault-a");
         let b = VaultKeys::derive(&k, b"vault-b");
-        let c = VaultKeys::derive(&VaultKey::from_bytes([2; 32]), b"vault-a");
+        let c = VaultKeys::derive(&VaultKey::from_bytes(&[2; 32]), b"vault-a");
         assert_ne!(a.name_mac("x"), b.name_mac("x"));
         assert_ne!(a.name_mac("x"), c.name_mac("x"));
         assert_ne!(a.name_mac("x"), a.name_mac("X"), "names are case-sensitive");
