@@ -360,3 +360,128 @@ fn a_file_link_gets_the_path_as_its_hint() {
     );
     v.cmd(&["import", &f]).assert().success();
 }
+
+#[test]
+fn a_fifo_is_refused_not_waited_on_and_folders_have_a_total_limit() {
+    let v = TestVault::init();
+    let dir = v.dir.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let fifo = dir.join("pipe.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Named directly: refused at once (no writer will ever come).
+    let err = fails_with(&mut v.cmd(&["import", fifo.to_str().unwrap()]), INVALID);
+    assert!(err.contains("not a regular file"), "{err}");
+    // Inside a folder: skipped like any other non-file; the real export is imported.
+    handmade(&v, "in/a.json", &[("a", "1")]);
+    v.cmd(&["import", dir.to_str().unwrap()]).assert().success();
+    // Three sparse 100 MiB files: each under the per-file limit, together over the total;
+    // refused from their sizes, before anything is read.
+    let big = v.dir.path().join("big");
+    std::fs::create_dir(&big).unwrap();
+    for i in 0..3 {
+        std::fs::File::create(big.join(format!("{i}.json")))
+            .unwrap()
+            .set_len(100 << 20)
+            .unwrap();
+    }
+    let err = fails_with(&mut v.cmd(&["import", big.to_str().unwrap()]), INVALID);
+    assert!(err.contains("together"), "{err}");
+}
+
+/// A fake `git` first on PATH: it records its environment, then waits (with a child of its
+/// own) until killed. Readiness comes through a FIFO it writes its pid into.
+fn fake_git(v: &TestVault) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let bin = v.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let env_dump = v.dir.path().join("git-env");
+    let ready = v.dir.path().join("git-ready");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&ready)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let script = format!(
+        "#!/bin/sh\nenv > '{}'\nsleep 300 &\necho \"$$ $!\" > '{}'\nwait\n",
+        env_dump.display(),
+        ready.display()
+    );
+    let git = bin.join("git");
+    std::fs::write(&git, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (bin, env_dump, ready)
+}
+
+fn gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // A zombie waiting for its new parent to reap it is dead too.
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+#[test]
+fn git_sees_no_coffer_secrets_and_dies_with_coffer() {
+    let v = TestVault::init();
+    let (bin, env_dump, ready) = fake_git(&v);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let key = std::fs::read_to_string(v.key_file()).unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("coffer"))
+        .args(["import", "--git", "https://example.com/secrets.git"])
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", v.dir.path())
+        .env("COFFER_HOME", v.home())
+        .env("COFFER_VAULT_KEY", key.trim())
+        .env("COFFER_IMPORT_PASSWORD", "import-password-SECRET")
+        .env("COFFER_EXPORT_PASSWORD", "export-password-SECRET")
+        .env("COFFER_TEAM_TOKEN", "cft_team_token_SECRET")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pids = String::new();
+    std::fs::File::open(&ready)
+        .unwrap()
+        .read_to_string(&mut pids)
+        .unwrap();
+    let env = std::fs::read_to_string(&env_dump).unwrap();
+    assert!(!env.contains("COFFER_"), "git saw: {env}");
+    assert!(!env.contains("SECRET"), "git saw: {env}");
+    // SIGTERM to coffer alone: git and its child go with it.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    // SIGKILL is delivered asynchronously: wait (bounded) for the processes to end.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for pid in pids.split_whitespace() {
+        while !gone(pid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "process {pid} outlived coffer"
+            );
+            std::thread::yield_now();
+        }
+    }
+}

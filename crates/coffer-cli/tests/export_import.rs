@@ -193,6 +193,13 @@ fn roundtrip_link_on_loopback_and_bad_links() {
         .assert()
         .success();
     assert_eq!(snapshot(&v), before);
+    // The scheme is case-insensitive: `HTTP://` is a link, not a file name.
+    clear(&v);
+    let upper = base.replacen("http://", "HTTP://", 1);
+    import(&v, &[&format!("{upper}/export.json")])
+        .assert()
+        .success();
+    assert_eq!(snapshot(&v), before);
 
     let err = fails_with(&mut import(&v, &[&format!("{base}/missing")]), IO);
     assert!(err.contains("404"), "{err}");

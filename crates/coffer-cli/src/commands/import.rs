@@ -4,6 +4,7 @@ use crate::failure::{Failure, code};
 use crate::term::escape;
 use crate::{password, prompt};
 use coffer_core::export::DecodeError;
+use coffer_vault::ops::import::source::MAX_TOTAL_BYTES;
 use coffer_vault::ops::import::{
     Against, ImportReport, Incoming, Plan, PlanItem, ReadError, Resolution, Source, Status, apply,
     load, plan, read_export,
@@ -48,9 +49,21 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     let mut passwords = password::for_import(args.password_file.as_deref())?;
     let mut incoming = Vec::new();
     let mut files = 0;
+    let mut total: u64 = 0;
     for source in &sources {
         for loaded in load(source, std::io::stdin().lock())? {
             files += 1;
+            // One import holds at most this much, whatever the number of sources.
+            total = total.saturating_add(loaded.bytes.len() as u64);
+            if total > MAX_TOTAL_BYTES {
+                return Err(Failure::new(
+                    code::INVALID_INPUT,
+                    format!(
+                        "the sources hold more than {MAX_TOTAL_BYTES} bytes of exports together"
+                    ),
+                    "import them in parts; nothing was imported",
+                ));
+            }
             let doc = read_export(&loaded, &mut passwords).map_err(read_failure)?;
             incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
                 secret,

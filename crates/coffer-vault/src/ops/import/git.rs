@@ -157,7 +157,7 @@ fn scrub(line: &str) -> String {
 }
 
 fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let mut child = Command::new("git")
+    let mut child = child_command("git")
         .args([
             "-c",
             "protocol.ext.allow=never",
@@ -207,12 +207,18 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
             .take()
             .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
     );
+    // git runs as the leader of its own process group: on timeout, on an early return, on a
+    // panic or on an interrupt (the cleanup registry), the whole group (ssh, helpers) is killed.
+    let group = GroupGuard::new(&mut child).map_err(|e| GitError::Failed {
+        step,
+        detail: e.to_string(),
+    })?;
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > TIMEOUT => {
-                let _ = child.kill();
+                drop(group);
                 let _ = child.wait();
                 return Err(GitError::TimedOut { step });
             }
@@ -225,18 +231,28 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
             }
         }
     };
+    // Reaped: its process group id may be reused from now on, so it is forgotten, not killed.
+    group.reaped();
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     if !status.success() {
         let stderr = String::from_utf8_lossy(&stderr);
-        let last = stderr
+        // The last few lines: git's own "fatal:" comes after the reason from ssh or the remote
+        // ("ssh: Could not resolve hostname …", "Permission denied (publickey)").
+        let lines: Vec<&str> = stderr
             .lines()
-            .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
-            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
-            .unwrap_or("no message");
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let tail = lines[lines.len().saturating_sub(3)..].join("; ");
+        let last: String = if tail.is_empty() {
+            "no message".into()
+        } else {
+            tail.chars().take(300).collect()
+        };
         return Err(GitError::Failed {
             step,
-            detail: scrub(last.trim()),
+            detail: scrub(&last),
         });
     }
     Ok(String::from_utf8_lossy(&stdout).trim().to_string())
@@ -246,7 +262,54 @@ struct Untrack(std::path::PathBuf);
 
 impl Drop for Untrack {
     fn drop(&mut self) {
-        crate::fs::untrack(&self.0);
+        crate::cleanup::untrack(&self.0);
+    }
+}
+
+/// A command for a child process: none of Coffer's own variables (`COFFER_VAULT_KEY`,
+/// `COFFER_IMPORT_PASSWORD`, `COFFER_EXPORT_PASSWORD`, `COFFER_TEAM_TOKEN`, …) reach it, and it
+/// starts its own process group so that it and its children can be stopped together.
+pub(crate) fn child_command(program: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new(program);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("COFFER_") {
+            c.env_remove(&k);
+        }
+    }
+    c.process_group(0);
+    c
+}
+
+/// Tracks a child's process group in the cleanup registry; dropping it kills the group.
+struct GroupGuard(u32);
+
+impl GroupGuard {
+    fn new(child: &mut std::process::Child) -> std::io::Result<Self> {
+        let pid = child.id();
+        if let Err(e) = crate::cleanup::track_group(pid) {
+            // Shutting down: do not leave it running.
+            crate::cleanup::kill_group(pid);
+            let _ = child.wait();
+            return Err(e);
+        }
+        Ok(Self(pid))
+    }
+}
+
+impl GroupGuard {
+    /// The leader was waited for: forget the group without signalling it.
+    fn reaped(self) {
+        crate::cleanup::untrack_group(self.0);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for GroupGuard {
+    /// Not reaped yet (timeout, early return, panic): the leader's pid still names the group.
+    fn drop(&mut self) {
+        crate::cleanup::kill_group(self.0);
+        crate::cleanup::untrack_group(self.0);
     }
 }
 
@@ -267,15 +330,15 @@ pub fn load(
     if let Some(p) = path {
         check_path(p)?;
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("coffer-git-")
-        .tempdir()
-        .map_err(|e| GitError::Failed {
-            step: "setup",
-            detail: e.to_string(),
-        })?;
     // Removed when `tmp` drops, or by the interrupt handler if the process is stopped first.
-    crate::fs::track(tmp.path());
+    let tmp = crate::cleanup::create_tracked(
+        || tempfile::Builder::new().prefix("coffer-git-").tempdir(),
+        |t| t.path().to_path_buf(),
+    )
+    .map_err(|e| GitError::Failed {
+        step: "setup",
+        detail: e.to_string(),
+    })?;
     let cleanup = Untrack(tmp.path().to_path_buf());
     let repo = tmp.path().join("repo");
     let repo_arg = repo.to_string_lossy().to_string();

@@ -32,13 +32,23 @@ impl Source {
     pub fn from_arg(arg: &str) -> Self {
         if arg == "-" {
             Source::Stdin
-        } else if arg.starts_with("https://") || arg.starts_with("http://") {
+        } else if has_scheme(arg, "https://") || has_scheme(arg, "http://") {
             Source::Url(arg.to_string())
         } else {
             Source::Path(PathBuf::from(arg))
         }
     }
 }
+
+/// Whether `arg` starts with `scheme` in any case (`HTTPS://` is a link too).
+fn has_scheme(arg: &str, scheme: &str) -> bool {
+    arg.get(..scheme.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+}
+
+/// The most all files of one folder or repository may hold together. Each file may hold up to
+/// [`MAX_EXPORT_BYTES`]; without a total, a folder of large files would all be read into memory.
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One loaded export file.
 pub struct Loaded {
@@ -63,6 +73,20 @@ pub enum SourceError {
     #[error("{label} is larger than {MAX_EXPORT_BYTES} bytes; exports that large are refused")]
     TooLarge {
         /// The source.
+        label: String,
+    },
+    /// A folder's or repository's files together are over [`MAX_TOTAL_BYTES`].
+    #[error(
+        "the export files in {label} hold more than {MAX_TOTAL_BYTES} bytes together; import them in parts"
+    )]
+    TotalTooLarge {
+        /// The folder.
+        label: String,
+    },
+    /// A FIFO, device or socket: reading it could block forever or never end.
+    #[error("{label} is not a regular file or folder (a pipe, device or socket)")]
+    NotRegular {
+        /// The path.
         label: String,
     },
     /// A folder without export files.
@@ -90,6 +114,8 @@ impl Classify for SourceError {
         match self {
             SourceError::Io { .. } => ErrorKind::Io,
             SourceError::TooLarge { .. }
+            | SourceError::TotalTooLarge { .. }
+            | SourceError::NotRegular { .. }
             | SourceError::EmptyFolder { .. }
             | SourceError::Symlink { .. } => ErrorKind::InvalidInput,
             SourceError::Url(e) => e.kind(),
@@ -146,6 +172,7 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
             return Err(SourceError::EmptyFolder { label });
         }
         let mut out = Vec::new();
+        let mut total: u64 = 0;
         for f in files {
             if std::fs::symlink_metadata(&f).is_ok_and(|m| m.file_type().is_symlink())
                 && !follow_symlinks
@@ -154,21 +181,45 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
                     label: f.display().to_string(),
                 });
             }
-            if std::fs::metadata(&f).is_ok_and(|m| m.is_file()) {
-                out.push(load_file(&f)?);
+            // Only regular files: a FIFO named *.json must not block the import.
+            if let Some(m) = std::fs::metadata(&f).ok().filter(|m| m.is_file()) {
+                total = total.saturating_add(m.len());
+                if total > MAX_TOTAL_BYTES {
+                    return Err(SourceError::TotalTooLarge { label });
+                }
+                let loaded = load_file(&f)?;
+                out.push(loaded);
             }
         }
+        let read: u64 = out.iter().map(|l| l.bytes.len() as u64).sum();
+        if read > MAX_TOTAL_BYTES {
+            // Files that grew while being read.
+            return Err(SourceError::TotalTooLarge { label });
+        }
         return Ok(out);
+    }
+    if !meta.is_file() {
+        return Err(SourceError::NotRegular { label });
     }
     Ok(vec![load_file(path)?])
 }
 
 fn load_file(path: &Path) -> Result<Loaded, SourceError> {
+    use std::os::unix::fs::OpenOptionsExt;
     let label = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| SourceError::Io {
-        label: label.clone(),
-        source,
-    })?;
+    // O_NONBLOCK: if the file was swapped for a FIFO since it was looked at, opening does not
+    // wait for a writer; it is then refused below. Reads of regular files ignore the flag.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|source| SourceError::Io {
+            label: label.clone(),
+            source,
+        })?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(SourceError::NotRegular { label });
+    }
     // Refuse before reading when the size is known (a sparse or huge file costs nothing).
     let size = file.metadata().ok().map(|m| m.len());
     if size.is_some_and(|n| n > MAX_EXPORT_BYTES) {

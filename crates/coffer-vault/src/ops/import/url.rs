@@ -8,8 +8,11 @@ use reqwest::Url;
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Whole-request time limit.
+/// Longest wait for any one step (connect, a read) of a download.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// The whole download, from the first connection to the last byte: a server that trickles a
+/// byte now and then cannot hold an import for longer.
+pub const DEADLINE: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 5;
 
 /// A link could not be loaded.
@@ -86,8 +89,35 @@ pub(crate) fn check(url: &Url) -> Result<(), &'static str> {
     }
 }
 
-/// Downloads one export.
+/// Downloads one export within [`DEADLINE`].
 pub fn fetch(link: &str) -> Result<Loaded, UrlError> {
+    fetch_within(link, DEADLINE)
+}
+
+/// Downloads one export, giving up after `deadline` in all. The download runs on its own
+/// thread; past the deadline it is abandoned (its socket closes when it next wakes, or with
+/// the process) and the import fails.
+pub fn fetch_within(link: &str, deadline: Duration) -> Result<Loaded, UrlError> {
+    let owned = link.to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(download(&owned));
+    });
+    match rx.recv_timeout(deadline) {
+        Ok(result) => result,
+        Err(_) => Err(UrlError::Network {
+            label: Url::parse(link)
+                .map(|u| safe_label(&u))
+                .unwrap_or_else(|_| "(unparsable link)".into()),
+            reason: format!(
+                "the download did not finish within {} seconds",
+                deadline.as_secs_f32()
+            ),
+        }),
+    }
+}
+
+fn download(link: &str) -> Result<Loaded, UrlError> {
     let url = Url::parse(link).map_err(|_| UrlError::Invalid {
         label: "(unparsable link)".into(),
         reason: "not a valid URL",
@@ -173,6 +203,31 @@ mod tests {
         assert!(!ok("http://10.0.0.1/x.json"));
         assert!(!ok("ftp://example.com/x.json"));
         assert!(!ok("file:///etc/passwd"));
+    }
+
+    /// A server that sends a byte every 50 ms never stalls a read, but cannot hold the import
+    /// past the deadline.
+    #[test]
+    fn a_trickling_server_cannot_outlast_the_deadline() {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n");
+            for _ in 0..100_000 {
+                if s.write_all(b" ").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let started = std::time::Instant::now();
+        let e = fetch_within(&format!("http://{addr}/slow.json"), Duration::from_secs(1))
+            .err()
+            .expect("refused");
+        assert!(e.to_string().contains("did not finish within 1"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]
