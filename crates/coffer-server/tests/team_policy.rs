@@ -5,8 +5,7 @@
 mod common;
 
 use coffer_core::policy::SignedPolicy;
-use common::{Backend, MemberVault, Server, Store};
-use std::time::Duration;
+use common::{Backend, MemberVault, Server, Store, TestClock};
 
 const DENIED: i32 = 9;
 const UNAUTHORIZED: i32 = 13;
@@ -39,6 +38,7 @@ on_both_backends!(
 
 /// Team "Acme" on plan `plan`: a running server, alice's (super admin) vault and bob's (member).
 struct Team {
+    clock: TestClock,
     store: Store,
     server: Server,
     fingerprint: String,
@@ -48,16 +48,18 @@ struct Team {
 }
 
 fn team(backend: Backend, plan: &str, server_args: &[&str]) -> Team {
+    let clock = TestClock::new();
     let store = Store::new(backend);
     let alice_token = store.bootstrap(plan);
     let fingerprint = store.fingerprint();
-    let server = Server::start(&store, server_args);
-    let alice = MemberVault::new();
+    let server = Server::start_at(&store, "127.0.0.1:0", server_args, Some(&clock));
+    let alice = MemberVault::on_clock(Some(&clock));
     alice.login(&server, &alice_token, &fingerprint);
-    let bob = MemberVault::new();
+    let bob = MemberVault::on_clock(Some(&clock));
     let bob_token = alice.invite("bob", "member");
     bob.login(&server, &bob_token, &fingerprint);
     Team {
+        clock,
         store,
         server,
         fingerprint,
@@ -324,7 +326,9 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     t.alice.set_policy("on", Some("encrypted"));
     t.bob.export("--encrypted").unwrap(); // fetches and caches the signed policy (revision 1)
     let current = cached_policy(&t.bob);
-    let Team { server, bob, .. } = t;
+    let Team {
+        server, bob, clock, ..
+    } = t;
     server.stop();
 
     // Server down, cache fresh: obeyed, and said so.
@@ -366,8 +370,8 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     // Status works offline and says so.
     let status = bob.run(&["team", "status"]).unwrap();
     assert!(status.contains("offline"), "{status}");
-    // Expired: refused.
-    std::thread::sleep(Duration::from_secs(9));
+    // Expired: refused (time moves past the 8 s TTL; nothing sleeps).
+    clock.advance(9);
     let (code, err) = bob.export("--encrypted").unwrap_err();
     assert_eq!(code, DENIED, "{err}");
     assert!(err.contains("cannot confirm the export policy"), "{err}");
@@ -410,7 +414,7 @@ fn logout_does_not_escape_the_policy(backend: Backend) {
     assert!(err.contains("stays bound"), "{err}");
     assert_eq!(t.bob.export("--encrypted").unwrap_err().0, DENIED);
     // Once the release is in effect (policy TTL after logout), the vault is free.
-    std::thread::sleep(Duration::from_secs(4));
+    t.clock.advance(4);
     t.bob.export("--encrypted").unwrap();
     assert!(
         t.bob.run(&["team", "status"]).is_err(),
@@ -488,6 +492,7 @@ fn a_server_restored_from_an_old_backup_cannot_roll_the_policy_back() {
     let t = team(Backend::Sqlite, "team", &[]);
     t.alice.set_policy("on", Some("encrypted")); // revision 1
     let Team {
+        clock,
         store,
         server,
         alice,
@@ -502,7 +507,7 @@ fn a_server_restored_from_an_old_backup_cannot_roll_the_policy_back() {
     let data = dir.path().join("server");
     let backup = dir.path().join("backup");
     copy_dir(&data, &backup);
-    let server = Server::start_at(&store, &addr, &[]);
+    let server = Server::start_at(&store, &addr, &[], Some(&clock));
     // Revision 2: export off. Alice set it; Bob saw it through `team policy`.
     alice
         .run(&["team", "policy", "set", "--export", "off"])
@@ -511,7 +516,7 @@ fn a_server_restored_from_an_old_backup_cannot_roll_the_policy_back() {
     server.stop();
     std::fs::remove_dir_all(&data).unwrap();
     copy_dir(&backup, &data);
-    let _old = Server::start_at(&store, &addr, &[]);
+    let _old = Server::start_at(&store, &addr, &[], Some(&clock));
 
     // Alice never fetched revision 2; she only set it. It still counts.
     let (code, err) = alice.export("--encrypted").unwrap_err();

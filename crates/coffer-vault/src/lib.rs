@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod cleanup;
+pub mod clock;
 pub mod error;
 pub mod fs;
 pub mod keychain;

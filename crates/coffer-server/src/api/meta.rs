@@ -29,7 +29,7 @@ pub async fn me(c: Caller) -> Json<Value> {
 /// Revokes the caller's own token and returns a signed release: the vault is free of the team's
 /// policy once every policy it may hold has expired (now + policy TTL).
 pub async fn logout(State(s): State<AppState>, c: Caller) -> Result<Json<SignedPolicy>, ApiError> {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let rel = ReleaseStatement {
         format: RELEASE_FORMAT.into(),
         version: 1,

@@ -23,7 +23,7 @@ pub(super) async fn signed(s: &AppState, c: &Caller) -> Result<SignedPolicy, Api
     } else {
         ExportPolicy::allow_all()
     };
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let st = PolicyStatement {
         format: POLICY_FORMAT.into(),
         version: 1,

@@ -128,15 +128,8 @@ fn run(mut c: Command, what: &str) {
     );
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A private PostgreSQL cluster on a loopback port, stopped and removed on drop.
+/// A private PostgreSQL cluster on a Unix socket in its own directory, stopped and removed on
+/// drop.
 pub struct PgCluster {
     dir: TempDir,
     pub url: String,
@@ -169,7 +162,7 @@ impl PgCluster {
             "--no-sync",
         ]);
         run(init, "initdb");
-        let port = free_port();
+        // A Unix socket in the cluster's own directory, no TCP port: nothing to race for.
         let mut start = pg_cmd("pg_ctl");
         start
             .arg("-D")
@@ -178,13 +171,16 @@ impl PgCluster {
             .arg(dir.path().join("log"))
             .arg("-o")
             .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200",
                 dir.path().display()
             ))
             .args(["-w", "-t", "60", "start"]);
         run(start, "pg_ctl start");
         Self {
-            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            url: format!(
+                "postgres://postgres@localhost/postgres?host={}",
+                dir.path().display()
+            ),
             dir,
         }
     }
@@ -210,12 +206,22 @@ pub struct Server {
 
 impl Server {
     pub fn start(store: &Store, extra: &[&str]) -> Self {
-        Self::start_at(store, "127.0.0.1:0", extra)
+        Self::start_at(store, "127.0.0.1:0", extra, None)
     }
 
-    /// Starts on `listen` (e.g. the address of a server that was stopped, to stand in for it).
-    pub fn start_at(store: &Store, listen: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
+    /// Starts on `listen` (e.g. the address of a server that was stopped, to stand in for it),
+    /// on the test clock `clock` if given.
+    pub fn start_at(
+        store: &Store,
+        listen: &str,
+        extra: &[&str],
+        clock: Option<&TestClock>,
+    ) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_coffer-server"));
+        if let Some(c) = clock {
+            cmd.env("COFFER_TEST_CLOCK", &c.path);
+        }
+        let mut child = cmd
             .args(store.args())
             .args(["--listen", listen])
             .args(extra)
@@ -269,15 +275,54 @@ pub fn coffer_bin() -> PathBuf {
     bin
 }
 
+/// A clock for a test's server and vaults: a file holding Unix seconds that both binaries read
+/// (debug builds honour `COFFER_TEST_CLOCK`), so time moves only when the test moves it.
+pub struct TestClock {
+    _dir: TempDir,
+    pub path: PathBuf,
+    now: std::cell::Cell<i64>,
+}
+
+impl TestClock {
+    /// Starts at the real time now, and stays there.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("now");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        std::fs::write(&path, now.to_string()).unwrap();
+        Self {
+            _dir: dir,
+            path,
+            now: std::cell::Cell::new(now),
+        }
+    }
+
+    /// Moves time forward by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.now.set(self.now.get() + secs);
+        std::fs::write(&self.path, self.now.get().to_string()).unwrap();
+    }
+}
+
 /// A vault of one team member, with one secret.
 pub struct MemberVault {
     pub dir: TempDir,
+    clock: Option<PathBuf>,
 }
 
 impl MemberVault {
     pub fn new() -> Self {
+        Self::on_clock(None)
+    }
+
+    /// A vault whose `coffer` runs on the test clock `clock`, if given.
+    pub fn on_clock(clock: Option<&TestClock>) -> Self {
         let v = Self {
             dir: tempfile::tempdir().unwrap(),
+            clock: clock.map(|c| c.path.clone()),
         };
         v.run(&["init"]).expect("coffer init");
         let out = v.cmd(&["set", "api-key"]).stdin_bytes(b"value-123");
@@ -298,6 +343,9 @@ impl MemberVault {
             .env("COFFER_HOME", self.home())
             .env("COFFER_EXPORT_PASSWORD", PASSWORD)
             .env("COFFER_EXPORT_KDF", "m=8192,t=1,p=1");
+        if let Some(clock) = &self.clock {
+            c.env("COFFER_TEST_CLOCK", clock);
+        }
         c
     }
 

@@ -3,7 +3,7 @@
 use super::set::DomainChange;
 use super::store_error;
 use crate::store::{StoreError, Vault};
-use coffer_core::{AllowedDomains, SecretName, Timestamp};
+use coffer_core::{AllowedDomains, SecretName};
 
 /// `domains` failed; nothing changed.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +27,7 @@ pub fn set_domains(
     name: &SecretName,
     change: &DomainChange,
 ) -> Result<AllowedDomains, DomainsError> {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     vault.write(|records| {
         let (id, mut secret) = records.find(name)?.ok_or_else(|| DomainsError::NotFound {
             name: name.to_string(),

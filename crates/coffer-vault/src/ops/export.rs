@@ -3,7 +3,6 @@
 use super::store_error;
 use crate::store::{StoreError, Vault};
 use crate::team::authorize::ExportGrant;
-use coffer_core::Timestamp;
 use coffer_core::export::{
     ExportDoc, KdfBoundsError, KdfParams, encode_encrypted, encode_plaintext, tool_name,
 };
@@ -71,7 +70,7 @@ pub fn export(
         .count();
     let doc = ExportDoc {
         tool: tool_name(),
-        exported_at: Timestamp::now(),
+        exported_at: crate::clock::now(),
         secrets,
     };
     let bytes = match format {

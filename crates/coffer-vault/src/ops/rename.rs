@@ -2,7 +2,7 @@
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
-use coffer_core::{SecretName, Timestamp};
+use coffer_core::SecretName;
 
 /// `rename` failed; nothing changed.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +48,7 @@ pub fn rename(vault: &mut Vault, from: &SecretName, to: &SecretName) -> Result<(
             });
         }
         secret.name = to.clone();
-        secret.updated_at = Timestamp::now();
+        secret.updated_at = crate::clock::now();
         records.replace(&id, &secret)?;
         Ok(())
     })

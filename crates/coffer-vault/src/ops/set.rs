@@ -2,7 +2,7 @@
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
-use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName, Timestamp};
+use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName};
 
 /// What to do with the allowed domains.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ store_error!(SetError {});
 
 /// Adds or updates a secret, keeping its creation time on update.
 pub fn set(vault: &mut Vault, req: SetRequest) -> Result<SetOutcome, SetError> {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     vault.write(|records| {
         let existing = records.find(&req.name)?;
         let domains = |old: Option<&AllowedDomains>| match &req.domains {

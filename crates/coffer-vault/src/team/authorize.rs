@@ -179,7 +179,7 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
     let Some(mut link) = load(vault)? else {
         return Ok(ExportGrant { kind, team: None });
     };
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let no_policy = |link: &TeamLink, reason: String| ExportDenied::NoPolicy {
         team: link.team_name.clone(),
         reason,
@@ -295,7 +295,7 @@ pub fn report_export(
             format: grant.kind,
             secret_count: count,
             policy_revision: team.revision,
-            at: Timestamp::now(),
+            at: crate::clock::now(),
         });
         save(vault, Some(&link))?;
     }

@@ -3,7 +3,6 @@
 use super::client::Client;
 use super::{TeamError, TeamLink, load, save};
 use crate::store::Vault;
-use coffer_core::Timestamp;
 use coffer_core::policy::ServerPublicKey;
 use secrecy::SecretString;
 
@@ -48,7 +47,7 @@ pub fn login(
     // it may only log in to that same team, with the same server key.
     if let Some(l) = &existing
         && (l.team_id != me.team_id || l.server_key != key.to_base64())
-        && !super::authorize::released(l, Timestamp::now())
+        && !super::authorize::released(l, crate::clock::now())
     {
         return Err(TeamError::Bound {
             team: l.team_name.clone(),
@@ -58,7 +57,7 @@ pub fn login(
         });
     }
     let signed = client.policy(&token)?;
-    let st = key.verify(&signed, &me.team_id, Timestamp::now())?;
+    let st = key.verify(&signed, &me.team_id, crate::clock::now())?;
     let mut link = TeamLink {
         server_url: server_url.trim_end_matches('/').to_string(),
         team_id: me.team_id.clone(),

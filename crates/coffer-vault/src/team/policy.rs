@@ -3,7 +3,6 @@
 use super::client::Client;
 use super::{TeamError, load, save};
 use crate::store::Vault;
-use coffer_core::Timestamp;
 use coffer_core::policy::{ExportPolicy, PolicyStatement};
 
 /// Sets the export policy; returns the new signed statement (verified and cached).
@@ -15,7 +14,7 @@ pub fn set_export_policy(
     let signed = Client::new(&link.server_url)?.set_policy(link.token()?, export)?;
     let st = link
         .server_key()?
-        .verify(&signed, &link.team_id, Timestamp::now())?;
+        .verify(&signed, &link.team_id, crate::clock::now())?;
     // The new statement raises the highest revision seen, so an older one is refused later.
     link.accept_policy(&st, signed)?;
     save(vault, Some(&link))?;

@@ -3,7 +3,6 @@
 use super::authorize::PolicySource;
 use super::{TeamError, TeamLink, load, save};
 use crate::store::Vault;
-use coffer_core::Timestamp;
 use coffer_core::policy::PolicyStatement;
 
 /// The vault's team and its policy.
@@ -28,7 +27,7 @@ pub struct TeamStatus {
 pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let key = link.server_key()?;
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let mut offline_reason = None;
     let mut refused_reason = None;
     let mut fresh = None;
