@@ -202,15 +202,14 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                 println!("{}", json!({"entries": entries}));
             } else {
                 for e in entries {
-                    let at = e["atMicros"].as_i64().unwrap_or(0) / 1_000_000;
-                    let when = coffer_core::Timestamp::from_unix(at)
+                    let when = coffer_core::Timestamp::from_unix(e.at_micros / 1_000_000)
                         .map(|t| t.to_string())
                         .unwrap_or_default();
                     println!(
                         "{when}  {:<14} {:<12} {}",
-                        escape(e["action"].as_str().unwrap_or("?")),
-                        escape(e["actorName"].as_str().unwrap_or("(server)")),
-                        escape(&e["detail"].to_string())
+                        escape(&e.action),
+                        escape(e.actor_name.as_deref().unwrap_or("(server)")),
+                        escape(&e.detail.to_string())
                     );
                 }
             }

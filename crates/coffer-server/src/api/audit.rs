@@ -4,17 +4,9 @@ use super::{ApiError, AppJson, AppQuery, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use coffer_core::policy::ExportKind;
+use coffer_api::{AuditLog, ExportReport};
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExportReport {
-    format: ExportKind,
-    secret_count: u64,
-    policy_revision: Option<i64>,
-}
+use serde_json::json;
 
 /// A vault reports a successful export.
 pub async fn report_export(
@@ -43,9 +35,9 @@ pub async fn list(
     State(s): State<AppState>,
     c: Caller,
     AppQuery(p): AppQuery<Page>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     c.require_admin("read the audit log")?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let entries = s.db.audit_log(&c.team.id, limit).await?;
-    Ok(Json(json!({"entries": entries})))
+    Ok(Json(AuditLog { entries }))
 }

@@ -5,31 +5,31 @@ use crate::db::members::AddMemberError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use coffer_api::{ApiToken, Invitation, InviteRequest, Member, MemberList};
 use coffer_core::policy::Role;
-use serde::Deserialize;
-use serde_json::{Value, json};
 
-pub async fn list(State(s): State<AppState>, c: Caller) -> Result<Json<Value>, ApiError> {
-    c.require_admin("list members")?;
-    let members = s.db.members(&c.team.id).await?;
-    Ok(Json(json!({"members": members.iter().map(|m| json!({
-        "id": m.id, "name": m.name, "role": m.role.as_str()
-    })).collect::<Vec<_>>()})))
+fn wire(m: &crate::db::Member) -> Member {
+    Member {
+        id: m.id.clone(),
+        name: m.name.clone(),
+        role: m.role,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invite {
-    name: String,
-    role: Role,
+pub async fn list(State(s): State<AppState>, c: Caller) -> Result<Json<MemberList>, ApiError> {
+    c.require_admin("list members")?;
+    let members = s.db.members(&c.team.id).await?;
+    Ok(Json(MemberList {
+        members: members.iter().map(wire).collect(),
+    }))
 }
 
 /// Adds a member and returns its token, once.
 pub async fn add(
     State(s): State<AppState>,
     c: Caller,
-    AppJson(body): AppJson<Invite>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    AppJson(body): AppJson<InviteRequest>,
+) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     c.require_admin("invite members")?;
     let inv = body;
     if inv.role == Role::SuperAdmin && c.member.role != Role::SuperAdmin {
@@ -55,9 +55,9 @@ pub async fn add(
     };
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "member": {"id": m.id, "name": m.name, "role": m.role.as_str()},
-            "token": token.as_str(),
-        })),
+        Json(Invitation {
+            member: wire(&m),
+            token: ApiToken::from(token.as_str()),
+        }),
     ))
 }

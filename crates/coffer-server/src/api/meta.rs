@@ -3,27 +3,39 @@
 use super::{ApiError, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
+use coffer_api::{Health, Me, Member, ServerKey, Team};
 use coffer_core::Timestamp;
 use coffer_core::policy::{RELEASE_FORMAT, ReleaseStatement, SignedPolicy};
-use serde_json::{Value, json};
 
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// The public key vaults pin at login, and its fingerprint.
-pub async fn server_key(State(s): State<AppState>) -> Json<Value> {
+pub async fn server_key(State(s): State<AppState>) -> Json<ServerKey> {
     let pk = s.key.public();
-    Json(
-        json!({"publicKey": pk.to_base64(), "fingerprint": pk.fingerprint(), "algorithm": "ed25519"}),
-    )
+    Json(ServerKey {
+        public_key: pk.to_base64(),
+        fingerprint: pk.fingerprint(),
+        algorithm: "ed25519".into(),
+    })
 }
 
-pub async fn me(c: Caller) -> Json<Value> {
-    Json(json!({
-        "member": {"id": c.member.id, "name": c.member.name, "role": c.member.role.as_str()},
-        "team": {"id": c.team.id, "name": c.team.name, "plan": c.team.plan.as_str()},
-    }))
+pub async fn me(c: Caller) -> Json<Me> {
+    Json(Me {
+        member: Member {
+            id: c.member.id,
+            name: c.member.name,
+            role: c.member.role,
+        },
+        team: Team {
+            id: c.team.id,
+            name: c.team.name,
+            plan: c.team.plan,
+        },
+    })
 }
 
 /// Revokes the caller's own token and returns a signed release: the vault is free of the team's
@@ -38,7 +50,7 @@ pub async fn logout(State(s): State<AppState>, c: Caller) -> Result<Json<SignedP
         issued_at: now,
         effective_at: Timestamp::from_unix(now.unix().saturating_add(s.policy_ttl)).unwrap_or(now),
     };
-    let detail = json!({"effectiveAt": rel.effective_at});
+    let detail = serde_json::json!({"effectiveAt": rel.effective_at});
     s.db.revoke(&c.member, &c.member, "member.release", &detail)
         .await?;
     Ok(Json(s.key.sign_release(&rel)))

@@ -3,9 +3,9 @@
 use super::{ApiError, AppJson, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
+use coffer_api::{ExportSetting, SetPolicyRequest};
 use coffer_core::Timestamp;
 use coffer_core::policy::{ExportKind, ExportPolicy, POLICY_FORMAT, PolicyStatement, SignedPolicy};
-use serde::Deserialize;
 
 /// The signed effective policy of the caller's team.
 pub async fn get_policy(
@@ -39,45 +39,30 @@ pub(super) async fn signed(s: &AppState, c: &Caller) -> Result<SignedPolicy, Api
     Ok(s.key.sign(&st))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetPolicy {
-    export: ExportIn,
-}
-
-/// `export` as sent: a list, so a repeated format is refused instead of silently merged.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExportIn {
-    enabled: bool,
-    formats: Vec<ExportKind>,
-}
-
-impl ExportIn {
-    fn into_policy(self) -> Result<ExportPolicy, ApiError> {
-        let n = self.formats.len();
-        let formats: std::collections::BTreeSet<ExportKind> = self.formats.into_iter().collect();
-        if formats.len() != n {
-            return Err(ApiError::bad_request(
-                "export.formats lists a format more than once",
-            ));
-        }
-        let policy = ExportPolicy {
-            enabled: self.enabled,
-            formats,
-        };
-        policy
-            .validate()
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        Ok(policy)
+/// The setting as sent (a list) as a policy (a set): a repeated format is refused, not merged.
+fn into_policy(setting: ExportSetting) -> Result<ExportPolicy, ApiError> {
+    let n = setting.formats.len();
+    let formats: std::collections::BTreeSet<ExportKind> = setting.formats.into_iter().collect();
+    if formats.len() != n {
+        return Err(ApiError::bad_request(
+            "export.formats lists a format more than once",
+        ));
     }
+    let policy = ExportPolicy {
+        enabled: setting.enabled,
+        formats,
+    };
+    policy
+        .validate()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(policy)
 }
 
 /// Changes `export.enabled` / `export.formats`.
 pub async fn set_policy(
     State(s): State<AppState>,
     c: Caller,
-    AppJson(body): AppJson<SetPolicy>,
+    AppJson(body): AppJson<SetPolicyRequest>,
 ) -> Result<Json<SignedPolicy>, ApiError> {
     c.require_admin("change the vault export policy")?;
     if !c.team.plan.can_set_export_policy() {
@@ -85,7 +70,7 @@ pub async fn set_policy(
             "the free plan cannot change the vault export policy (export stays allowed in both formats); upgrade to the team or enterprise plan",
         ));
     }
-    let export = body.export.into_policy()?;
+    let export = into_policy(body.export)?;
     s.db.set_vault_export(&c.team.id, &export, &c.member)
         .await?;
     Ok(Json(signed(&s, &c).await?))

@@ -3,21 +3,7 @@
 use super::{Db, DbError, Member};
 use sqlx::Row;
 
-/// One audit entry.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    /// Microseconds since the Unix epoch.
-    pub at_micros: i64,
-    /// Who (member id), if a member acted.
-    pub actor_id: Option<String>,
-    /// Who (member name), if a member acted.
-    pub actor_name: Option<String>,
-    /// What (`policy.set`, `vault.export`, `member.add`, …).
-    pub action: String,
-    /// Details as JSON.
-    pub detail: serde_json::Value,
-}
+pub use coffer_api::AuditEntry;
 
 fn now_micros() -> i64 {
     std::time::SystemTime::now()

@@ -3,10 +3,10 @@
 use super::client::Client;
 use super::{TeamError, load};
 use crate::store::Vault;
-use serde_json::Value;
+use coffer_api::AuditEntry;
 
 /// The newest `limit` audit entries, oldest first.
-pub fn audit(vault: &mut Vault, limit: u32) -> Result<Vec<Value>, TeamError> {
+pub fn audit(vault: &mut Vault, limit: u32) -> Result<Vec<AuditEntry>, TeamError> {
     let link = load(vault)?.ok_or(TeamError::NotJoined)?;
     Client::new(&link.server_url)?.audit(link.token()?, limit)
 }

@@ -6,7 +6,6 @@ use reqwest::Url;
 use reqwest::blocking::{RequestBuilder, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Per-request time limit.
@@ -18,15 +17,10 @@ pub struct Client {
     http: reqwest::blocking::Client,
 }
 
-/// `GET /v1/server-key`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerKeyInfo {
-    /// Base64 Ed25519 public key (its fingerprint is computed here, not taken from the server).
-    pub public_key: String,
-}
+/// `GET /v1/server-key` (its fingerprint is computed here, not taken from the server).
+pub type ServerKeyInfo = coffer_api::ServerKey;
 
-/// `GET /v1/me`.
+/// `GET /v1/me`, flattened.
 #[derive(Debug, Clone)]
 pub struct Me {
     /// Member id.
@@ -102,14 +96,11 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
-        let body: Value = resp.json().unwrap_or(Value::Null);
-        let code = body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let message = body["error"]["message"]
-            .as_str()
-            .unwrap_or("no message")
+        let body: Option<coffer_api::Error> = resp.json().ok();
+        let (code, message) = body
+            .map(|b| (b.error.code, b.error.message))
+            .unwrap_or_else(|| (String::new(), "no message".into()));
+        let message = message
             .chars()
             .filter(|c| !c.is_control())
             .take(300)
@@ -138,21 +129,14 @@ impl Client {
     /// Who the token belongs to.
     pub fn me(&self, token: &SecretString) -> Result<Me, TeamError> {
         let r = self.send(self.authed(reqwest::Method::GET, "/v1/me", token))?;
-        let v: Value = Self::json(r, "member")?;
-        let s = |p: &Value| {
-            p.as_str()
-                .map(str::to_string)
-                .ok_or(TeamError::BadResponse { what: "member" })
-        };
+        let me: coffer_api::Me = Self::json(r, "member")?;
         Ok(Me {
-            member_id: s(&v["member"]["id"])?,
-            member_name: s(&v["member"]["name"])?,
-            role: Role::parse(&s(&v["member"]["role"])?)
-                .ok_or(TeamError::BadResponse { what: "role" })?,
-            team_id: s(&v["team"]["id"])?,
-            team_name: s(&v["team"]["name"])?,
-            plan: Plan::parse(&s(&v["team"]["plan"])?)
-                .ok_or(TeamError::BadResponse { what: "plan" })?,
+            member_id: me.member.id,
+            member_name: me.member.name,
+            role: me.member.role,
+            team_id: me.team.id,
+            team_name: me.team.name,
+            plan: me.team.plan,
         })
     }
 
@@ -170,7 +154,12 @@ impl Client {
     ) -> Result<SignedPolicy, TeamError> {
         let r = self.send(
             self.authed(reqwest::Method::PUT, "/v1/policy/vault", token)
-                .json(&json!({"export": export})),
+                .json(&coffer_api::SetPolicyRequest {
+                    export: coffer_api::ExportSetting {
+                        enabled: export.enabled,
+                        formats: export.formats.iter().copied().collect(),
+                    },
+                }),
         )?;
         Self::json(r, "signed policy")
     }
@@ -184,13 +173,13 @@ impl Client {
     ) -> Result<SecretString, TeamError> {
         let r = self.send(
             self.authed(reqwest::Method::POST, "/v1/members", token)
-                .json(&json!({"name": name, "role": role})),
+                .json(&coffer_api::InviteRequest {
+                    name: name.to_string(),
+                    role,
+                }),
         )?;
-        let v: Value = Self::json(r, "invitation")?;
-        v["token"]
-            .as_str()
-            .map(SecretString::from)
-            .ok_or(TeamError::BadResponse { what: "invitation" })
+        let inv: coffer_api::Invitation = Self::json(r, "invitation")?;
+        Ok(inv.token.0)
     }
 
     /// Reports a successful export to the audit log.
@@ -203,23 +192,28 @@ impl Client {
     ) -> Result<(), TeamError> {
         self.send(
             self.authed(reqwest::Method::POST, "/v1/audit/exports", token)
-                .json(&json!({"format": kind, "secretCount": count, "policyRevision": revision})),
+                .json(&coffer_api::ExportReport {
+                    format: kind,
+                    secret_count: count as u64,
+                    policy_revision: revision,
+                }),
         )?;
         Ok(())
     }
 
     /// The audit log (admins).
-    pub fn audit(&self, token: &SecretString, limit: u32) -> Result<Vec<Value>, TeamError> {
+    pub fn audit(
+        &self,
+        token: &SecretString,
+        limit: u32,
+    ) -> Result<Vec<coffer_api::AuditEntry>, TeamError> {
         let r = self.send(self.authed(
             reqwest::Method::GET,
             &format!("/v1/audit?limit={limit}"),
             token,
         ))?;
-        let v: Value = Self::json(r, "audit log")?;
-        v["entries"]
-            .as_array()
-            .cloned()
-            .ok_or(TeamError::BadResponse { what: "audit log" })
+        let log: coffer_api::AuditLog = Self::json(r, "audit log")?;
+        Ok(log.entries)
     }
 
     /// Revokes the token; returns the server's signed release.

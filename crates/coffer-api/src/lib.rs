@@ -1,0 +1,196 @@
+//! The team server's API on the wire (`docs/openapi.yaml`): every request and response body,
+//! used by the server's handlers and by the vault's client, so the two cannot drift apart. A
+//! test checks the OpenAPI document against these types.
+//!
+//! Each type's name is the name of its schema under `components/schemas` in the document.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use coffer_core::policy::SignedPolicy;
+use coffer_core::policy::{ExportKind, Plan, Role};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    /// Always `"ok"`.
+    pub status: String,
+}
+
+/// `GET /v1/server-key`: the key that signs policies, which vaults pin at login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServerKey {
+    /// Base64 Ed25519 public key.
+    pub public_key: String,
+    /// `SHA256:` and unpadded base64 of SHA-256 of the key (vaults compute it themselves).
+    pub fingerprint: String,
+    /// Always `"ed25519"`.
+    pub algorithm: String,
+}
+
+/// A member of a team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Member id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// Team id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Plan.
+    pub plan: Plan,
+}
+
+/// `GET /v1/me`: the caller and their team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Me {
+    /// The caller.
+    pub member: Member,
+    /// Their team.
+    pub team: Team,
+}
+
+/// The export setting as sent to the server: a list, so a repeated format can be refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSetting {
+    /// Whether members may export at all.
+    pub enabled: bool,
+    /// Allowed formats, each at most once; not empty when enabled.
+    pub formats: Vec<ExportKind>,
+}
+
+/// `PUT /v1/policy/vault`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPolicyRequest {
+    /// The new export setting.
+    pub export: ExportSetting,
+}
+
+/// `GET /v1/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberList {
+    /// Members not revoked.
+    pub members: Vec<Member>,
+}
+
+/// `POST /v1/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    /// The new member's name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// An API token on the wire: redacted in `Debug`, exposed only when serialised.
+#[derive(Clone)]
+pub struct ApiToken(pub SecretString);
+
+impl From<&str> for ApiToken {
+    fn from(s: &str) -> Self {
+        Self(SecretString::from(s))
+    }
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken([REDACTED])")
+    }
+}
+
+impl Serialize for ApiToken {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.expose_secret())
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiToken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self(SecretString::from(String::deserialize(d)?)))
+    }
+}
+
+/// The answer to `POST /v1/members`: the member and their API token, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitation {
+    /// The new member.
+    pub member: Member,
+    /// Their API token (the server keeps only its SHA-256).
+    pub token: ApiToken,
+}
+
+/// `POST /v1/audit/exports`: a vault reports a successful export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportReport {
+    /// The format exported.
+    pub format: ExportKind,
+    /// How many secrets.
+    pub secret_count: u64,
+    /// The policy revision that allowed it.
+    #[serde(default)]
+    pub policy_revision: Option<i64>,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditEntry {
+    /// Microseconds since the Unix epoch.
+    pub at_micros: i64,
+    /// Who (member id), if a member acted.
+    pub actor_id: Option<String>,
+    /// Who (member name), if a member acted.
+    pub actor_name: Option<String>,
+    /// What: `policy.set`, `vault.export`, `member.add`, `team.plan`, `member.release`.
+    pub action: String,
+    /// Details.
+    pub detail: serde_json::Value,
+}
+
+/// `GET /v1/audit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditLog {
+    /// The newest entries, oldest first.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetail {
+    /// Machine-readable: `bad_request`, `unauthorized`, `forbidden`, `plan`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `too_large`, `timeout`, `internal`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+/// Every answer other than 2xx.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Error {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
