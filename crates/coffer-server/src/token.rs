@@ -16,10 +16,7 @@ pub fn issue(member_id: &str) -> (Zeroizing<String>, String) {
 
 /// SHA-256 of the secret part, hex.
 pub fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    coffer_core::hex::encode(&Sha256::digest(secret.as_bytes()))
 }
 
 /// Splits a token into (member id, secret).
@@ -38,10 +35,7 @@ pub fn matches(secret: &str, stored_hash: &str) -> bool {
 
 /// A random 16-hex-digit id.
 pub fn new_id() -> String {
-    coffer_core::crypto::random::bytes::<8>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    coffer_core::hex::encode(&coffer_core::crypto::random::bytes::<8>())
 }
 
 #[cfg(test)]

@@ -170,3 +170,17 @@ async fn formats_are_unique_and_names_read_as_what_they_are() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("a").join("server");
+    Db::open_sqlite(&data).await.unwrap();
+    for d in [&data, &dir.path().join("a")] {
+        let mode = std::fs::metadata(d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", d.display());
+    }
+    let db = std::fs::metadata(data.join("coffer-server.db")).unwrap();
+    assert_eq!(db.permissions().mode() & 0o777, 0o600);
+}

@@ -56,9 +56,15 @@ pub enum DbError {
 }
 
 impl Db {
-    /// The SQLite database in `dir` (created on first start, `0600`).
+    /// The SQLite database in `dir` (created on first start: the file `0600`, the directories
+    /// this creates `0700`; it holds the signing key and token hashes).
     pub async fn open_sqlite(dir: &Path) -> Result<Self, DbError> {
-        std::fs::create_dir_all(dir).map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
         let file = dir.join("coffer-server.db");
         if !file.exists() {
             use std::os::unix::fs::OpenOptionsExt;
