@@ -6,7 +6,7 @@ use coffer_core::record::{self, SealedRecord};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let keys = VaultKeys::derive(&VaultKey::from_bytes([7; 32]), b"fuzz-vault");
+    let keys = VaultKeys::derive(&VaultKey::from_bytes(&[7; 32]), b"fuzz-vault");
     if data.len() < 56 {
         return;
     }
