@@ -485,3 +485,38 @@ fn git_sees_no_coffer_secrets_and_dies_with_coffer() {
         }
     }
 }
+
+/// git's own last line ("fatal: Could not read from remote repository.") comes after the reason
+/// ssh gave: the error keeps both.
+#[test]
+fn a_git_failure_keeps_the_reason_ssh_gave() {
+    let v = TestVault::init();
+    let bin = v.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let git = bin.join("git");
+    std::fs::write(
+        &git,
+        "#!/bin/sh\necho 'Cloning into repo...' >&2\necho 'ssh: Could not resolve hostname nohost.invalid: Name or service not known' >&2\necho 'fatal: Could not read from remote repository.' >&2\nexit 128\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let err = fails_with(
+        v.cmd(&["import", "--git", "git@nohost.invalid:me/secrets.git"])
+            .env("PATH", path),
+        10,
+    );
+    assert!(
+        err.contains("Could not resolve hostname nohost.invalid"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Could not read from remote repository"),
+        "{err}"
+    );
+}
