@@ -81,6 +81,19 @@ pub fn track_group(pid: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Starts `cmd` (which must use `process_group(0)`) and tracks its process group, under the
+/// lock: an interrupt either comes first (nothing is started) or finds the child and kills its
+/// group. There is no moment in which a child runs untracked.
+pub fn spawn_tracked(cmd: &mut std::process::Command) -> io::Result<std::process::Child> {
+    let mut reg = lock();
+    if reg.closed {
+        return Err(interrupted());
+    }
+    let child = cmd.spawn()?;
+    reg.groups.push(child.id());
+    Ok(child)
+}
+
 /// Forgets a child (it was reaped).
 pub fn untrack_group(pid: u32) {
     lock().groups.retain(|p| *p != pid);

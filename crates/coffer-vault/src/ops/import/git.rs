@@ -157,34 +157,34 @@ fn scrub(line: &str) -> String {
 }
 
 fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let mut child = child_command("git")
-        .args([
-            "-c",
-            "protocol.ext.allow=never",
-            "-c",
-            "core.symlinks=false",
-            "-c",
-            "core.hooksPath=/dev/null",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", allowed_protocols(args))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                GitError::NotInstalled
-            } else {
-                GitError::Failed {
-                    step,
-                    detail: e.to_string(),
-                }
+    let mut cmd = child_command("git");
+    cmd.args([
+        "-c",
+        "protocol.ext.allow=never",
+        "-c",
+        "core.symlinks=false",
+        "-c",
+        "core.hooksPath=/dev/null",
+    ])
+    .args(args)
+    .current_dir(dir)
+    .env("GIT_TERMINAL_PROMPT", "0")
+    .env("GIT_ALLOW_PROTOCOL", allowed_protocols(args))
+    .env("GIT_CONFIG_NOSYSTEM", "1")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    // Started and tracked in one step: an interrupt can never miss it.
+    let mut child = crate::cleanup::spawn_tracked(&mut cmd).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            GitError::NotInstalled
+        } else {
+            GitError::Failed {
+                step,
+                detail: e.to_string(),
             }
-        })?;
+        }
+    })?;
     // Drain both pipes while waiting, so a chatty remote cannot stall git on a full pipe.
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
         std::thread::spawn(move || {
@@ -209,10 +209,7 @@ fn git(step: &'static str, dir: &Path, args: &[&str]) -> Result<String, GitError
     );
     // git runs as the leader of its own process group: on timeout, on an early return, on a
     // panic or on an interrupt (the cleanup registry), the whole group (ssh, helpers) is killed.
-    let group = GroupGuard::new(&mut child).map_err(|e| GitError::Failed {
-        step,
-        detail: e.to_string(),
-    })?;
+    let group = GroupGuard(child.id());
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -283,19 +280,6 @@ pub(crate) fn child_command(program: &str) -> Command {
 
 /// Tracks a child's process group in the cleanup registry; dropping it kills the group.
 struct GroupGuard(u32);
-
-impl GroupGuard {
-    fn new(child: &mut std::process::Child) -> std::io::Result<Self> {
-        let pid = child.id();
-        if let Err(e) = crate::cleanup::track_group(pid) {
-            // Shutting down: do not leave it running.
-            crate::cleanup::kill_group(pid);
-            let _ = child.wait();
-            return Err(e);
-        }
-        Ok(Self(pid))
-    }
-}
 
 impl GroupGuard {
     /// The leader was waited for: forget the group without signalling it.

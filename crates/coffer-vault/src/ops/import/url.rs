@@ -209,11 +209,17 @@ mod tests {
     /// past the deadline.
     #[test]
     fn a_trickling_server_cannot_outlast_the_deadline() {
-        use std::io::Write;
+        use std::io::{Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // The whole request first: an answer before it confuses the client.
+            let mut req = Vec::new();
+            let mut byte = [0u8; 1];
+            while !req.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+                req.push(byte[0]);
+            }
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n");
             for _ in 0..100_000 {
                 if s.write_all(b" ").is_err() {
