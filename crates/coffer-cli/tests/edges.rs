@@ -117,6 +117,27 @@ fn export_into_a_fifo_or_dev_stdout_writes_in_place() {
         .unwrap();
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("value-a"));
+    // Stdout redirected to a file: /dev/stdout leads to a regular file through /proc; it is
+    // written through (with or without --force), and /dev/stdout itself is never replaced.
+    for force in [false, true] {
+        let file = v.dir.path().join(format!("redirected-{force}.json"));
+        let mut args = vec!["export", "--plaintext", "--yes", "-o", "/dev/stdout"];
+        if force {
+            args.push("--force");
+        }
+        let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
+            .args(&args)
+            .env_clear()
+            .env("COFFER_HOME", v.home())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&file).unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success(), "force: {force}");
+        assert!(std::fs::read_to_string(&file).unwrap().contains("value-a"));
+        let link = std::fs::symlink_metadata("/dev/stdout").unwrap();
+        assert!(link.file_type().is_symlink(), "/dev/stdout is still a link");
+    }
     let err = fails_with(
         &mut v.cmd(&[
             "export",

@@ -56,8 +56,23 @@ pub enum Target {
     Special,
 }
 
+/// Whether `path`, or the symbolic link it is, leads into `/dev` or `/proc` (`/dev/stdout`,
+/// `/dev/fd/3`, `/proc/self/fd/1`): such a name is never replaced, only written through, even
+/// when what it leads to is a regular file (stdout redirected to a file).
+fn through_system_dir(path: &Path) -> bool {
+    let system = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
+    if system(path) {
+        return true;
+    }
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && fs::read_link(path).is_ok_and(|t| system(&t))
+}
+
 /// What is at `path` (following symbolic links).
 pub fn target(path: &Path) -> io::Result<Target> {
+    if through_system_dir(path) && fs::metadata(path).is_ok() {
+        return Ok(Target::Special);
+    }
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(Target::Directory),
         Ok(m) if m.is_file() => Ok(Target::Regular),
@@ -73,10 +88,13 @@ pub fn target(path: &Path) -> io::Result<Target> {
     }
 }
 
-/// Writes `bytes` into an existing device or FIFO (no temporary file, nothing replaced).
+/// Writes `bytes` into an existing device or FIFO, or through a name in `/dev` or `/proc` (no
+/// temporary file, nothing replaced; a regular file reached that way is truncated first).
 pub fn write_special(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = fs::OpenOptions::new().write(true).open(path)?;
-    if f.metadata()?.is_file() {
+    if f.metadata()?.is_file() && through_system_dir(path) {
+        f.set_len(0)?;
+    } else if f.metadata()?.is_file() {
         // Swapped for a regular file since we looked: do not write secrets into it in place.
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -323,6 +341,15 @@ mod tests {
         assert_eq!(target(d.path()).unwrap(), Target::Directory);
         assert_eq!(target(&d.path().join("no")).unwrap(), Target::Missing);
         write_special(Path::new("/dev/null"), b"gone").unwrap();
+        // A name in /proc leading to a regular file (how /dev/stdout looks when stdout is
+        // redirected to a file): written through, never replaced.
+        let file = d.path().join("out");
+        fs::write(&file, b"old contents, longer than the new").unwrap();
+        let f = fs::OpenOptions::new().write(true).open(&file).unwrap();
+        let via = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&f));
+        assert_eq!(target(Path::new(&via)).unwrap(), Target::Special);
+        write_special(Path::new(&via), b"new").unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"new");
         let meta = fs::metadata("/dev/null").unwrap();
         assert!(
             meta.file_type().is_char_device(),

@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, key_store: KeyStoreArg) -> Result<(), Failure> {
         if orphan_key {
             f.hint("if that key belongs to no vault, move it away; or give another place with --vault or --key-file")
         } else if keychain {
-            f.hint("nothing was created; use the default key file: `coffer init`")
+            f.hint("no file was written; use the default key file: `coffer init`")
         } else {
             f
         }

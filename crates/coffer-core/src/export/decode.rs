@@ -164,10 +164,19 @@ fn json_error_at(e: &serde_json::Error, path: &str) -> DecodeError {
                 Some(i) => &full[..i],
                 None => full.as_str(),
             };
-            let msg = if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
-                "has the wrong type or value".to_string()
+            // A field's name is file content too (a value pasted as a key): unknown and
+            // repeated fields are named by where they are, not by their names.
+            let (msg, path) = if msg.starts_with("unknown field") {
+                (
+                    "has a field that does not belong there".to_string(),
+                    parent(path),
+                )
+            } else if msg.starts_with("duplicate field") {
+                ("has a field more than once".to_string(), parent(path))
+            } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+                ("has the wrong type or value".to_string(), path)
             } else {
-                sanitize_long(msg)
+                (sanitize_long(msg), path)
             };
             let field = if path.is_empty() || path == "." {
                 String::new()
@@ -183,6 +192,15 @@ fn json_error_at(e: &serde_json::Error, path: &str) -> DecodeError {
             column: e.column(),
             truncated: cat == Category::Eof,
         },
+    }
+}
+
+/// The path without its last field (`secrets[0].x` → `secrets[0]`, `x` → ``).
+fn parent(path: &str) -> &str {
+    match path.rfind('.') {
+        Some(i) => &path[..i],
+        None if path.ends_with(']') => path,
+        None => "",
     }
 }
 

@@ -194,6 +194,51 @@ impl Vault {
         Ok(())
     }
 
+    /// Reads, changes and writes the sealed state blob `name` in one write transaction, so that
+    /// two processes updating it cannot lose each other's change: `change` gets what is stored
+    /// now and returns what to store (`None` deletes).
+    pub fn update_sealed_state(
+        &mut self,
+        name: &str,
+        change: impl FnOnce(Option<zeroize::Zeroizing<Vec<u8>>>) -> Option<zeroize::Zeroizing<Vec<u8>>>,
+    ) -> Result<(), StoreError> {
+        use rusqlite::OptionalExtension;
+        let aad = self.state_aad(name);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(Vec<u8>, Vec<u8>)> = tx
+            .query_row(
+                "SELECT nonce, ciphertext FROM sealed_state WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let current = match row {
+            None => None,
+            Some((nonce, ct)) => Some(
+                self.keys
+                    .state_key()
+                    .open(&nonce, &aad, &ct)
+                    .map_err(|_| StoreError::Integrity)?,
+            ),
+        };
+        match change(current) {
+            Some(v) => {
+                let (nonce, ct) = self.keys.state_key().seal(&aad, &v);
+                tx.execute(
+                    "INSERT OR REPLACE INTO sealed_state (name, nonce, ciphertext) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![name, &nonce[..], ct],
+                )?;
+            }
+            None => {
+                tx.execute("DELETE FROM sealed_state WHERE name = ?1", [name])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn state_aad(&self, name: &str) -> Vec<u8> {
         [
             b"coffer/state/v1\0".as_slice(),

@@ -139,8 +139,20 @@ pub fn load(vault: &mut Vault) -> Result<Option<TeamLink>, StoreError> {
 
 /// Saves (or with `None` removes) the vault's team link.
 pub fn save(vault: &mut Vault, link: Option<&TeamLink>) -> Result<(), StoreError> {
-    let bytes = link.map(|l| coffer_core::buf::json(l, false, 0));
-    vault.set_sealed_state(STATE_NAME, bytes.as_deref().map(|b| b.as_slice()))
+    vault.update_sealed_state(STATE_NAME, |stored| {
+        let link = link?;
+        let mut link = link.clone();
+        // Another `coffer` may have taken a newer policy while this one talked to the server:
+        // the highest revision seen (and its policy) never goes back.
+        if let Some(old) = stored.and_then(|b| serde_json::from_slice::<TeamLink>(&b).ok())
+            && old.team_id == link.team_id
+            && old.max_revision > link.max_revision
+        {
+            link.max_revision = old.max_revision;
+            link.policy = old.policy;
+        }
+        Some(coffer_core::buf::json(&link, false, 0))
+    })
 }
 
 /// A team operation failed.

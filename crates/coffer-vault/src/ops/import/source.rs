@@ -171,7 +171,9 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
         if files.is_empty() {
             return Err(SourceError::EmptyFolder { label });
         }
-        let mut out = Vec::new();
+        // Symbolic links are refused (inside repositories), FIFOs and other non-files skipped;
+        // the sizes of what is left are added up before anything is read.
+        let mut regular = Vec::new();
         let mut total: u64 = 0;
         for f in files {
             if std::fs::symlink_metadata(&f).is_ok_and(|m| m.file_type().is_symlink())
@@ -181,16 +183,18 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
                     label: f.display().to_string(),
                 });
             }
-            // Only regular files: a FIFO named *.json must not block the import.
             if let Some(m) = std::fs::metadata(&f).ok().filter(|m| m.is_file()) {
                 total = total.saturating_add(m.len());
-                if total > MAX_TOTAL_BYTES {
-                    return Err(SourceError::TotalTooLarge { label });
-                }
-                let loaded = load_file(&f)?;
-                out.push(loaded);
+                regular.push(f);
             }
         }
+        if total > MAX_TOTAL_BYTES {
+            return Err(SourceError::TotalTooLarge { label });
+        }
+        let out = regular
+            .iter()
+            .map(|f| load_file(f))
+            .collect::<Result<Vec<_>, _>>()?;
         let read: u64 = out.iter().map(|l| l.bytes.len() as u64).sum();
         if read > MAX_TOTAL_BYTES {
             // Files that grew while being read.
