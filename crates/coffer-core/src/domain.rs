@@ -483,12 +483,49 @@ mod tests {
         assert!(AllowedDomains::parse_list("a.com,,b.com").is_err());
     }
 
+    /// What a WHATWG URL parser (the `url` crate) makes of `host`.
+    fn url_host(host: &str) -> Option<url::Host<String>> {
+        url::Url::parse(&format!("https://{host}/"))
+            .ok()?
+            .host()
+            .map(|h| h.to_owned())
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics_and_display_reparses(s in "\\PC{0,80}") {
             if let Ok(d) = AllowedDomain::parse(&s) {
                 prop_assert_eq!(AllowedDomain::parse(&d.to_string()).unwrap(), d);
             }
+        }
+
+        /// Every accepted numeric-looking host is exactly what a URL parser reads: never a DNS
+        /// name that a browser or HTTP client would send to another address.
+        #[test]
+        fn accepted_hosts_agree_with_a_url_parser(s in "[0-9a-fxX.]{1,24}") {
+            if let Ok(d) = AllowedDomain::parse(&s) {
+                let host = d.to_string();
+                match url_host(&s) {
+                    Some(url::Host::Ipv4(ip)) => prop_assert_eq!(host, ip.to_string()),
+                    Some(url::Host::Domain(name)) => {
+                        prop_assert_eq!(&host, name.trim_end_matches('.'));
+                        prop_assert!(host.parse::<Ipv4Addr>().is_err());
+                    }
+                    other => prop_assert!(false, "{s:?} accepted as {host} but URL host is {other:?}"),
+                }
+            }
+        }
+
+        /// A canonical dotted quad is kept; the same address as one number, decimal or hex, is
+        /// refused with a message naming the dotted quad.
+        #[test]
+        fn every_ipv4_in_canonical_form_is_kept_and_others_name_it(ip in any::<u32>()) {
+            let addr = Ipv4Addr::from(ip);
+            prop_assert_eq!(p(&addr.to_string()).to_string(), addr.to_string());
+            let e = AllowedDomain::parse(&ip.to_string()).unwrap_err();
+            prop_assert!(e.reason.contains(&addr.to_string()), "{}", e.reason);
+            let e = AllowedDomain::parse(&format!("{ip:#x}")).unwrap_err();
+            prop_assert!(e.reason.contains(&addr.to_string()), "{}", e.reason);
         }
     }
 }
