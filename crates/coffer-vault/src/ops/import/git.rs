@@ -87,10 +87,10 @@ pub fn check_url(url: &str) -> Result<(), GitError> {
     if url.chars().any(char::is_control) {
         return refuse("it contains control characters");
     }
-    if url.starts_with("git://") {
+    if has_scheme(url, "git://") {
         return refuse("git:// is unauthenticated and unencrypted; use https:// or ssh");
     }
-    if url.starts_with("http://")
+    if has_scheme(url, "http://")
         && !reqwest::Url::parse(url).is_ok_and(|u| super::url::is_loopback(&u))
     {
         return refuse("plain http:// is allowed only to this machine; use https:// or ssh");
@@ -130,9 +130,15 @@ fn check_path(p: &str) -> Result<(), GitError> {
 
 /// Transports git may use: https, ssh and local files; plain http only to this machine. The
 /// unauthenticated `git://` and remote `http://` could be read or altered in transit.
+/// Whether `url` starts with `scheme` in any case: git and URL parsers read `GIT://` as `git://`.
+fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.get(..scheme.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+}
+
 fn allowed_protocols(args: &[&str]) -> &'static str {
     // `check_url` already refused remote http://, so any http:// argument here is loopback.
-    let loopback_http = args.iter().any(|a| a.starts_with("http://"));
+    let loopback_http = args.iter().any(|a| has_scheme(a, "http://"));
     if loopback_http {
         "file:https:ssh:http"
     } else {
@@ -390,6 +396,10 @@ mod tests {
             "http://example.com/r.git",
             "http://localhost.invalid/r.git",
             "http://127.0.0.1.example.com/r.git",
+            // Schemes in any case: git reads GIT:// as git://.
+            "GIT://example.com/r.git",
+            "Git://example.com/r.git",
+            "HTTP://example.com/r.git",
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
@@ -400,9 +410,14 @@ mod tests {
             "/tmp/repo.git",
             "file:///tmp/repo.git",
             "http://127.0.0.1:8080/r.git",
+            "HTTP://127.0.0.1:8080/r.git",
         ] {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
+        assert_eq!(
+            allowed_protocols(&["HTTP://127.0.0.1/r.git"]),
+            "file:https:ssh:http"
+        );
     }
 
     #[test]
