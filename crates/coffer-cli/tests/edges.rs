@@ -415,8 +415,9 @@ fn a_fifo_is_refused_not_waited_on_and_folders_have_a_total_limit() {
     assert!(err.contains("together"), "{err}");
 }
 
-/// A fake `git` first on PATH: it records its environment, then waits (with a child of its
-/// own) until killed. Readiness comes through a FIFO it writes its pid into.
+/// A fake `git` first on PATH: it records its environment, then blocks for good (with a child
+/// of its own, `tail -f /dev/null`) until killed. Readiness comes through a FIFO it writes its
+/// pids into; nothing waits on a timer.
 fn fake_git(v: &TestVault) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let bin = v.dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
@@ -430,7 +431,7 @@ fn fake_git(v: &TestVault) -> (std::path::PathBuf, std::path::PathBuf, std::path
             .success()
     );
     let script = format!(
-        "#!/bin/sh\nenv > '{}'\nsleep 300 &\necho \"$$ $!\" > '{}'\nwait\n",
+        "#!/bin/sh\nenv > '{}'\ntail -f /dev/null &\necho \"$$ $!\" > '{}'\nwait\n",
         env_dump.display(),
         ready.display()
     );

@@ -31,17 +31,6 @@ pub fn tighten_dir(dir: &Path) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Tracks an existing temporary path for removal on interrupt. Prefer
-/// [`cleanup::create_tracked`], which leaves no window between creating and tracking.
-pub fn track(path: &Path) {
-    let _ = cleanup::create_tracked(|| Ok(()), |()| path.to_path_buf());
-}
-
-/// Forgets a tracked path.
-pub fn untrack(path: &Path) {
-    cleanup::untrack(path);
-}
-
 /// Where an output path points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -70,10 +59,8 @@ fn through_system_dir(path: &Path) -> bool {
 
 /// What is at `path` (following symbolic links).
 pub fn target(path: &Path) -> io::Result<Target> {
-    if through_system_dir(path) && fs::metadata(path).is_ok() {
-        return Ok(Target::Special);
-    }
     match fs::metadata(path) {
+        Ok(_) if through_system_dir(path) => Ok(Target::Special),
         Ok(m) if m.is_dir() => Ok(Target::Directory),
         Ok(m) if m.is_file() => Ok(Target::Regular),
         Ok(m) => {
@@ -92,14 +79,15 @@ pub fn target(path: &Path) -> io::Result<Target> {
 /// temporary file, nothing replaced; a regular file reached that way is truncated first).
 pub fn write_special(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = fs::OpenOptions::new().write(true).open(path)?;
-    if f.metadata()?.is_file() && through_system_dir(path) {
+    if f.metadata()?.is_file() {
+        if !through_system_dir(path) {
+            // Swapped for a regular file since we looked: do not write secrets into it in place.
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the output became a regular file",
+            ));
+        }
         f.set_len(0)?;
-    } else if f.metadata()?.is_file() {
-        // Swapped for a regular file since we looked: do not write secrets into it in place.
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "the output became a regular file",
-        ));
     }
     f.write_all(bytes)?;
     f.flush()
@@ -193,13 +181,22 @@ fn link_fd(f: &File, path: &Path) -> io::Result<()> {
     }
 }
 
-fn temp_name(path: &Path) -> PathBuf {
+/// `.NAME.tmp-` for `DIR/NAME`: the prefix of every temporary name beside `path`.
+fn temp_prefix(path: &Path) -> String {
     let base = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    format!(".{base}.tmp-")
+}
+
+fn temp_name(path: &Path) -> PathBuf {
     let tag: [u8; 6] = coffer_core::crypto::random::bytes();
-    parent(path).join(format!(".{base}.tmp-{}", coffer_core::hex::encode(&tag)))
+    parent(path).join(format!(
+        "{}{}",
+        temp_prefix(path),
+        coffer_core::hex::encode(&tag)
+    ))
 }
 
 /// The fallback: a named, tracked `0600` temporary file beside `path`, renamed into place.
@@ -216,14 +213,10 @@ pub struct TempFile(Option<tempfile::NamedTempFile>);
 
 /// A new, empty [`TempFile`] beside `path`.
 pub fn temp_beside(path: &Path) -> io::Result<TempFile> {
-    let base = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let t = cleanup::create_tracked(
         || {
             tempfile::Builder::new()
-                .prefix(&format!(".{base}.tmp-"))
+                .prefix(&temp_prefix(path))
                 .permissions(fs::Permissions::from_mode(0o600))
                 .tempfile_in(parent(path))
         },
@@ -292,34 +285,31 @@ mod tests {
         fs::read_dir(d).unwrap().count()
     }
 
+    /// Both ways of writing (unnamed file linked into place, and the named fallback): 0600,
+    /// no clobber without `overwrite`, nothing left behind.
     #[test]
-    fn atomic_write_is_private_and_respects_overwrite() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("f");
-        write_private_atomic(&p, b"one", false).unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        assert_eq!(mode(&p), 0o600);
-        let e = write_private_atomic(&p, b"two", false).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        write_private_atomic(&p, b"two", true).unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(mode(&p), 0o600);
-        assert_eq!(entries(d.path()), 1, "no temporary files left behind");
-    }
-
-    #[test]
-    fn the_named_fallback_gives_the_same_guarantees() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("f");
-        write_named(&p, b"one", false).unwrap();
-        assert_eq!(mode(&p), 0o600);
-        let e = write_named(&p, b"two", false).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        write_named(&p, b"two", true).unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(entries(d.path()), 1, "no temporary files left behind");
+    fn atomic_writes_are_private_and_respect_overwrite() {
+        type Write = fn(&Path, &[u8], bool) -> io::Result<()>;
+        let writers: [(&str, Write); 2] =
+            [("unnamed", write_private_atomic), ("named", write_named)];
+        for (how, write) in writers {
+            let d = tempfile::tempdir().unwrap();
+            let p = d.path().join("f");
+            write(&p, b"one", false).unwrap();
+            assert_eq!(fs::read(&p).unwrap(), b"one", "{how}");
+            assert_eq!(mode(&p), 0o600, "{how}");
+            let e = write(&p, b"two", false).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists, "{how}");
+            assert_eq!(fs::read(&p).unwrap(), b"one", "{how}");
+            write(&p, b"two", true).unwrap();
+            assert_eq!(fs::read(&p).unwrap(), b"two", "{how}");
+            assert_eq!(mode(&p), 0o600, "{how}");
+            assert_eq!(
+                entries(d.path()),
+                1,
+                "{how}: no temporary files left behind"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,18 @@ use coffer_core::crypto::VaultKeys;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::PathBuf;
 
+/// Opens a sealed state blob; a blob that does not authenticate is an integrity failure.
+fn open_state(
+    keys: &VaultKeys,
+    aad: &[u8],
+    nonce: &[u8],
+    ct: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
+    keys.state_key()
+        .open(nonce, aad, ct)
+        .map_err(|_| StoreError::Integrity)
+}
+
 /// An open, unlocked vault.
 pub struct Vault {
     conn: Connection,
@@ -167,31 +179,9 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some((nonce, ct)) = row else {
-            return Ok(None);
-        };
-        self.keys
-            .state_key()
-            .open(&nonce, &self.state_aad(name), &ct)
-            .map(Some)
-            .map_err(|_| StoreError::Integrity)
-    }
-
-    /// Stores (`Some`) or deletes (`None`) the sealed state blob `name`, in one transaction.
-    pub fn set_sealed_state(&mut self, name: &str, value: Option<&[u8]>) -> Result<(), StoreError> {
-        let sealed = value.map(|v| self.keys.state_key().seal(&self.state_aad(name), v));
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        match sealed {
-            Some((nonce, ct)) => tx.execute(
-                "INSERT OR REPLACE INTO sealed_state (name, nonce, ciphertext) VALUES (?1, ?2, ?3)",
-                rusqlite::params![name, &nonce[..], ct],
-            )?,
-            None => tx.execute("DELETE FROM sealed_state WHERE name = ?1", [name])?,
-        };
-        tx.commit()?;
-        Ok(())
+        let aad = self.state_aad(name);
+        row.map(|(nonce, ct)| open_state(&self.keys, &aad, &nonce, &ct))
+            .transpose()
     }
 
     /// Reads, changes and writes the sealed state blob `name` in one write transaction, so that
@@ -214,15 +204,9 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let current = match row {
-            None => None,
-            Some((nonce, ct)) => Some(
-                self.keys
-                    .state_key()
-                    .open(&nonce, &aad, &ct)
-                    .map_err(|_| StoreError::Integrity)?,
-            ),
-        };
+        let current = row
+            .map(|(nonce, ct)| open_state(&self.keys, &aad, &nonce, &ct))
+            .transpose()?;
         match change(current) {
             Some(v) => {
                 let (nonce, ct) = self.keys.state_key().seal(&aad, &v);

@@ -140,14 +140,24 @@ fn decide(
     })
 }
 
-fn cached(link: &TeamLink, now: Timestamp) -> Result<PolicyStatement, String> {
+/// The cached policy, if it is in force at `now`: genuinely signed, unexpired, and not older
+/// than the highest revision seen. The export gate and `team status` both decide with this.
+pub(crate) fn cached(link: &TeamLink, now: Timestamp) -> Result<PolicyStatement, String> {
     let key = link.server_key().map_err(|e| e.to_string())?;
     let signed = link
         .policy
         .as_ref()
         .ok_or("no policy has been received yet")?;
-    key.verify(signed, &link.team_id, now)
-        .map_err(|e| format!("the cached policy is not usable: {e}"))
+    let st = key
+        .verify(signed, &link.team_id, now)
+        .map_err(|e| format!("the cached policy is not usable: {e}"))?;
+    if st.revision < link.max_revision {
+        return Err(format!(
+            "the cached policy (revision {}) is older than one already seen",
+            st.revision
+        ));
+    }
+    Ok(st)
 }
 
 /// When a logged-out vault's signed release takes effect.
@@ -167,7 +177,7 @@ pub(crate) fn released(link: &TeamLink, now: Timestamp) -> bool {
         .is_ok_and(|r| now >= r.effective_at)
 }
 
-fn cached_source(st: &PolicyStatement) -> PolicySource {
+pub(crate) fn cached_source(st: &PolicyStatement) -> PolicySource {
     PolicySource::Cached {
         issued_at: st.issued_at,
         expires_at: st.expires_at,
@@ -225,16 +235,7 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
             | TeamError::Server { .. }
             | TeamError::BadResponse { .. }),
         ) => match cached(&link, now) {
-            Ok(st) if st.revision >= link.max_revision => {
-                decide(&link, &st, kind, cached_source(&st))
-            }
-            Ok(st) => Err(no_policy(
-                &link,
-                format!(
-                    "{e}; the cached policy (revision {}) is older than one already seen",
-                    st.revision
-                ),
-            )),
+            Ok(st) => decide(&link, &st, kind, cached_source(&st)),
             Err(why) => Err(no_policy(&link, format!("{e}; {why}"))),
         },
         Err(e) => Err(no_policy(&link, e.to_string())),

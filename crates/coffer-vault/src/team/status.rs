@@ -49,14 +49,8 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
         }
     }
     let policy = fresh.or_else(|| {
-        let st = key.verify(link.policy.as_ref()?, &link.team_id, now).ok()?;
-        if st.revision < link.max_revision {
-            return None;
-        }
-        let source = PolicySource::Cached {
-            issued_at: st.issued_at,
-            expires_at: st.expires_at,
-        };
+        let st = super::authorize::cached(&link, now).ok()?;
+        let source = super::authorize::cached_source(&st);
         Some((st, source))
     });
     Ok(TeamStatus {
