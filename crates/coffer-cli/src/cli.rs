@@ -11,13 +11,16 @@ Environment:
   COFFER_EXPORT_PASSWORD   password for `export --encrypted` (instead of a prompt)
   COFFER_IMPORT_PASSWORD   password for encrypted imports (instead of a prompt)
   COFFER_EXPORT_KDF        m=KIB,t=PASSES,p=LANES: Argon2id cost of encrypted exports
+  COFFER_ENV               active environment for get, request, run, inject, refs (like --env)
 
   COFFER_TEAM_TOKEN        API token for `team login` (instead of a prompt)
 
 Exit codes: 0 ok, 1 internal, 2 usage, 3 not found, 4 invalid input, 5 no vault or no key,
 6 wrong key, 7 integrity or wrong export password, 8 already exists or duplicates,
 9 refused by team policy or role, 10 I/O or network, 11 cancelled, 12 newer format,
-13 team token rejected, 130 interrupted.";
+13 team token rejected, 14 a {{vault:NAME}} reference cannot resolve (nothing run, sent or
+written), 22 `request --fail` got HTTP 400+, 126/127 `run` cannot start the command, 130
+interrupted; `run` otherwise exits as its command does.";
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +72,11 @@ pub enum Command {
         /// Print the value exactly, without the newline after it (for files and pipes)
         #[arg(long, short = 'n')]
         no_newline: bool,
+        #[command(flatten)]
+        env: ActiveEnv,
+        /// Say on stderr which value was used (the default or an environment's)
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Show or change where a secret may be used, keeping its value
     Domains(DomainsArgs),
@@ -79,9 +87,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete a secret
+    /// Delete a secret, or only its value for one environment
     #[command(alias = "remove")]
     Rm {
+        /// Secret name
+        name: String,
+        /// Delete only this environment's value
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+    },
+    /// Stop a secret from resolving in references, keeping it (undo with `coffer enable`)
+    Disable {
+        /// Secret name
+        name: String,
+    },
+    /// Let a disabled secret resolve again
+    Enable {
         /// Secret name
         name: String,
     },
@@ -104,6 +125,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Send an HTTP request with {{vault:NAME}} references in its URL, headers and body
+    Request(RequestArgs),
+    /// Run a command with {{vault:NAME}} references in its environment resolved
+    Run(RunArgs),
+    /// Write a template with its {{vault:NAME}} references resolved
+    Inject(InjectArgs),
+    /// List the {{vault:NAME}} references in a file and whether each would resolve (no values)
+    Refs(RefsArgs),
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -149,6 +178,128 @@ pub struct SetArgs {
     /// Remove every domain restriction
     #[arg(long)]
     pub clear_domains: bool,
+    /// Set this environment's value (the secret must exist; its default value stays)
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+}
+
+/// Where resolved values are going, for secrets with allowed domains.
+#[derive(Args, Clone)]
+pub struct ForUrls {
+    /// The URL the values will be sent to; secrets with allowed domains resolve only when it
+    /// matches them (repeat for several: each must match)
+    #[arg(long = "for", value_name = "URL")]
+    pub urls: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct InjectArgs {
+    /// Template to read (`-`: stdin)
+    #[arg(
+        short = 'i',
+        long = "in-file",
+        value_name = "FILE",
+        default_value = "-"
+    )]
+    pub input: PathBuf,
+    /// Write here (created 0600, atomically) instead of stdout
+    #[arg(short = 'o', long = "out-file", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Only list the references and whether each would resolve (as `coffer refs`)
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub dest: ForUrls,
+    #[command(flatten)]
+    pub env: ActiveEnv,
+}
+
+#[derive(Args)]
+pub struct RefsArgs {
+    /// File to read (`-`: stdin)
+    pub file: PathBuf,
+    /// Machine-readable JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dest: ForUrls,
+    #[command(flatten)]
+    pub env: ActiveEnv,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Also read variables from this dotenv file (repeatable; later files win)
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Show the command's output as it is, without concealing resolved values
+    #[arg(long)]
+    pub no_masking: bool,
+    #[command(flatten)]
+    pub dest: ForUrls,
+    #[command(flatten)]
+    pub env: ActiveEnv,
+    /// The command and its arguments (after `--`)
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Args)]
+pub struct RequestArgs {
+    /// The URL (references allowed after the host)
+    pub url: String,
+    /// Request method [default: GET, or POST with a body]
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub request: Option<String>,
+    /// A header, `Name: value` (references allowed in the value; repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Body (form-encoded content type unless a header sets one)
+    #[arg(short = 'd', long, value_name = "DATA", group = "body")]
+    pub data: Option<String>,
+    /// Body read from this file, byte for byte (`-`: stdin)
+    #[arg(long, value_name = "FILE", group = "body")]
+    pub data_file: Option<PathBuf>,
+    /// JSON body (sets Content-Type and Accept to application/json)
+    #[arg(long, value_name = "DATA", group = "body")]
+    pub json: Option<String>,
+    /// Follow redirects, only while every secret in the request is allowed at the new URL
+    #[arg(short = 'L', long)]
+    pub location: bool,
+    /// Most redirects followed
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_redirs: u32,
+    /// Exit 22 when the server answers with status 400 or more
+    #[arg(short = 'f', long)]
+    pub fail: bool,
+    /// Trust this PEM certificate (a private CA) besides the system roots
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Connect to ADDR for HOST:PORT, as curl's --resolve (repeatable)
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// Give up after this many seconds
+    #[arg(short = 'm', long, value_name = "SECONDS")]
+    pub max_time: Option<f64>,
+    /// Print the request and response lines and headers on stderr (values concealed)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Print the response body as received, without concealing resolved values
+    #[arg(long)]
+    pub no_masking: bool,
+    #[command(flatten)]
+    pub env: ActiveEnv,
+}
+
+/// The active environment of a command that reads values.
+#[derive(Args, Clone)]
+pub struct ActiveEnv {
+    /// Use this environment's values where a secret has one (falls back to the default value)
+    #[arg(long = "env", env = "COFFER_ENV", value_name = "ENV")]
+    pub env: Option<String>,
 }
 
 #[derive(Args)]

@@ -31,6 +31,14 @@ pub mod code {
     pub const UNSUPPORTED: u8 = 12;
     /// The team server did not accept the API token.
     pub const UNAUTHORIZED: u8 = 13;
+    /// A `{{vault:NAME}}` reference could not resolve; nothing was run, sent or written.
+    pub const UNRESOLVED: u8 = 14;
+    /// `coffer request --fail`: the server answered with a status of 400 or more (as curl).
+    pub const HTTP_ERROR: u8 = 22;
+    /// `coffer run`: the command could not be started (as shells do).
+    pub const COMMAND_NOT_EXECUTABLE: u8 = 126;
+    /// `coffer run`: the command was not found (as shells do).
+    pub const COMMAND_NOT_FOUND: u8 = 127;
 }
 
 /// A failure to report.
@@ -106,6 +114,10 @@ impl<E: Classify + Display> From<E> for Failure {
                 "check the API token, or log in again with `coffer team login`",
             ),
             ErrorKind::Cancelled => (code::CANCELLED, "nothing was changed"),
+            ErrorKind::Unresolved => (
+                code::UNRESOLVED,
+                "nothing was run, sent or written; `coffer refs FILE` shows what each reference needs",
+            ),
             ErrorKind::Forbidden => (code::DENIED, "ask a team admin"),
             ErrorKind::NotJoined => (
                 code::INVALID_INPUT,

@@ -1,17 +1,58 @@
 //! Ctrl-C, SIGTERM and SIGHUP: one way out. Whether the signal arrives while a command works or
 //! while a hidden prompt waits, the same function removes temporary files, kills children,
 //! restores the terminal, prints two lines and exits 130.
+//!
+//! `coffer run` is the exception: while its child runs, these signals are passed on to the
+//! child instead, and Coffer exits the way the child does.
 
+use rustix::process::{Pid, Signal, kill_process};
 use rustix::termios::{OptionalActions, Termios, tcgetattr, tcsetattr};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
 use std::fs::File;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// The terminal as it was before a hidden prompt changed it.
 static TERMINAL: Mutex<Option<(File, Termios)>> = Mutex::new(None);
 
-/// Installs the handler (SIGINT, SIGTERM, SIGHUP).
+/// The child `coffer run` passes signals to (0: none, signals end Coffer).
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+/// Installs the handler (SIGINT, SIGTERM, SIGHUP): a thread that waits for them.
 pub fn install() {
-    let _ = ctrlc::set_handler(|| exit());
+    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for info in signals.forever() {
+                let child = FORWARD_TO.load(Ordering::SeqCst);
+                if child == 0 {
+                    exit();
+                }
+                // A terminal's Ctrl-C (sent by the kernel) already reached the child, which is
+                // in the terminal's foreground process group with us: passing it on would
+                // deliver it twice. A signal sent by a process (kill, a supervisor) reached
+                // only us.
+                if matches!(info.cause, Cause::Kernel) {
+                    continue;
+                }
+                if let (Some(pid), Some(sig)) =
+                    (Pid::from_raw(child), Signal::from_named_raw(info.signal))
+                {
+                    let _ = kill_process(pid, sig);
+                }
+            }
+        });
+}
+
+/// Passes SIGINT, SIGTERM and SIGHUP to `child` from now on (`coffer run`).
+pub fn forward_to(child: u32) {
+    FORWARD_TO.store(i32::try_from(child).unwrap_or(0), Ordering::SeqCst);
 }
 
 /// Remembers the terminal's settings before a prompt turns echo off (once per process).

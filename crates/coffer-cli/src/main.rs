@@ -6,8 +6,11 @@ mod commands;
 mod context;
 mod failure;
 mod interrupt;
+mod mask;
+mod output;
 mod password;
 mod prompt;
+mod resolve;
 mod term;
 
 use clap::Parser;

@@ -54,6 +54,7 @@ fn vault_with_three() -> TestVault {
             domains: DomainChange::Set(
                 coffer_core::AllowedDomains::parse_list("db.internal.example.com").unwrap(),
             ),
+            environment: None,
         },
     )
     .unwrap();
@@ -584,7 +585,7 @@ fn bad_input_never_changes_the_vault() {
     let err = refused(&v, &before, b"[{\"name\": \"x\"}]", INVALID);
     assert!(err.contains("not a Coffer vault export"), "{err}");
     let v2 = text
-        .replacen("\"version\": 1", "\"version\": 2", 1)
+        .replacen("\"version\": 2,", "\"version\": 3,", 1)
         .replacen("coffer 0.1.0", "coffer 7.0.0", 1);
     let err = refused(&v, &before, v2.as_bytes(), UNSUPPORTED);
     assert!(err.contains("coffer 7.0.0"), "{err}");

@@ -34,13 +34,15 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    fn default_port(self) -> u16 {
+    /// The port used when a URL names none.
+    pub fn default_port(self) -> u16 {
         match self {
             Scheme::Http => 80,
             Scheme::Https => 443,
         }
     }
-    fn as_str(self) -> &'static str {
+    /// `http` or `https`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Scheme::Http => "http",
             Scheme::Https => "https",
@@ -97,23 +99,18 @@ impl AllowedDomain {
                 .strip_prefix('[')
                 .and_then(|h| h.strip_suffix(']'))
                 .ok_or_else(|| err("unbalanced brackets around an IPv6 address"))?;
-            inner
+            let ip = inner
                 .parse::<std::net::Ipv6Addr>()
                 .map_err(|_| err("not a valid IPv6 address"))?;
             if wildcard {
                 return Err(err("a wildcard cannot apply to an IP address"));
             }
+            // One spelling per address (RFC 5952, as URL parsers print it): `[0:0::1]` is `[::1]`.
+            return Ok(Self::canonical(scheme, false, format!("[{ip}]"), port));
         }
-        // One trailing dot (a fully qualified DNS name) is the same host; never after an IPv6
-        // literal.
-        let host = if host.starts_with('[') {
-            host
-        } else {
-            host.strip_suffix('.').unwrap_or(&host).to_string()
-        };
-        if host.starts_with('[') {
-            // checked above
-        } else if ends_in_a_number(&host) {
+        // One trailing dot (a fully qualified DNS name) is the same host.
+        let host = host.strip_suffix('.').unwrap_or(&host).to_string();
+        if ends_in_a_number(&host) {
             // URL parsers (WHATWG, and so browsers and most HTTP clients) read such a host as
             // an IPv4 address: `127.1`, `2130706433` and `0x7f.0.0.1` are all 127.0.0.1. Only
             // the canonical dotted quad is accepted, so an entry means what it shows.
@@ -144,16 +141,20 @@ impl AllowedDomain {
                 ));
             }
         }
-        // Canonical form: https is the default scheme and each scheme's default port is implied,
-        // so `https://a.com:443` and `a.com` are one entry.
+        Ok(Self::canonical(scheme, wildcard, host, port))
+    }
+
+    /// Canonical form: https is the default scheme and each scheme's default port is implied, so
+    /// `https://a.com:443` and `a.com` are one entry.
+    fn canonical(scheme: Option<Scheme>, wildcard: bool, host: String, port: Option<u16>) -> Self {
         let scheme = scheme.filter(|s| *s != Scheme::Https);
         let port = port.filter(|p| *p != scheme.unwrap_or(Scheme::Https).default_port());
-        Ok(Self {
+        Self {
             scheme,
             wildcard,
             host,
             port,
-        })
+        }
     }
 
     /// Whether a request to `scheme://host:port` may carry the secret.
@@ -346,6 +347,11 @@ impl AllowedDomains {
     /// Whether a request to `scheme://host:port` may carry the secret.
     pub fn allows(&self, scheme: Scheme, host: &str, port: Option<u16>) -> bool {
         self.is_any() || self.0.iter().any(|d| d.allows(scheme, host, port))
+    }
+
+    /// Whether a request to `dest` may carry the secret.
+    pub fn allows_destination(&self, dest: &crate::Destination) -> bool {
+        self.allows(dest.scheme(), dest.host(), Some(dest.port()))
     }
 
     /// The entries as text, in canonical form.

@@ -8,7 +8,9 @@
 
 pub mod buf;
 pub mod crypto;
+pub mod destination;
 pub mod domain;
+pub mod env;
 pub mod export;
 pub mod hex;
 pub mod link;
@@ -17,12 +19,15 @@ pub mod obj;
 pub mod password;
 pub mod policy;
 pub mod record;
+pub mod reference;
 pub mod secret;
 pub mod timestamp;
 pub mod value;
 pub mod wire;
 
+pub use destination::{Destination, DestinationError};
 pub use domain::{AllowedDomain, AllowedDomains, DomainError};
+pub use env::{EnvName, EnvNameError, EnvValue, Environments};
 pub use link::{ExternalLink, LinkError};
 pub use name::{NameError, SecretName};
 pub use secret::{Secret, SecretContent};

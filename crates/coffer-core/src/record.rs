@@ -10,8 +10,9 @@ use crate::crypto::VaultKeys;
 use crate::wire::SecretJson;
 use zeroize::Zeroizing;
 
-/// Version byte of the sealed plaintext.
-pub const RECORD_VERSION: u8 = 1;
+/// Version byte of the sealed plaintext this build writes. Version 1 records (without
+/// `disabled` and `environments`) are read forever.
+pub const RECORD_VERSION: u8 = 2;
 const AAD_LABEL: &[u8] = b"coffer/record/v1";
 
 /// A record as stored: name MAC, nonce and ciphertext.
@@ -67,12 +68,15 @@ pub fn open(
         )
         .map_err(|_| RecordError)?;
     let (&version, body) = plain.split_first().ok_or(RecordError)?;
-    if version != RECORD_VERSION {
+    if !(1..=RECORD_VERSION).contains(&version) {
         return Err(RecordError);
     }
     let json =
         serde_json::from_slice::<crate::obj::Obj<SecretJson>>(body).map_err(|_| RecordError)?;
-    let secret = Secret::try_from(json.0).map_err(|_| RecordError)?;
+    let secret = json
+        .0
+        .into_secret(version.into())
+        .map_err(|_| RecordError)?;
     if keys.name_mac(secret.name.as_str()) != sealed.name_mac {
         return Err(RecordError);
     }
@@ -90,6 +94,8 @@ mod tests {
             name: SecretName::parse("stripe").unwrap(),
             content: SecretContent::Value(SecretValue::new("sk_live_abc".into()).unwrap()),
             allowed_domains: AllowedDomains::parse_list("api.stripe.com").unwrap(),
+            disabled: false,
+            environments: Default::default(),
             created_at: Timestamp::from_unix(1_700_000_000).unwrap(),
             updated_at: Timestamp::from_unix(1_700_000_100).unwrap(),
         }
@@ -119,6 +125,37 @@ mod tests {
             t.ciphertext[i] ^= 0x40;
             assert_eq!(open(&keys, b"vault-1", b"row-1", &t), Err(RecordError));
         }
+    }
+
+    /// Seals `json` with an explicit version byte, as another Coffer version would.
+    fn seal_raw(keys: &VaultKeys, version: u8, name: &str, json: &str) -> SealedRecord {
+        let name_mac = keys.name_mac(name);
+        let plain = [&[version][..], json.as_bytes()].concat();
+        let (nonce, ciphertext) = keys.record_key().seal(&aad(b"v", b"r", &name_mac), &plain);
+        SealedRecord {
+            name_mac,
+            nonce: nonce.to_vec(),
+            ciphertext,
+        }
+    }
+
+    #[test]
+    fn record_versions() {
+        let keys = VaultKeys::derive(&VaultKey::from_bytes(&[3; 32]), b"v");
+        let base = r#"{"name":"a","value":"x","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z""#;
+        let v1 = format!("{base}}}");
+        let v2 = format!(r#"{base},"disabled":true,"environments":{{"prod":{{"value":"p"}}}}}}"#);
+        let open_raw =
+            |version, json: &str| open(&keys, b"v", b"r", &seal_raw(&keys, version, "a", json));
+        assert!(open_raw(1, &v1).is_ok());
+        assert!(open_raw(2, &v1).is_ok());
+        let s = open_raw(2, &v2).unwrap();
+        assert!(s.disabled);
+        assert_eq!(s.environments.len(), 1);
+        // Version 1 records cannot hold version 2 fields; unknown versions do not open.
+        assert_eq!(open_raw(1, &v2).unwrap_err(), RecordError);
+        assert_eq!(open_raw(3, &v1).unwrap_err(), RecordError);
+        assert_eq!(open_raw(0, &v1).unwrap_err(), RecordError);
     }
 
     #[test]

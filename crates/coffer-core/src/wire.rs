@@ -5,12 +5,16 @@
 //!  "createdAt":"2026-11-28T10:00:00Z","updatedAt":"2026-11-28T10:00:00Z"}
 //! ```
 //! A linked secret has `"link": {"provider": …}` instead of `"value"`; exactly one of the two is
-//! present. Unknown fields are refused.
+//! present. Since version 2 of both formats a secret may also carry `"disabled": true` and
+//! `"environments": {"prod": {"value": …, "allowedDomains": […]}}`; both are left out when unused,
+//! and a version 1 document must not have them. Unknown fields are refused.
 
+use crate::env::{EnvName, EnvValue, Environments};
 use crate::{
     AllowedDomains, ExternalLink, Secret, SecretContent, SecretName, SecretValue, Timestamp,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One secret as JSON.
 #[derive(Serialize, Deserialize)]
@@ -23,16 +27,48 @@ pub struct SecretJson {
     link: Option<ExternalLink>,
     #[serde(default)]
     allowed_domains: AllowedDomains,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    disabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    environments: Option<BTreeMap<EnvName, crate::obj::Obj<EnvJson>>>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
 
-/// A secret JSON object had both or neither of `value` and `link`.
+/// One environment's value as JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvJson {
+    value: SecretValue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    allowed_domains: Option<AllowedDomains>,
+}
+
+/// A secret JSON object broke a rule that serde's types cannot express.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("secret {name:?} must have exactly one of \"value\" and \"link\"")]
-pub struct ContentError {
-    /// The secret's name.
-    pub name: String,
+pub enum ContentError {
+    /// Both or neither of `value` and `link`.
+    #[error("secret {name:?} must have exactly one of \"value\" and \"link\"")]
+    ValueOrLink {
+        /// The secret's name.
+        name: String,
+    },
+    /// A version 1 document used a field added in version 2.
+    #[error("secret {name:?} has \"{field}\", which version 1 does not have")]
+    NotInVersion1 {
+        /// The secret's name.
+        name: String,
+        /// The field.
+        field: &'static str,
+    },
+    /// `"disabled": false` or `"environments": {}`: the canonical form leaves them out.
+    #[error("secret {name:?} has \"{field}\" with its default value; leave the field out")]
+    NotCanonical {
+        /// The secret's name.
+        name: String,
+        /// The field.
+        field: &'static str,
+    },
 }
 
 impl From<&Secret> for SecretJson {
@@ -46,30 +82,80 @@ impl From<&Secret> for SecretJson {
             value,
             link,
             allowed_domains: s.allowed_domains.clone(),
+            disabled: s.disabled.then_some(true),
+            environments: (!s.environments.is_empty()).then(|| {
+                s.environments
+                    .iter()
+                    .map(|(n, e)| {
+                        (
+                            n.clone(),
+                            crate::obj::Obj(EnvJson {
+                                value: e.value.clone(),
+                                allowed_domains: e.allowed_domains.clone(),
+                            }),
+                        )
+                    })
+                    .collect()
+            }),
             created_at: s.created_at,
             updated_at: s.updated_at,
         }
     }
 }
 
-impl TryFrom<SecretJson> for Secret {
-    type Error = ContentError;
-    fn try_from(j: SecretJson) -> Result<Self, ContentError> {
-        let content = match (j.value, j.link) {
+impl SecretJson {
+    /// Converts to a secret under the rules of format `version` (1 or 2).
+    pub fn into_secret(self, version: u32) -> Result<Secret, ContentError> {
+        let name = self.name.to_string();
+        if version < 2 {
+            for (present, field) in [
+                (self.disabled.is_some(), "disabled"),
+                (self.environments.is_some(), "environments"),
+            ] {
+                if present {
+                    return Err(ContentError::NotInVersion1 { name, field });
+                }
+            }
+        }
+        if self.disabled == Some(false) {
+            return Err(ContentError::NotCanonical {
+                name,
+                field: "disabled",
+            });
+        }
+        if self.environments.as_ref().is_some_and(BTreeMap::is_empty) {
+            return Err(ContentError::NotCanonical {
+                name,
+                field: "environments",
+            });
+        }
+        let content = match (self.value, self.link) {
             (Some(v), None) => SecretContent::Value(v),
             (None, Some(l)) => SecretContent::Link(l),
-            _ => {
-                return Err(ContentError {
-                    name: j.name.to_string(),
-                });
-            }
+            _ => return Err(ContentError::ValueOrLink { name }),
         };
+        let environments: Environments = self
+            .environments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, e)| {
+                (
+                    n,
+                    EnvValue {
+                        value: e.0.value,
+                        allowed_domains: e.0.allowed_domains,
+                    },
+                )
+            })
+            .collect();
         Ok(Secret {
-            name: j.name,
+            name: self.name,
             content,
-            allowed_domains: j.allowed_domains,
-            created_at: j.created_at,
-            updated_at: j.updated_at,
+            allowed_domains: self.allowed_domains,
+            disabled: self.disabled.unwrap_or(false),
+            environments,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         })
     }
 }

@@ -26,6 +26,8 @@ fn doc() -> ExportDoc {
         } else {
             AllowedDomains::parse_list(domains).unwrap()
         },
+        disabled: false,
+        environments: Default::default(),
         created_at: t,
         updated_at: Timestamp::from_unix(1_795_000_100).unwrap(),
     };
@@ -199,13 +201,13 @@ fn hostile_kdf_parameters_are_refused_before_work() {
 fn unknown_version_names_the_needed_coffer() {
     let text = String::from_utf8(encode_plaintext(&doc()).to_vec()).unwrap();
     let v2 = text
-        .replacen("\"version\": 1", "\"version\": 2", 1)
+        .replacen("\"version\": 2,", "\"version\": 3,", 1)
         .replacen("coffer 0.1.0", "coffer 9.4.0", 1);
     let err = parse(v2.as_bytes()).unwrap_err();
     assert!(matches!(err, DecodeError::UnsupportedVersion { .. }));
     let msg = err.to_string();
     assert!(
-        msg.contains("version 2") && msg.contains("coffer 9.4.0"),
+        msg.contains("version 3") && msg.contains("coffer 9.4.0"),
         "{msg}"
     );
 }
@@ -324,17 +326,17 @@ fn non_canonical_export_time_in_header_is_refused_before_work() {
 #[test]
 fn version_zero_is_malformed_not_newer() {
     let text = String::from_utf8(encode_plaintext(&doc()).to_vec()).unwrap();
-    let v0 = text.replacen("\"version\": 1", "\"version\": 0", 1);
+    let v0 = text.replacen("\"version\": 2,", "\"version\": 0,", 1);
     let err = parse(v0.as_bytes()).unwrap_err();
     assert!(matches!(err, DecodeError::Malformed { .. }), "{err}");
     assert!(err.to_string().contains("start at 1"), "{err}");
     // A newer version claimed by this very build: no advice to "use coffer 0.1.0 or newer".
     let v2 = text
-        .replacen("\"version\": 1", "\"version\": 2", 1)
+        .replacen("\"version\": 2,", "\"version\": 3,", 1)
         .replacen("coffer 0.1.0", &coffer_core::export::tool_name(), 1);
     let err = parse(v2.as_bytes()).unwrap_err().to_string();
     assert!(
-        err.contains("version 2") && !err.contains("or newer"),
+        err.contains("version 3") && !err.contains("or newer"),
         "{err}"
     );
 }

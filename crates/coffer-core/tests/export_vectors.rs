@@ -1,6 +1,7 @@
-//! Committed test vectors for the export format (`docs/export-format.md`), decoded forever.
+//! Committed test vectors for the export format (`docs/export-format.md`), decoded forever:
+//! version 1 in `tests/vectors/export/`, version 2 in `tests/vectors/export-v2/`.
 //!
-//! `tests/vectors/export/manifest.json` lists every vector file, the password to use and the
+//! Each set's `manifest.json` lists every vector file, the password to use and the
 //! expected outcome: `ok` (the file decodes to the manifest's `expected` secrets) or the name of
 //! the [`DecodeError`] variant it must be refused with. The files were written once by
 //! `cargo run -p coffer-vault --example gen_vectors -- export`; regenerate only for a new format
@@ -18,8 +19,26 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-/// Vectors that must be in the manifest, with the outcome they must have.
-const REQUIRED: &[(&str, &str)] = &[
+/// The sets: directory, plaintext file, and the vectors that must be in its manifest with the
+/// outcome they must have.
+type Required = &'static [(&'static str, &'static str)];
+const SETS: &[(&str, &str, Required)] = &[
+    ("export", "plaintext-v1.json", REQUIRED_V1),
+    ("export-v2", "plaintext-v2.json", REQUIRED_V2),
+];
+
+const REQUIRED_V2: &[(&str, &str)] = &[
+    ("plaintext", "ok"),
+    ("encrypted", "ok"),
+    ("encrypted-as-v1", "Decrypt"),
+    ("v1-with-environments", "Malformed"),
+    ("v1-with-disabled", "Malformed"),
+    ("disabled-false", "Malformed"),
+    ("environment-unknown-field", "Malformed"),
+    ("environment-bad-name", "Malformed"),
+];
+
+const REQUIRED_V1: &[(&str, &str)] = &[
     ("plaintext", "ok"),
     ("encrypted", "ok"),
     ("encrypted-wrong-password", "Decrypt"),
@@ -33,18 +52,20 @@ const REQUIRED: &[(&str, &str)] = &[
     ("count-mismatch", "CountMismatch"),
 ];
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/export")
+fn dir(set: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors")
+        .join(set)
 }
 
-fn read(name: &str) -> Vec<u8> {
-    let path = dir().join(name);
+fn read(set: &str, name: &str) -> Vec<u8> {
+    let path = dir(set).join(name);
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("vector file {} is missing: {e}", path.display()))
 }
 
-fn manifest() -> Value {
-    serde_json::from_slice(&read("manifest.json")).expect("manifest.json is JSON")
+fn manifest(set: &str) -> Value {
+    serde_json::from_slice(&read(set, "manifest.json")).expect("manifest.json is JSON")
 }
 
 fn text<'a>(v: &'a Value, field: &str) -> &'a str {
@@ -55,12 +76,12 @@ fn text<'a>(v: &'a Value, field: &str) -> &'a str {
 
 /// The password of a vector: `password`, or the content of `passwordFile` without one final
 /// line ending (as `coffer import --password-file` reads it).
-fn password(v: &Value) -> Option<SecretString> {
+fn password(set: &str, v: &Value) -> Option<SecretString> {
     if let Some(p) = v["password"].as_str() {
         return Some(SecretString::from(p));
     }
     let file = v["passwordFile"].as_str()?;
-    let bytes = read(file);
+    let bytes = read(set, file);
     let s = String::from_utf8(bytes).expect("password file is UTF-8");
     let s = s.strip_suffix('\n').unwrap_or(&s);
     let s = s.strip_suffix('\r').unwrap_or(s);
@@ -92,12 +113,12 @@ fn expected_kdf(m: &Value) -> KdfParams {
 }
 
 /// Parses a vector and, if encrypted, decrypts it with its password.
-fn open(v: &Value, kdf: KdfParams) -> Result<ExportDoc, DecodeError> {
-    match parse(&read(text(v, "file")))? {
+fn open(set: &str, v: &Value, kdf: KdfParams) -> Result<ExportDoc, DecodeError> {
+    match parse(&read(set, text(v, "file")))? {
         Parsed::Plaintext(doc) => Ok(doc),
         Parsed::Encrypted(e) => {
             assert_eq!(e.params(), kdf, "{}: KDF cost", v["name"]);
-            let pw = password(v)
+            let pw = password(set, v)
                 .unwrap_or_else(|| panic!("{}: encrypted, and no password given", v["name"]));
             e.decrypt(&pw)
         }
@@ -136,6 +157,33 @@ fn check_secret(i: usize, secret: &Secret, want: &Value) {
         "{at}: allowedDomains"
     );
     assert_eq!(
+        secret.disabled,
+        want.get("disabled").is_some_and(|d| d == true),
+        "{at}: disabled"
+    );
+    let envs = want.get("environments").and_then(Value::as_object);
+    assert_eq!(
+        secret.environments.len(),
+        envs.map_or(0, |e| e.len()),
+        "{at}: environments"
+    );
+    for (name, e) in &secret.environments {
+        let w = &envs.unwrap()[name.as_str()];
+        assert_eq!(e.value.expose(), text(w, "value"), "{at}: {name} value");
+        let wd = w.get("allowedDomains").map(|d| {
+            d.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            e.allowed_domains.as_ref().map(|d| d.to_strings()),
+            wd,
+            "{at}: {name} allowedDomains"
+        );
+    }
+    assert_eq!(
         secret.created_at.to_string(),
         text(want, "createdAt"),
         "{at}"
@@ -163,9 +211,15 @@ fn check_doc(name: &str, doc: &ExportDoc, want: &Value) {
 
 #[test]
 fn manifest_lists_every_vector_and_file() {
-    let m = manifest();
+    for (set, _, required) in SETS {
+        manifest_lists(set, required);
+    }
+}
+
+fn manifest_lists(set: &str, required: &[(&str, &str)]) {
+    let m = manifest(set);
     let vectors = m["vectors"].as_array().unwrap();
-    for (name, expect) in REQUIRED {
+    for (name, expect) in required {
         let v = vectors
             .iter()
             .find(|v| v["name"] == *name)
@@ -180,7 +234,7 @@ fn manifest_lists_every_vector_and_file() {
         }
     }
     let mut present = BTreeSet::new();
-    for entry in std::fs::read_dir(dir()).expect("tests/vectors/export exists") {
+    for entry in std::fs::read_dir(dir(set)).expect("the vector directory exists") {
         present.insert(entry.unwrap().file_name().into_string().unwrap());
     }
     let missing: Vec<_> = listed.difference(&present).collect();
@@ -193,8 +247,14 @@ fn manifest_lists_every_vector_and_file() {
 }
 
 #[test]
-fn export_v1_vectors_decode() {
-    let m = manifest();
+fn export_vectors_decode() {
+    for (set, _, required) in SETS {
+        vectors_decode(set, required);
+    }
+}
+
+fn vectors_decode(set: &str, required: &[(&str, &str)]) {
+    let m = manifest(set);
     let kdf = expected_kdf(&m);
     let want = &m["expected"];
     let values: Vec<&str> = want["secrets"]
@@ -204,10 +264,11 @@ fn export_v1_vectors_decode() {
         .filter_map(|s| s["value"].as_str())
         .collect();
     let vectors = m["vectors"].as_array().unwrap();
-    assert!(vectors.len() >= REQUIRED.len());
+    assert!(vectors.len() >= required.len());
     for v in vectors {
         let name = text(v, "name");
-        match (open(v, kdf), text(v, "expect")) {
+        let name = &format!("{set}/{name}");
+        match (open(set, v, kdf), text(v, "expect")) {
             (Ok(doc), "ok") => check_doc(name, &doc, want),
             (Ok(_), expect) => panic!("{name}: decoded, but must fail with {expect}"),
             (Err(e), "ok") => panic!("{name}: must decode, failed with {e:?}: {e}"),
@@ -227,7 +288,7 @@ fn export_v1_vectors_decode() {
 
 #[test]
 fn truncated_vector_is_reported_as_truncated() {
-    let err = parse(&read("encrypted-truncated.json")).unwrap_err();
+    let err = parse(&read("export", "encrypted-truncated.json")).unwrap_err();
     assert!(
         matches!(
             err,
@@ -240,19 +301,25 @@ fn truncated_vector_is_reported_as_truncated() {
     );
 }
 
-/// Opens `encrypted-v1.json` following `docs/export-format.md` only, with the primitives
-/// directly: Argon2id, the associated data built by hand, XChaCha20-Poly1305. The content must
-/// be the compact plaintext document and match `plaintext-v1.json`.
+/// Opens each set's encrypted vector following `docs/export-format.md` only, with the
+/// primitives directly: Argon2id, the associated data built by hand, XChaCha20-Poly1305. The
+/// content must be the compact plaintext document and match the set's plaintext vector.
 #[test]
 fn encrypted_vector_opens_by_the_spec_alone() {
-    let m = manifest();
+    for (set, plaintext, _) in SETS {
+        opens_by_the_spec(set, plaintext);
+    }
+}
+
+fn opens_by_the_spec(set: &str, plaintext: &str) {
+    let m = manifest(set);
     let v = m["vectors"]
         .as_array()
         .unwrap()
         .iter()
         .find(|v| v["name"] == "encrypted")
         .unwrap();
-    let file: Value = serde_json::from_slice(&read(text(v, "file"))).unwrap();
+    let file: Value = serde_json::from_slice(&read(set, text(v, "file"))).unwrap();
     let salt = B64.decode(text(&file["kdf"], "salt")).unwrap();
     let nonce = B64.decode(text(&file["cipher"], "nonce")).unwrap();
     let ct = B64.decode(text(&file, "ciphertext")).unwrap();
@@ -275,7 +342,8 @@ fn encrypted_vector_opens_by_the_spec_alone() {
         salt.clone(),
         text(&file["cipher"], "algorithm").into(),
     ];
-    let mut aad = b"coffer-vault-export/v1\0".to_vec();
+    let label = format!("coffer-vault-export/v{}\0", file["version"]);
+    let mut aad = label.into_bytes();
     for f in &fields {
         aad.extend_from_slice(&u32::try_from(f.len()).unwrap().to_be_bytes());
         aad.extend_from_slice(f);
@@ -283,7 +351,7 @@ fn encrypted_vector_opens_by_the_spec_alone() {
 
     let kdf = expected_kdf(&m);
     let params = Params::new(kdf.memory_kib, kdf.passes, kdf.lanes, Some(32)).unwrap();
-    let pw = password(v).unwrap();
+    let pw = password(set, v).unwrap();
     let mut key = [0u8; 32];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(
@@ -309,6 +377,6 @@ fn encrypted_vector_opens_by_the_spec_alone() {
         plain.len(),
         "the sealed content is compact JSON"
     );
-    let outer: Value = serde_json::from_slice(&read("plaintext-v1.json")).unwrap();
+    let outer: Value = serde_json::from_slice(&read(set, plaintext)).unwrap();
     assert_eq!(inner, outer, "the sealed content is the plaintext document");
 }

@@ -1,8 +1,8 @@
 //! Committed test vectors for the record format (`docs/storage.md`), decoded forever.
 //!
-//! `tests/vectors/storage/records-v1.json` holds sealed records and what they must open to, and
-//! negative cases that must be refused. They were written once by
-//! `cargo run -p coffer-vault --example gen_vectors`; regenerate only for a new format version.
+//! `tests/vectors/storage/records-v1.json` and `records-v2.json` hold sealed records (record
+//! versions 1 and 2) and what they must open to, and negative cases that must be refused. They
+//! were written once by `cargo run -p coffer-vault --example gen_vectors`; never regenerated.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::crypto::{VaultKey, VaultKeys};
@@ -10,8 +10,10 @@ use coffer_core::record::{self, SealedRecord};
 use serde_json::Value;
 use std::path::PathBuf;
 
-fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/storage/records-v1.json")
+fn path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/storage")
+        .join(file)
 }
 
 use coffer_core::hex::encode as hex;
@@ -30,7 +32,16 @@ fn sealed(v: &Value) -> SealedRecord {
 
 #[test]
 fn records_v1_vectors_decode() {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path()).unwrap()).unwrap();
+    records_decode("records-v1.json", 2);
+}
+
+#[test]
+fn records_v2_vectors_decode() {
+    records_decode("records-v2.json", 3);
+}
+
+fn records_decode(file: &str, count: usize) {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path(file)).unwrap()).unwrap();
     let key = VaultKey::parse(doc["vaultKey"].as_str().unwrap()).unwrap();
     let vault_id = unhex(doc["vaultId"].as_str().unwrap());
     let keys = VaultKeys::derive(&key, &vault_id);
@@ -39,7 +50,7 @@ fn records_v1_vectors_decode() {
         doc["keyCheck"].as_str().unwrap()
     );
     let positives = doc["records"].as_array().unwrap();
-    assert_eq!(positives.len(), 2);
+    assert_eq!(positives.len(), count);
     for r in positives {
         let id = unhex(r["id"].as_str().unwrap());
         let secret = record::open(&keys, &vault_id, &id, &sealed(r)).expect("vector opens");

@@ -34,6 +34,9 @@ pub enum ErrorKind {
     Unauthorized,
     /// The user declined.
     Cancelled,
+    /// A `{{vault:NAME}}` reference could not resolve (unknown, disabled, not allowed for the
+    /// destination, linked).
+    Unresolved,
 }
 
 /// Implemented by every operation's error.
@@ -57,5 +60,7 @@ input_errors!(
     coffer_core::DomainError => InvalidInput,
     coffer_core::ValueError => InvalidInput,
     coffer_core::LinkError => InvalidInput,
+    coffer_core::EnvNameError => InvalidInput,
+    coffer_core::DestinationError => InvalidInput,
     coffer_core::crypto::KeyParseError => WrongKey,
 );

@@ -19,6 +19,8 @@ pub fn fill(home: &Path, n: usize, name: impl Fn(usize) -> String) {
                         SecretValue::new(format!("sk_live_{i:08}_{}", "x".repeat(32))).unwrap(),
                     ),
                     allowed_domains: AllowedDomains::parse_list("api.example.com").unwrap(),
+                    disabled: false,
+                    environments: Default::default(),
                     created_at: now,
                     updated_at: now,
                 })?;

@@ -1,50 +1,16 @@
 use crate::cli::ExportArgs;
 use crate::context::Context;
 use crate::failure::{Failure, code};
-use crate::term::shown;
+use crate::output::Output;
 use crate::{password, prompt};
 use coffer_core::export::KdfParams;
 use coffer_core::policy::ExportKind;
-use coffer_vault::fs::Target;
 use coffer_vault::ops::export::{ExportFormat, export};
 use coffer_vault::team::authorize::{PolicySource, Reported, authorize_export, report_export};
-use std::io::Write;
-use std::path::Path;
 
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
-    let to_stdout = args.output == Path::new("-");
-    let exists = || {
-        Failure::new(
-            code::CONFLICT,
-            format!("{} already exists", shown(&args.output)),
-            "choose another file, or pass --force to replace it",
-        )
-    };
-    let io_failure = |e: std::io::Error| {
-        Failure::new(
-            code::IO,
-            format!("cannot write {}: {e}", shown(&args.output)),
-            "check the directory exists and is writable",
-        )
-    };
-    // A device or FIFO (`/dev/stdout`, `/dev/null`, a pipe) is written into, never replaced.
-    let target = if to_stdout {
-        Target::Special
-    } else {
-        coffer_vault::fs::target(&args.output).map_err(io_failure)?
-    };
-    match target {
-        Target::Regular if !args.force => return Err(exists()),
-        Target::Directory => {
-            return Err(Failure::new(
-                code::INVALID_INPUT,
-                format!("{} is a directory", shown(&args.output)),
-                "give a file name inside it, e.g. -o DIR/vault.json",
-            ));
-        }
-        _ => {}
-    }
+    let output = Output::check(&args.output, args.force)?;
     let encrypted = match (args.encrypted, args.plaintext) {
         (true, _) => true,
         (_, true) => false,
@@ -70,37 +36,9 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::Plaintext
     };
     let out = export(&mut vault, &format, &grant)?;
-    if to_stdout {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&out.bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| {
-                Failure::new(
-                    code::IO,
-                    format!("cannot write the export: {e}"),
-                    "check where stdout goes",
-                )
-            })?;
-    } else if target == Target::Special {
-        coffer_vault::fs::write_special(&args.output, &out.bytes).map_err(io_failure)?;
-    } else {
-        coffer_vault::fs::write_private_atomic(&args.output, &out.bytes, args.force).map_err(
-            |e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    exists()
-                } else {
-                    io_failure(e)
-                }
-            },
-        )?;
-    }
+    output.write(&out.bytes)?;
     let kind = if encrypted { "encrypted" } else { "plaintext" };
-    let shown_target = if to_stdout {
-        "standard output".to_string()
-    } else {
-        shown(&args.output)
-    };
+    let shown_target = output.describe();
     eprintln!(
         "Exported {} secret{} ({kind}) to {shown_target}.",
         out.count,
@@ -114,7 +52,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         );
     }
     if !encrypted {
-        if target == Target::Special {
+        if !output.is_file() {
             eprintln!("The output holds every value in clear.");
         } else {
             eprintln!("The file holds every value in clear: delete it when done.");

@@ -1,15 +1,36 @@
+use crate::cli::ActiveEnv;
 use crate::context::Context;
 use crate::failure::{Failure, code};
-use coffer_core::SecretContent;
+use coffer_core::secret::Selection;
 use coffer_vault::ops::get::get;
 use std::io::Write;
 
-pub fn run(ctx: &Context, name: &str, newline: bool) -> Result<(), Failure> {
+pub fn run(
+    ctx: &Context,
+    name: &str,
+    newline: bool,
+    env: ActiveEnv,
+    verbose: bool,
+) -> Result<(), Failure> {
     let name = super::name(name)?;
+    let env = super::env_name(env.env.as_deref())?;
     let mut vault = ctx.open()?;
     let secret = get(&mut vault, &name)?;
-    match &secret.content {
-        SecretContent::Value(v) => {
+    let selected = secret.select(env.as_ref());
+    if verbose {
+        match (selected.environment, &env) {
+            (Some(e), _) => eprintln!("coffer: {name}: the value for environment {e}"),
+            (None, Some(e)) => {
+                eprintln!("coffer: {name}: the default value (no value for environment {e})")
+            }
+            (None, None) => eprintln!("coffer: {name}: the default value"),
+        }
+        if secret.disabled {
+            eprintln!("coffer: {name} is disabled: references to it do not resolve");
+        }
+    }
+    match selected.content {
+        Selection::Value(v) => {
             let mut out = std::io::stdout().lock();
             out.write_all(v.expose().as_bytes())
                 .and_then(|()| {
@@ -29,7 +50,7 @@ pub fn run(ctx: &Context, name: &str, newline: bool) -> Result<(), Failure> {
                 })?;
             Ok(())
         }
-        SecretContent::Link(link) => Err(Failure::new(
+        Selection::Link(link) => Err(Failure::new(
             code::INVALID_INPUT,
             format!(
                 "secret {name} is linked to an external vault ({link}); its value is not stored here"

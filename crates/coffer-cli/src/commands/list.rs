@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::failure::Failure;
-use coffer_core::{AllowedDomains, ExternalLink, SecretName, Timestamp};
+use coffer_core::{AllowedDomains, EnvName, ExternalLink, SecretName, Timestamp};
 use coffer_vault::ops::list::{SecretSummary, list};
 use serde::Serialize;
 
@@ -15,11 +15,12 @@ pub fn run(ctx: &Context, as_json: bool) -> Result<(), Failure> {
         eprintln!("No secrets yet. Add one with `coffer set NAME`.");
         return Ok(());
     }
-    let rows: Vec<[String; 4]> = secrets
+    let rows: Vec<[String; 6]> = secrets
         .iter()
         .map(|s| {
             [
                 s.name.to_string(),
+                if s.disabled { "disabled" } else { "enabled" }.into(),
                 if s.allowed_domains.is_any() {
                     "(any)".into()
                 } else {
@@ -28,32 +29,47 @@ pub fn run(ctx: &Context, as_json: bool) -> Result<(), Failure> {
                 s.link
                     .as_ref()
                     .map_or_else(|| "-".into(), |l| l.provider().to_string()),
+                if s.environments.is_empty() {
+                    "-".into()
+                } else {
+                    s.environments
+                        .iter()
+                        .map(EnvName::as_str)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
                 s.updated_at.to_string(),
             ]
         })
         .collect();
-    let header = ["NAME", "ALLOWED DOMAINS", "LINKED", "UPDATED"];
+    let header = [
+        "NAME",
+        "STATE",
+        "ALLOWED DOMAINS",
+        "LINKED",
+        "ENVIRONMENTS",
+        "UPDATED",
+    ];
     let mut width = header.map(str::len);
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cells: [&str; 4]| {
-        format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            w0 = width[0],
-            w1 = width[1],
-            w2 = width[2]
-        )
+    let line = |cells: [&str; 6]| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  ", w = width[i]));
+            }
+        }
+        out
     };
     println!("{}", line(header));
     for r in &rows {
-        println!("{}", line([&r[0], &r[1], &r[2], &r[3]]));
+        println!("{}", line(r.each_ref().map(String::as_str)));
     }
     Ok(())
 }
@@ -72,6 +88,8 @@ struct EntryJson<'a> {
     allowed_domains: &'a AllowedDomains,
     linked: bool,
     link: Option<&'a ExternalLink>,
+    disabled: bool,
+    environments: &'a [EnvName],
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -86,6 +104,8 @@ fn to_json(secrets: &[SecretSummary]) -> String {
                 allowed_domains: &s.allowed_domains,
                 linked: s.link.is_some(),
                 link: s.link.as_ref(),
+                disabled: s.disabled,
+                environments: &s.environments,
                 created_at: s.created_at,
                 updated_at: s.updated_at,
             })

@@ -3,22 +3,27 @@
 mod clear;
 mod completions;
 mod domains;
+mod enable;
 mod export;
 mod get;
 mod import;
 mod init;
+mod inject;
 mod key;
 mod list;
+mod refs;
 mod rename;
+mod request;
 mod reset;
 mod rm;
+mod run;
 mod set;
 mod team;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::failure::{DOMAIN_HINT, Failure, NAME_HINT};
-use coffer_core::{AllowedDomains, SecretName};
+use coffer_core::{AllowedDomains, EnvName, SecretName};
 use coffer_vault::ops::set::DomainChange;
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -33,14 +38,25 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Key(k) => key::run(&ctx, k),
         Command::Reset { yes } => reset::run(&ctx, yes),
         Command::Set(a) => set::run(&ctx, a),
-        Command::Get { name, no_newline } => get::run(&ctx, &name, !no_newline),
+        Command::Get {
+            name,
+            no_newline,
+            env,
+            verbose,
+        } => get::run(&ctx, &name, !no_newline, env, verbose),
         Command::List { json } => list::run(&ctx, json),
-        Command::Rm { name } => rm::run(&ctx, &name),
+        Command::Rm { name, env } => rm::run(&ctx, &name, env.as_deref()),
+        Command::Disable { name } => enable::run(&ctx, &name, false),
+        Command::Enable { name } => enable::run(&ctx, &name, true),
         Command::Rename { old, new } => rename::run(&ctx, &old, &new),
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Clear { yes } => clear::run(&ctx, yes),
         Command::Team(t) => team::run(&ctx, t),
+        Command::Request(a) => request::run(&ctx, a),
+        Command::Run(a) => run::run(&ctx, a),
+        Command::Inject(a) => inject::run(&ctx, a),
+        Command::Refs(a) => refs::run(&ctx, a),
     }
 }
 
@@ -54,6 +70,16 @@ pub fn domain_change(set: Option<&str>, clear: bool) -> Result<DomainChange, Fai
         (None, true) => DomainChange::Clear,
         (None, false) => DomainChange::Keep,
     })
+}
+
+/// Parses an environment name given with `--env` or `COFFER_ENV`.
+pub fn env_name(s: Option<&str>) -> Result<Option<EnvName>, Failure> {
+    s.map(|s| {
+        EnvName::parse(s).map_err(|e| {
+            Failure::from(e).hint("environment names follow the secret-name rules, up to 64 characters (e.g. prod, staging)")
+        })
+    })
+    .transpose()
 }
 
 /// Parses a secret name given on the command line.

@@ -4,13 +4,14 @@ use crate::failure::{Failure, code};
 use crate::prompt;
 use coffer_core::value::MAX_VALUE_LEN;
 use coffer_core::{SecretContent, SecretValue, ValueError};
-use coffer_vault::ops::set::{SetOutcome, SetRequest, set};
+use coffer_vault::ops::set::{SetError, SetOutcome, SetRequest, set};
 use std::io::Read;
 use zeroize::Zeroizing;
 
 pub fn run(ctx: &Context, args: SetArgs) -> Result<(), Failure> {
     let name = super::name(&args.name)?;
     let domains = super::domain_change(args.allowed_domains.as_deref(), args.clear_domains)?;
+    let environment = super::env_name(args.env.as_deref())?;
     // Open first: no point asking for a value if the vault cannot take it.
     let mut vault = ctx.open()?;
     let value = read_value(&args, name.as_str())?;
@@ -20,11 +21,23 @@ pub fn run(ctx: &Context, args: SetArgs) -> Result<(), Failure> {
             name: name.clone(),
             content: SecretContent::Value(value),
             domains,
+            environment: environment.clone(),
         },
-    )?;
-    match outcome {
-        SetOutcome::Created => eprintln!("Added secret {:?}.", name.as_str()),
-        SetOutcome::Updated => eprintln!("Updated secret {:?}.", name.as_str()),
+    )
+    .map_err(|e| match e {
+        SetError::NotFound { .. } => Failure::from(e).hint(format!(
+            "set its default value first with `coffer set {name}`, then each environment's with --env"
+        )),
+        e => Failure::from(e),
+    })?;
+    match (outcome, environment) {
+        (SetOutcome::Created, _) => eprintln!("Added secret {:?}.", name.as_str()),
+        (SetOutcome::Updated, None) => eprintln!("Updated secret {:?}.", name.as_str()),
+        (SetOutcome::Updated, Some(e)) => eprintln!(
+            "Set the {:?} value of secret {:?}.",
+            e.as_str(),
+            name.as_str()
+        ),
     }
     Ok(())
 }
@@ -40,7 +53,11 @@ fn read_value(args: &SetArgs, name: &str) -> Result<SecretValue, Failure> {
         })?;
         read_limited(file)?
     } else if prompt::interactive() {
-        let text = prompt::hidden(&format!("Value for {name} (hidden): "))?;
+        let label = match &args.env {
+            Some(env) => format!("Value for {name} in {env} (hidden): "),
+            None => format!("Value for {name} (hidden): "),
+        };
+        let text = prompt::hidden(&label)?;
         Zeroizing::new(text.as_bytes().to_vec())
     } else {
         read_limited(std::io::stdin().lock())?

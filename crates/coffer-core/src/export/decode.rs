@@ -3,10 +3,10 @@
 use super::encode::{CipherJson, EncryptedJson, KdfJson, header_aad};
 use super::kdf::{ARGON2_VERSION, KdfBoundsError, KdfParams, SALT_LEN};
 use super::{CIPHER, ExportDoc, FORMAT, KDF, MAX_EXPORT_BYTES, VERSION};
+use crate::Timestamp;
 use crate::crypto::NONCE_LEN;
 use crate::obj::Obj;
 use crate::wire::SecretJson;
-use crate::{Secret, Timestamp};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -64,7 +64,7 @@ pub enum DecodeError {
     )]
     NotAnExport,
     /// A format version this build does not read.
-    #[error("export format version {version} is not supported: this Coffer reads version {VERSION}{}", tool.as_ref().map(|t| format!("; the file was written by {t}, so use that version of Coffer or newer")).unwrap_or_default())]
+    #[error("export format version {version} is not supported: this Coffer reads versions 1 to {VERSION}{}", tool.as_ref().map(|t| format!("; the file was written by {t}, so use that version of Coffer or newer")).unwrap_or_default())]
     UnsupportedVersion {
         /// The file's version (sanitised).
         version: String,
@@ -128,7 +128,6 @@ struct EncryptedIn {
 struct PlainIn {
     #[allow(dead_code)]
     format: String,
-    #[allow(dead_code)]
     version: u32,
     #[allow(dead_code)]
     encrypted: bool,
@@ -229,6 +228,11 @@ fn malformed(what: impl Into<String>) -> DecodeError {
 /// header checked (format, version, algorithms, KDF bounds) so that no work is done on a hostile
 /// file before [`EncryptedExport::decrypt`].
 pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
+    parse_versioned(bytes).map(|(p, _)| p)
+}
+
+/// [`parse`], also giving the file's format version.
+fn parse_versioned(bytes: &[u8]) -> Result<(Parsed, u32), DecodeError> {
     let size = bytes.len() as u64;
     if size > MAX_EXPORT_BYTES {
         return Err(DecodeError::TooLarge {
@@ -247,8 +251,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
         return Err(DecodeError::NotAnExport);
     }
     let tool = probe.tool.as_ref().and_then(|t| t.as_str()).map(sanitize);
-    match probe.version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
+    let version = match probe.version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(v) if (1..=u64::from(VERSION)).contains(&v) => v as u32,
         Some(0) => {
             return Err(malformed(
                 "\"version\" 0 does not exist: versions start at 1",
@@ -262,8 +266,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
             });
         }
         None => return Err(malformed("\"version\" must be a whole number")),
-    }
-    match probe
+    };
+    let parsed = match probe
         .encrypted
         .as_ref()
         .and_then(serde_json::Value::as_bool)
@@ -271,7 +275,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
         Some(false) => parse_plain(bytes).map(Parsed::Plaintext),
         Some(true) => parse_encrypted(bytes).map(|e| Parsed::Encrypted(Box::new(e))),
         None => Err(malformed("\"encrypted\" must be true or false")),
-    }
+    }?;
+    Ok((parsed, version))
 }
 
 fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
@@ -288,12 +293,8 @@ fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
         .into_iter()
         .enumerate()
         .map(|(i, s)| {
-            Secret::try_from(s.0).map_err(|_| {
-                malformed(format!(
-                    "secret #{} must have exactly one of \"value\" and \"link\"",
-                    i + 1
-                ))
-            })
+            s.0.into_secret(doc.version)
+                .map_err(|e| malformed(format!("secret #{}: {e}", i + 1)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ExportDoc {
@@ -383,8 +384,8 @@ impl EncryptedExport {
         let plain = key
             .open(&self.nonce, &header_aad(&self.header, &self.salt), &ct)
             .map_err(|_| DecodeError::Decrypt)?;
-        let inner = match parse(&plain) {
-            Ok(Parsed::Plaintext(doc)) => doc,
+        let inner = match parse_versioned(&plain) {
+            Ok((Parsed::Plaintext(doc), v)) if v == self.header.version => doc,
             _ => return Err(malformed("the encrypted content is not a plaintext export")),
         };
         if inner.secrets.len() as u64 != self.header.secret_count

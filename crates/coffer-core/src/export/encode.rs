@@ -93,7 +93,9 @@ pub(super) fn header_aad(h: &EncryptedJson, salt: &[u8]) -> Vec<u8> {
         salt.to_vec(),
         h.cipher.algorithm.as_bytes().to_vec(),
     ];
-    let mut aad = b"coffer-vault-export/v1\0".to_vec();
+    // The label names the format version too (`…/v1`, `…/v2`): a file's content never opens
+    // under another version's rules.
+    let mut aad = format!("coffer-vault-export/v{}\0", h.version).into_bytes();
     for f in owned {
         aad.extend_from_slice(&(f.len() as u32).to_be_bytes());
         aad.extend_from_slice(&f);

@@ -16,8 +16,8 @@ use crate::{Secret, Timestamp};
 
 /// The `format` marker.
 pub const FORMAT: &str = "coffer-vault-export";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes; it reads every version from 1 up to this one.
+pub const VERSION: u32 = 2;
 /// Largest export accepted, in bytes (128 MiB).
 pub const MAX_EXPORT_BYTES: u64 = 128 * 1024 * 1024;
 /// Cipher name in the header.

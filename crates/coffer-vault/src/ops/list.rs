@@ -2,7 +2,7 @@
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
-use coffer_core::{AllowedDomains, ExternalLink, SecretContent, SecretName, Timestamp};
+use coffer_core::{AllowedDomains, EnvName, ExternalLink, SecretContent, SecretName, Timestamp};
 
 /// What `list` shows of one secret.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +13,10 @@ pub struct SecretSummary {
     pub allowed_domains: AllowedDomains,
     /// The external vault link, if linked.
     pub link: Option<ExternalLink>,
+    /// Disabled secrets do not resolve in references.
+    pub disabled: bool,
+    /// The environments it has a value for.
+    pub environments: Vec<EnvName>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last update.
@@ -40,6 +44,8 @@ pub fn list(vault: &mut Vault) -> Result<Vec<SecretSummary>, ListError> {
             },
             name: s.name,
             allowed_domains: s.allowed_domains,
+            disabled: s.disabled,
+            environments: s.environments.into_keys().collect(),
             created_at: s.created_at,
             updated_at: s.updated_at,
         })

@@ -3,6 +3,7 @@
 
 pub mod clear;
 pub mod domains;
+pub mod enable;
 pub mod export;
 pub mod get;
 pub mod import;
@@ -12,6 +13,7 @@ pub mod list;
 pub mod remove;
 pub mod rename;
 pub mod reset;
+pub mod resolve;
 pub mod set;
 
 /// Implements `From<StoreError>` and `Classify` for an operation error whose variants are

@@ -1,13 +1,14 @@
-//! `set`: add a secret or update one.
+//! `set`: add a secret or update one, or one environment's value of it.
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
-use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName};
+use coffer_core::{AllowedDomains, EnvName, EnvValue, Secret, SecretContent, SecretName};
 
 /// What to do with the allowed domains.
 #[derive(Debug, Clone)]
 pub enum DomainChange {
-    /// Keep the existing secret's domains (none for a new secret).
+    /// Keep the existing domains (none for a new secret; for a new environment value, the
+    /// secret's).
     Keep,
     /// Replace them.
     Set(AllowedDomains),
@@ -24,6 +25,8 @@ pub struct SetRequest {
     pub content: SecretContent,
     /// Domain change.
     pub domains: DomainChange,
+    /// Set this environment's value instead of the default.
+    pub environment: Option<EnvName>,
 }
 
 /// What `set` did.
@@ -38,42 +41,66 @@ pub enum SetOutcome {
 /// `set` failed; the vault is unchanged.
 #[derive(Debug, thiserror::Error)]
 pub enum SetError {
+    /// An environment value for a secret that does not exist yet.
+    #[error("no secret named {name:?}: an environment's value is added to an existing secret")]
+    NotFound {
+        /// The name.
+        name: String,
+    },
+    /// Environments hold values, not links.
+    #[error("an environment holds a value, not a link to an external vault")]
+    LinkInEnvironment,
     /// Database failure.
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(SetError {});
+store_error!(SetError { NotFound => NotFound, LinkInEnvironment => InvalidInput });
 
-/// Adds or updates a secret, keeping its creation time on update.
+/// Adds or updates a secret, keeping its creation time, state and environments on update.
 pub fn set(vault: &mut Vault, req: SetRequest) -> Result<SetOutcome, SetError> {
     let now = crate::clock::now();
     vault.write(|records| {
         let existing = records.find(&req.name)?;
-        let domains = |old: Option<&AllowedDomains>| match &req.domains {
-            DomainChange::Keep => old.cloned().unwrap_or_default(),
-            DomainChange::Set(d) => d.clone(),
-            DomainChange::Clear => AllowedDomains::any(),
+        let change = |old: Option<&AllowedDomains>| match &req.domains {
+            DomainChange::Keep => old.cloned(),
+            DomainChange::Set(d) => Some(d.clone()),
+            DomainChange::Clear => Some(AllowedDomains::any()),
         };
-        match existing {
-            Some((id, old)) => {
-                let secret = Secret {
-                    name: req.name.clone(),
-                    content: req.content.clone(),
-                    allowed_domains: domains(Some(&old.allowed_domains)),
-                    created_at: old.created_at,
-                    updated_at: now,
+        match (existing, &req.environment) {
+            (Some((id, mut secret)), Some(env)) => {
+                let SecretContent::Value(value) = &req.content else {
+                    return Err(SetError::LinkInEnvironment);
                 };
+                let old = secret.environments.get(env);
+                let allowed_domains = change(old.and_then(|e| e.allowed_domains.as_ref()));
+                secret.environments.insert(
+                    env.clone(),
+                    EnvValue {
+                        value: value.clone(),
+                        allowed_domains,
+                    },
+                );
+                secret.updated_at = now;
                 records.replace(&id, &secret)?;
                 Ok(SetOutcome::Updated)
             }
-            None => {
-                records.insert(&Secret {
-                    name: req.name.clone(),
-                    content: req.content.clone(),
-                    allowed_domains: domains(None),
-                    created_at: now,
-                    updated_at: now,
-                })?;
+            (None, Some(_)) => Err(SetError::NotFound {
+                name: req.name.to_string(),
+            }),
+            (Some((id, mut secret)), None) => {
+                secret.content = req.content.clone();
+                secret.allowed_domains = change(Some(&secret.allowed_domains)).unwrap_or_default();
+                secret.updated_at = now;
+                records.replace(&id, &secret)?;
+                Ok(SetOutcome::Updated)
+            }
+            (None, None) => {
+                records.insert(&Secret::new(
+                    req.name.clone(),
+                    req.content.clone(),
+                    change(None).unwrap_or_default(),
+                    now,
+                ))?;
                 Ok(SetOutcome::Created)
             }
         }

@@ -34,6 +34,9 @@ const MIGRATIONS: &[&str] = &[
         ciphertext BLOB NOT NULL
     ) WITHOUT ROWID;
 ",
+    // Version 3: records may be version 2 (`disabled`, `environments`). No table changes; the
+    // version tells an older Coffer to stop instead of failing on records it cannot read.
+    "",
 ];
 
 pub(crate) struct Meta {

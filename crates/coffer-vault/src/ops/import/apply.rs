@@ -73,7 +73,9 @@ fn kept_before(s: &Secret, existing: &[Secret], writes: &BTreeMap<SecretName, Se
             .and_then(|n| n.parse::<u32>().ok())
             .is_some_and(|n| n >= 2)
             && x.allowed_domains == s.allowed_domains
+            && x.disabled == s.disabled
             && x.content.same_as(&s.content)
+            && coffer_core::env::same_environments(&x.environments, &s.environments)
     })
 }
 

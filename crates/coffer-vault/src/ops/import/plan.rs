@@ -36,6 +36,10 @@ pub enum Change {
     Kind,
     /// The allowed domains differ.
     AllowedDomains,
+    /// One is enabled, the other disabled.
+    Enabled,
+    /// The per-environment values differ (names, values or their domains).
+    Environments,
 }
 
 impl Change {
@@ -46,6 +50,8 @@ impl Change {
             Change::Link => "link",
             Change::Kind => "valueOrLink",
             Change::AllowedDomains => "allowedDomains",
+            Change::Enabled => "enabled",
+            Change::Environments => "environments",
         }
     }
 }
@@ -109,6 +115,12 @@ fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
     }
     if a.allowed_domains != b.allowed_domains {
         c.push(Change::AllowedDomains);
+    }
+    if a.disabled != b.disabled {
+        c.push(Change::Enabled);
+    }
+    if !coffer_core::env::same_environments(&a.environments, &b.environments) {
+        c.push(Change::Environments);
     }
     c
 }
@@ -183,6 +195,8 @@ mod tests {
             name: SecretName::parse(name).unwrap(),
             content: SecretContent::Value(SecretValue::new(v.into()).unwrap()),
             allowed_domains: AllowedDomains::any(),
+            disabled: false,
+            environments: Default::default(),
             created_at: t,
             updated_at: t,
         }

@@ -1,0 +1,164 @@
+//! `coffer run -- COMMAND`: the command runs with the references in its environment resolved.
+
+use crate::cli::RunArgs;
+use crate::context::Context;
+use crate::failure::{Failure, code};
+use crate::mask::Masker;
+use crate::resolve;
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+
+/// Variables that hold Coffer's own secrets: never passed to the command.
+const WITHHELD: &[&str] = &[
+    "COFFER_VAULT_KEY",
+    "COFFER_EXPORT_PASSWORD",
+    "COFFER_IMPORT_PASSWORD",
+    "COFFER_TEAM_TOKEN",
+];
+
+pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
+    let env = resolve::environment(&args.env)?;
+    let destinations = resolve::destinations(&args.dest.urls)?;
+    let mut vars: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+    for file in &args.env_file {
+        for (k, v) in read_env_file(file)? {
+            vars.insert(k.into(), v.into());
+        }
+    }
+    for k in WITHHELD {
+        vars.remove(std::ffi::OsStr::new(k));
+    }
+    let mut templated = Vec::new();
+    for (k, v) in &vars {
+        if !v.as_bytes().windows(2).any(|w| w == b"{{") {
+            continue;
+        }
+        let label = format!("variable {}", k.to_string_lossy());
+        let t = resolve::parse(&label, v.as_bytes())?;
+        if !t.references().is_empty() {
+            templated.push((k.clone(), t));
+        }
+    }
+    let templates: Vec<_> = templated.iter().map(|(_, t)| t).collect();
+    let values = resolve::values(ctx, &templates, env.as_ref(), &destinations)?;
+    for (k, t) in &templated {
+        let rendered = resolve::render(t, &values);
+        vars.insert(k.clone(), OsString::from_vec(rendered.to_vec()));
+    }
+    let masking = !args.no_masking && !values.is_empty();
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut cmd = Command::new(program);
+    cmd.args(rest).env_clear().envs(&vars);
+    if masking {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        let shown = program.to_string_lossy();
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Failure::new(
+                code::COMMAND_NOT_FOUND,
+                format!("command not found: {shown}"),
+                "check the command's name and PATH",
+            ),
+            std::io::ErrorKind::PermissionDenied => Failure::new(
+                code::COMMAND_NOT_EXECUTABLE,
+                format!("cannot run {shown}: permission denied"),
+                "check that the file is executable",
+            ),
+            _ => Failure::new(
+                code::COMMAND_NOT_EXECUTABLE,
+                format!("cannot run {shown}: {e}"),
+                "check the command",
+            ),
+        }
+    })?;
+    crate::interrupt::forward_to(child.id());
+    drop(vars);
+    let copiers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|s| copy_masked(s, &values, std::io::stdout)),
+        child
+            .stderr
+            .take()
+            .map(|s| copy_masked(s, &values, std::io::stderr)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    drop(values);
+    let status = child.wait().map_err(|e| {
+        Failure::new(
+            code::IO,
+            format!("cannot wait for the command: {e}"),
+            "the command may still be running",
+        )
+    })?;
+    for c in copiers {
+        let _ = c.join();
+    }
+    let _ = std::io::stdout().flush();
+    if let Some(sig) = status.signal() {
+        // End the way the command ended, so a shell sees the same signal.
+        let _ = signal_hook::low_level::emulate_default_handler(sig);
+        std::process::exit(128 + sig);
+    }
+    std::process::exit(status.code().unwrap_or(1))
+}
+
+/// Copies a child's output to ours on a thread, concealing every resolved value.
+fn copy_masked<R, W>(
+    mut from: R,
+    values: &coffer_vault::ops::resolve::Resolved,
+    to: fn() -> W,
+) -> std::thread::JoinHandle<()>
+where
+    R: Read + Send + 'static,
+    W: Write + 'static,
+{
+    let mut masker: Masker = resolve::masker(values);
+    std::thread::spawn(move || {
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; 8192]);
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if masker.write(&buf[..n], &mut to()).is_err() {
+                return;
+            }
+        }
+        let _ = masker.finish(&mut to());
+    })
+}
+
+/// The variables of a dotenv file, in order. Errors name the entry, never its text (a line
+/// may hold a secret).
+fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, Failure> {
+    let bytes = resolve::read_input(path)?;
+    let shown = crate::term::shown(path);
+    dotenvy::from_read_iter(bytes.as_slice())
+        .enumerate()
+        .map(|(i, item)| {
+            item.map_err(|e| {
+                let what = match e {
+                    dotenvy::Error::LineParse(_, _) => "is not valid dotenv syntax".to_string(),
+                    dotenvy::Error::Io(e) => format!("cannot be read: {e}"),
+                    _ => "cannot be read".to_string(),
+                };
+                Failure::new(
+                    code::INVALID_INPUT,
+                    format!("{shown}: entry {} {what}", i + 1),
+                    "lines are NAME=value; quote values with spaces or #",
+                )
+            })
+        })
+        .collect()
+}

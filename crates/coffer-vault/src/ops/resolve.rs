@@ -1,0 +1,214 @@
+//! `resolve`: the values behind `{{vault:NAME}}` references, for one destination or none.
+//!
+//! One resolver for `request`, `run` and `inject` (`docs/references.md`). A name resolves when the
+//! secret exists, is enabled, holds a value (links resolve from their external vault, not yet
+//! here) and its allowed domains allow every destination. A secret with allowed domains needs a
+//! destination: without one it is refused. Every failure is collected, so one error names them
+//! all; nothing resolves unless everything does.
+
+use super::store_error;
+use crate::store::{StoreError, Vault};
+use coffer_core::secret::Selection;
+use coffer_core::{AllowedDomains, Destination, EnvName, Secret, SecretName, SecretValue};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// What to resolve.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest<'a> {
+    /// The names referenced.
+    pub names: BTreeSet<&'a SecretName>,
+    /// The active environment.
+    pub environment: Option<&'a EnvName>,
+    /// Where the values will go. Empty: not stated, so only unrestricted secrets resolve.
+    pub destinations: &'a [Destination],
+}
+
+/// One resolved value.
+#[derive(Debug, Clone)]
+pub struct ResolvedValue {
+    /// The value.
+    pub value: SecretValue,
+    /// The environment whose value it is (`None`: the default).
+    pub environment: Option<EnvName>,
+    /// Where it may go (kept to check redirects).
+    pub allowed_domains: AllowedDomains,
+}
+
+/// What one name resolves to, or why it does not.
+pub type Outcome = Result<ResolvedValue, Failed>;
+
+/// Every referenced name's value.
+pub type Resolved = BTreeMap<SecretName, ResolvedValue>;
+
+/// Why one reference did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolvable {
+    /// No secret has that name.
+    Unknown,
+    /// The secret is disabled.
+    Disabled,
+    /// The secret is linked to an external vault.
+    Linked {
+        /// The provider's name.
+        provider: String,
+    },
+    /// The destination is not among the allowed domains.
+    NotAllowed {
+        /// The destination refused.
+        destination: Destination,
+        /// What is allowed.
+        allowed: AllowedDomains,
+    },
+    /// The secret has allowed domains and no destination was stated.
+    NoDestination {
+        /// What is allowed.
+        allowed: AllowedDomains,
+    },
+}
+
+/// One reference that did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// The name referenced.
+    pub name: SecretName,
+    /// The environment in effect, if the secret had a value for it.
+    pub environment: Option<EnvName>,
+    /// Why.
+    pub reason: Unresolvable,
+}
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if let Some(e) = &self.environment {
+            write!(f, " (environment {e})")?;
+        }
+        match &self.reason {
+            Unresolvable::Unknown => f.write_str(": no such secret"),
+            Unresolvable::Disabled => f.write_str(": disabled"),
+            Unresolvable::Linked { provider } => {
+                write!(f, ": linked to {provider}, which cannot be resolved yet")
+            }
+            Unresolvable::NotAllowed {
+                destination,
+                allowed,
+            } => write!(f, ": not allowed for {destination} (allowed: {allowed})"),
+            Unresolvable::NoDestination { allowed } => {
+                write!(f, ": restricted to {allowed}, and no destination was named")
+            }
+        }
+    }
+}
+
+/// Resolving failed; nothing was resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// Some references cannot resolve (all of them listed).
+    #[error("{} cannot resolve: {}", plural(.0.len()), list(.0))]
+    Unresolved(Vec<Failed>),
+    /// Database failure or a damaged record.
+    #[error(transparent)]
+    Store(StoreError),
+}
+store_error!(ResolveError { Unresolved => Unresolved });
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 reference".into()
+    } else {
+        format!("{n} references")
+    }
+}
+
+fn list(failed: &[Failed]) -> String {
+    failed
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Resolves every name in `req`, or fails naming each one that cannot resolve.
+pub fn resolve(vault: &mut Vault, req: &ResolveRequest<'_>) -> Result<Resolved, ResolveError> {
+    let mut resolved = Resolved::new();
+    let mut failed = Vec::new();
+    for (name, outcome) in check(vault, req)? {
+        match outcome {
+            Ok(v) => {
+                resolved.insert(name, v);
+            }
+            Err(f) => failed.push(f),
+        }
+    }
+    if failed.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(ResolveError::Unresolved(failed))
+    }
+}
+
+/// Each name in `req` with what it resolves to or why it does not (`coffer refs`).
+pub fn check(
+    vault: &mut Vault,
+    req: &ResolveRequest<'_>,
+) -> Result<Vec<(SecretName, Outcome)>, StoreError> {
+    vault.read(|records| {
+        let mut out = Vec::with_capacity(req.names.len());
+        for name in &req.names {
+            let outcome = match records.find(name)? {
+                None => Err(Failed {
+                    name: (*name).clone(),
+                    environment: None,
+                    reason: Unresolvable::Unknown,
+                }),
+                Some((_, secret)) => one(&secret, req),
+            };
+            out.push(((*name).clone(), outcome));
+        }
+        Ok(out)
+    })
+}
+
+fn one(secret: &Secret, req: &ResolveRequest<'_>) -> Result<ResolvedValue, Failed> {
+    let sel = secret.select(req.environment);
+    let fail = |reason| Failed {
+        name: secret.name.clone(),
+        environment: sel.environment.cloned(),
+        reason,
+    };
+    if secret.disabled {
+        return Err(fail(Unresolvable::Disabled));
+    }
+    let value = match sel.content {
+        Selection::Value(v) => v,
+        Selection::Link(l) => {
+            return Err(fail(Unresolvable::Linked {
+                provider: l.provider().to_string(),
+            }));
+        }
+    };
+    let allowed = sel.allowed_domains;
+    if !allowed.is_any() {
+        if req.destinations.is_empty() {
+            return Err(fail(Unresolvable::NoDestination {
+                allowed: allowed.clone(),
+            }));
+        }
+        if let Some(d) = req
+            .destinations
+            .iter()
+            .find(|d| !allowed.allows_destination(d))
+        {
+            return Err(fail(Unresolvable::NotAllowed {
+                destination: d.clone(),
+                allowed: allowed.clone(),
+            }));
+        }
+    }
+    Ok(ResolvedValue {
+        value: value.clone(),
+        environment: sel.environment.cloned(),
+        allowed_domains: allowed.clone(),
+    })
+}
