@@ -79,14 +79,6 @@ fn coffer(home: &Path, args: &[&str]) -> Command {
     c
 }
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 struct Row {
     what: String,
     per_size: Vec<Sample>,
@@ -96,7 +88,10 @@ fn main() {
     let root = tempfile::tempdir().unwrap();
     let gnupg = root.path().join("gnupg");
     std::fs::create_dir_all(&gnupg).unwrap();
-    let (age_ok, gpg_ok) = (have("age") && have("script"), have("gpg"));
+    let (age_ok, gpg_ok) = (
+        support::which("age") && support::which("script"),
+        support::which("gpg"),
+    );
     let mut rows: Vec<Row> = [
         "coffer export --encrypted",
         "coffer import (encrypted)",
@@ -273,15 +268,15 @@ fn main() {
         print!(
             "| {} (0 secrets: {:.0} ms, {} MiB) |",
             row.what,
-            ms(base.wall),
+            support::ms(base.wall),
             base.rss_kib / 1024
         );
         for s in &row.per_size[1..] {
             let beyond = s.wall.saturating_sub(base.wall);
             print!(
                 " {:.0} ms (+{:.0} ms), {} MiB |",
-                ms(s.wall),
-                ms(beyond),
+                support::ms(s.wall),
+                support::ms(beyond),
                 s.rss_kib / 1024
             );
         }
@@ -291,8 +286,4 @@ fn main() {
     for (n, (p, e)) in SIZES.iter().zip(&bytes) {
         println!("{n} secrets: plaintext export {p} bytes, encrypted export {e} bytes");
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -9,7 +9,7 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use support::{Stats, ms, which};
 
 const SECRETS: usize = 10_000;
 const RUNS: usize = 200;
@@ -128,49 +128,10 @@ fn peers(dir: &Path, results: &mut Vec<(String, Stats)>) {
     }
 }
 
-fn which(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-struct Stats {
-    median: Duration,
-    p95: Duration,
-}
-
 fn measure(make: impl Fn() -> Command) -> Stats {
-    run(make, true)
+    support::timed(RUNS, make, true)
 }
 
 fn measure_allow_fail(make: impl Fn() -> Command) -> Stats {
-    run(make, false)
-}
-
-fn run(make: impl Fn() -> Command, must_succeed: bool) -> Stats {
-    let mut times = Vec::with_capacity(RUNS);
-    for i in 0..RUNS + 5 {
-        let mut c = make();
-        c.stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .stdin(Stdio::null());
-        let t = Instant::now();
-        let status = c.status().unwrap();
-        let dt = t.elapsed();
-        assert!(!must_succeed || status.success());
-        if i >= 5 {
-            times.push(dt);
-        }
-    }
-    times.sort();
-    Stats {
-        median: times[times.len() / 2],
-        p95: times[times.len() * 95 / 100],
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    support::timed(RUNS, make, false)
 }

@@ -4,14 +4,15 @@
 //! It matches the exact bytes of each value. An encoded or transformed value (base64, URL
 //! encoding, a substring, a hash) is not recognised (`docs/references.md`).
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::io::{self, Write};
 use zeroize::Zeroizing;
 
 /// What a value is replaced with.
 pub const MASK: &[u8] = b"<concealed by coffer>";
 
-/// A streaming replacer for a set of values.
+/// A streaming replacer for a set of values. Cloning is cheap (the matcher is shared).
+#[derive(Clone)]
 pub struct Masker {
     values: Vec<Zeroizing<Vec<u8>>>,
     finder: Option<AhoCorasick>,
@@ -34,6 +35,9 @@ impl Masker {
             .then(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A contiguous NFA builds in microseconds; a DFA's build would cost more
+                    // than a command's whole output usually takes to scan.
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(values.iter().map(|v| v.as_slice()))
                     .ok()
             })

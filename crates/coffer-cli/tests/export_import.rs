@@ -23,8 +23,9 @@ const IO: i32 = 10;
 const CANCELLED: i32 = 11;
 const UNSUPPORTED: i32 = 12;
 
-/// A vault with three secrets: one restricted to domains, one plain, one linked (the link is
-/// created through the library, as the CLI for links comes later).
+/// A vault with three secrets: one restricted to domains with a value per environment, one plain
+/// and disabled, one linked (the link is created through the library, as the CLI for links comes
+/// later).
 fn vault_with_three() -> TestVault {
     let v = TestVault::init();
     v.cmd(&[
@@ -36,7 +37,23 @@ fn vault_with_three() -> TestVault {
     .write_stdin("sk_live_abc123")
     .assert()
     .success();
+    v.cmd(&[
+        "set",
+        "stripe",
+        "--env",
+        "prod",
+        "--allowed-domains",
+        "api.stripe.com",
+    ])
+    .write_stdin("sk_live_prod_789")
+    .assert()
+    .success();
+    v.cmd(&["set", "stripe", "--env", "dev"])
+        .write_stdin("sk_test_dev_012")
+        .assert()
+        .success();
     v.set("github", "ghp_token_456");
+    v.cmd(&["disable", "github"]).assert().success();
     let loc = VaultLocation::in_dir(&v.home());
     let mut vault = Vault::open(&loc, &KeySource::File(loc.key_path.clone())).unwrap();
     set(
@@ -98,6 +115,11 @@ fn roundtrip(kind: &str, source: impl Fn(&TestVault, &Path) -> Vec<String>) {
     let v = vault_with_three();
     let before = snapshot(&v);
     assert_eq!(before.as_array().unwrap().len(), 3);
+    let text = before.to_string();
+    assert!(
+        text.contains("\"disabled\":true") && text.contains("sk_live_prod_789"),
+        "the round trip covers state and environments: {text}"
+    );
     let file = v.dir.path().join("export.json");
     export(&v, kind, &file);
     clear(&v);
@@ -437,6 +459,42 @@ fn dry_run_changes_nothing_and_reports_changes() {
         "plans never show values: {text}"
     );
     assert_eq!(snapshot(&v), before);
+}
+
+#[test]
+fn duplicates_report_state_and_environment_changes() {
+    let v = vault_with_three();
+    let file = v.dir.path().join("export.json");
+    export(&v, "--plaintext", &file);
+    v.cmd(&["enable", "github"]).assert().success();
+    v.cmd(&["rm", "stripe", "--env", "dev"]).assert().success();
+    let out = import(&v, &[file.to_str().unwrap(), "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = plan.to_string();
+    let item = |name: &str| {
+        plan["secrets"]
+            .as_array()
+            .or_else(|| plan["items"].as_array())
+            .unwrap_or_else(|| panic!("plan shape: {text}"))
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        item("github")["changes"],
+        serde_json::json!(["enabled"]),
+        "{text}"
+    );
+    assert_eq!(
+        item("stripe")["changes"],
+        serde_json::json!(["environments"]),
+        "{text}"
+    );
+    assert!(!text.contains("sk_"), "plans never show values: {text}");
 }
 
 #[test]

@@ -23,9 +23,19 @@ fn set(v: &TestVault, name: &str, value: &str, domains: &str) {
     c.write_stdin(value).assert().success();
 }
 
-/// `coffer request URL ARGS` with the server's CA and every test name mapped to loopback.
+/// `coffer request URL ARGS` with the server's CA and every test name mapped to loopback. Proxy
+/// variables point at a port where nothing listens: a request that used them would fail.
 fn request(v: &TestVault, s: &TestServer, url: &str, args: &[&str]) -> assert_cmd::Command {
     let mut c = v.cmd(&["request", url, "--cacert", s.ca_pem.to_str().unwrap()]);
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+    ] {
+        c.env(var, "http://127.0.0.1:9");
+    }
     for name in http::NAMES {
         c.args(["--resolve", &format!("{name}:{}:127.0.0.1", s.port)]);
     }
@@ -366,12 +376,20 @@ fn run_passes_the_exit_status_and_withholds_coffers_own_secrets() {
 }
 
 #[test]
-fn run_forwards_sigterm_to_the_child() {
+fn run_forwards_sigterm_and_sigint_to_the_child() {
+    for sig in ["TERM", "INT", "HUP"] {
+        forwards(sig);
+    }
+}
+
+fn forwards(sig: &str) {
     let v = TestVault::init();
     set(&v, "tok", "tok-secret-123", "");
-    let script = r#"trap 'echo "got TERM $TOKEN"; exit 3' TERM; echo ready; while :; do sleep 5 & wait $!; done"#;
+    let script = format!(
+        r#"trap 'echo "got {sig} $TOKEN"; exit 3' {sig}; echo ready; while :; do sleep 5 >/dev/null 2>&1 & wait $!; done"#
+    );
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
-        .args(["run", "--", "sh", "-c", script])
+        .args(["run", "--", "sh", "-c", &script])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .env("COFFER_HOME", v.home())
@@ -383,11 +401,11 @@ fn run_forwards_sigterm_to_the_child() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "ready");
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([&format!("-{sig}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    assert_eq!(lines.next().unwrap().unwrap(), format!("got TERM {MASK}"));
+    assert_eq!(lines.next().unwrap().unwrap(), format!("got {sig} {MASK}"));
     assert_eq!(child.wait().unwrap().code(), Some(3));
 }
 

@@ -1,8 +1,12 @@
-//! Shared by the benchmarks: filling a vault quickly through the library.
+//! Shared by the benchmarks: filling a vault quickly through the library, timing whole
+//! processes, finding peers.
+#![allow(dead_code)] // each benchmark uses part of this
 
 use coffer_core::{AllowedDomains, Secret, SecretContent, SecretName, SecretValue, Timestamp};
 use coffer_vault::{KeySource, StoreError, Vault, VaultLocation};
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Inserts `n` secrets named `name(i)` with ~50-byte values into the vault in `home`, in one
 /// transaction.
@@ -28,4 +32,48 @@ pub fn fill(home: &Path, n: usize, name: impl Fn(usize) -> String) {
             Ok::<_, StoreError>(())
         })
         .unwrap();
+}
+
+/// Whether `tool` is on PATH.
+pub fn which(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Milliseconds.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Median and 95th percentile of whole-process wall times.
+pub struct Stats {
+    pub median: Duration,
+    pub p95: Duration,
+}
+
+/// Runs `make()` `runs` times (after 5 warm-up runs), stdin/stdout/stderr null; with
+/// `must_succeed`, a failing run aborts the benchmark.
+pub fn timed(runs: usize, make: impl Fn() -> Command, must_succeed: bool) -> Stats {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs + 5 {
+        let mut c = make();
+        c.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null());
+        let t = Instant::now();
+        let status = c.status().unwrap();
+        let dt = t.elapsed();
+        assert!(!must_succeed || status.success(), "{c:?} failed");
+        if i >= 5 {
+            times.push(dt);
+        }
+    }
+    times.sort();
+    Stats {
+        median: times[times.len() / 2],
+        p95: times[times.len() * 95 / 100],
+    }
 }

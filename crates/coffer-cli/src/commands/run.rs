@@ -78,20 +78,23 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
     })?;
     crate::interrupt::forward_to(child.id());
     drop(vars);
+    let masker = masking.then(|| resolve::masker(&values));
+    drop(values);
     let copiers: Vec<_> = [
         child
             .stdout
             .take()
-            .map(|s| copy_masked(s, &values, std::io::stdout)),
+            .zip(masker.clone())
+            .map(|(s, m)| copy_masked(s, m, std::io::stdout)),
         child
             .stderr
             .take()
-            .map(|s| copy_masked(s, &values, std::io::stderr)),
+            .zip(masker)
+            .map(|(s, m)| copy_masked(s, m, std::io::stderr)),
     ]
     .into_iter()
     .flatten()
     .collect();
-    drop(values);
     let status = child.wait().map_err(|e| {
         Failure::new(
             code::IO,
@@ -112,16 +115,11 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
 }
 
 /// Copies a child's output to ours on a thread, concealing every resolved value.
-fn copy_masked<R, W>(
-    mut from: R,
-    values: &coffer_vault::ops::resolve::Resolved,
-    to: fn() -> W,
-) -> std::thread::JoinHandle<()>
+fn copy_masked<R, W>(mut from: R, mut masker: Masker, to: fn() -> W) -> std::thread::JoinHandle<()>
 where
     R: Read + Send + 'static,
     W: Write + 'static,
 {
-    let mut masker: Masker = resolve::masker(values);
     std::thread::spawn(move || {
         let mut buf = zeroize::Zeroizing::new(vec![0u8; 8192]);
         loop {
