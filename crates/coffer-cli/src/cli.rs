@@ -303,7 +303,7 @@ pub struct ActiveEnv {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("change").args(["set", "clear"])))]
+#[command(group(clap::ArgGroup::new("change").args(["set", "clear", "inherit"])))]
 pub struct DomainsArgs {
     /// Secret name
     pub name: String,
@@ -313,6 +313,12 @@ pub struct DomainsArgs {
     /// Remove every restriction (the secret may be used anywhere)
     #[arg(long)]
     pub clear: bool,
+    /// Show or change the domains of this environment's value instead
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// With --env: drop the environment's own domains and use the secret's
+    #[arg(long, requires = "env")]
+    pub inherit: bool,
 }
 
 #[derive(Args)]

@@ -18,8 +18,12 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// The terminal as it was before a hidden prompt changed it.
 static TERMINAL: Mutex<Option<(File, Termios)>> = Mutex::new(None);
 
-/// The child `coffer run` passes signals to (0: none, signals end Coffer).
+/// The child `coffer run` passes signals to: 0, none (signals end Coffer); [`STARTING`], the
+/// child is being started (a signal waits in [`PENDING`] for its pid).
 static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+/// A signal that arrived while the child was being started.
+static PENDING: AtomicI32 = AtomicI32::new(0);
+const STARTING: i32 = -1;
 
 /// Installs the handler (SIGINT, SIGTERM, SIGHUP): a thread that waits for them.
 pub fn install() {
@@ -34,6 +38,18 @@ pub fn install() {
                 if child == 0 {
                     exit();
                 }
+                // While the child is being started, any signal is kept for it (a terminal's
+                // Ctrl-C may not have reached it yet).
+                if child == STARTING {
+                    PENDING.store(info.signal, Ordering::SeqCst);
+                    // The pid may have been stored meanwhile: whoever takes the pending signal
+                    // out (here or in `forward_to`) delivers it, exactly once.
+                    let now = FORWARD_TO.load(Ordering::SeqCst);
+                    if now > 0 {
+                        deliver(now, PENDING.swap(0, Ordering::SeqCst));
+                    }
+                    continue;
+                }
                 // A terminal's Ctrl-C (sent by the kernel) already reached the child, which is
                 // in the terminal's foreground process group with us: passing it on would
                 // deliver it twice. A signal sent by a process (kill, a supervisor) reached
@@ -41,18 +57,34 @@ pub fn install() {
                 if matches!(info.cause, Cause::Kernel) {
                     continue;
                 }
-                if let (Some(pid), Some(sig)) =
-                    (Pid::from_raw(child), Signal::from_named_raw(info.signal))
-                {
-                    let _ = kill_process(pid, sig);
-                }
+                deliver(child, info.signal);
             }
         });
 }
 
-/// Passes SIGINT, SIGTERM and SIGHUP to `child` from now on (`coffer run`).
-pub fn forward_to(child: u32) {
-    FORWARD_TO.store(i32::try_from(child).unwrap_or(0), Ordering::SeqCst);
+/// `coffer run` is about to start its command: SIGINT, SIGTERM and SIGHUP sent from now on are
+/// kept for it instead of ending Coffer.
+pub fn start_forwarding() {
+    FORWARD_TO.store(STARTING, Ordering::SeqCst);
+}
+
+/// Passes SIGINT, SIGTERM and SIGHUP to `child` from now on, and any that arrived while it was
+/// being started; `None` (the child is gone) lets them end Coffer again.
+pub fn forward_to(child: Option<u32>) {
+    let pid = child.and_then(|c| i32::try_from(c).ok()).unwrap_or(0);
+    FORWARD_TO.store(pid, Ordering::SeqCst);
+    if pid > 0 {
+        deliver(pid, PENDING.swap(0, Ordering::SeqCst));
+    }
+}
+
+fn deliver(child: i32, signal: i32) {
+    if signal == 0 {
+        return;
+    }
+    if let (Some(pid), Some(sig)) = (Pid::from_raw(child), Signal::from_named_raw(signal)) {
+        let _ = kill_process(pid, sig);
+    }
 }
 
 /// Remembers the terminal's settings before a prompt turns echo off (once per process).

@@ -668,6 +668,22 @@ fn environments_pick_their_value_and_domains() {
         .output()
         .unwrap();
     assert_eq!(o.stdout, b"prod-v");
+    // An environment's domains are shown and changed on their own, or dropped for the secret's.
+    let o = v
+        .cmd(&["domains", "api", "--env", "prod"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "api.prod.test\n");
+    v.cmd(&["domains", "api", "--env", "prod", "--inherit"])
+        .assert()
+        .success();
+    let o = v
+        .cmd(&["inject", "--env", "prod", "-i", tpl.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.stdout, b"prod-v", "{}", stderr(&o));
+    fails_with(&mut v.cmd(&["domains", "api", "--inherit"]), 2);
+    fails_with(&mut v.cmd(&["domains", "api", "--env", "dev"]), 3);
     v.cmd(&["rm", "api", "--env", "prod"]).assert().success();
     let o = v
         .cmd(&["inject", "--env", "prod", "-i", tpl.to_str().unwrap()])

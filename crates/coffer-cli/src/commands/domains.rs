@@ -6,25 +6,41 @@ use coffer_vault::ops::set::DomainChange;
 
 pub fn run(ctx: &Context, args: DomainsArgs) -> Result<(), Failure> {
     let name = super::name(&args.name)?;
-    let change = super::domain_change(args.set.as_deref(), args.clear)?;
+    let env = super::env_name(args.env.as_deref())?;
+    let change = if args.inherit {
+        DomainChange::Inherit
+    } else {
+        super::domain_change(args.set.as_deref(), args.clear)?
+    };
     let mut vault = ctx.open()?;
-    let now = set_domains(&mut vault, &name, &change)?;
-    let shown = if now.is_any() {
+    let now = set_domains(&mut vault, &name, env.as_ref(), &change)?;
+    let what = match &env {
+        Some(e) => format!("The {:?} value of secret {:?}", e.as_str(), name.as_str()),
+        None => format!("Secret {:?}", name.as_str()),
+    };
+    let shown = if now.domains.is_any() {
         "any domain".to_string()
     } else {
-        now.to_string()
+        now.domains.to_string()
+    };
+    let inherited = if now.inherited {
+        " (the secret's own)"
+    } else {
+        ""
     };
     match change {
         // Showing: the list alone on stdout, one entry per line (nothing for "any").
         DomainChange::Keep => {
-            for d in now.to_strings() {
+            for d in now.domains.to_strings() {
                 println!("{d}");
             }
-            if now.is_any() {
-                eprintln!("Secret {:?} may be used with any domain.", name.as_str());
+            if now.domains.is_any() {
+                eprintln!("{what} may be used with any domain{inherited}.");
+            } else if now.inherited {
+                eprintln!("{what} uses the secret's allowed domains.");
             }
         }
-        _ => eprintln!("Secret {:?} may now be used with: {shown}.", name.as_str()),
+        _ => eprintln!("{what} may now be used with: {shown}{inherited}."),
     }
     Ok(())
 }

@@ -56,7 +56,12 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
     if masking {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
-    let mut child = cmd.spawn().map_err(|e| {
+    crate::interrupt::start_forwarding();
+    let spawned = cmd.spawn();
+    if spawned.is_err() {
+        crate::interrupt::forward_to(None);
+    }
+    let mut child = spawned.map_err(|e| {
         let shown = program.to_string_lossy();
         match e.kind() {
             std::io::ErrorKind::NotFound => Failure::new(
@@ -76,7 +81,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
             ),
         }
     })?;
-    crate::interrupt::forward_to(child.id());
+    crate::interrupt::forward_to(Some(child.id()));
     drop(vars);
     let masker = masking.then(|| resolve::masker(&values));
     drop(values);
@@ -102,6 +107,8 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
             "the command may still be running",
         )
     })?;
+    // The child is gone (its pid may be reused): signals end Coffer again from here on.
+    crate::interrupt::forward_to(None);
     for c in copiers {
         let _ = c.join();
     }

@@ -14,6 +14,8 @@ pub enum DomainChange {
     Set(AllowedDomains),
     /// Remove every restriction.
     Clear,
+    /// An environment's value: drop its own domains and use the secret's.
+    Inherit,
 }
 
 /// A `set` request.
@@ -50,11 +52,18 @@ pub enum SetError {
     /// Environments hold values, not links.
     #[error("an environment holds a value, not a link to an external vault")]
     LinkInEnvironment,
+    /// Only an environment's value can inherit the secret's domains.
+    #[error("only an environment's value can use the secret's allowed domains (--env)")]
+    InheritWithoutEnvironment,
     /// Database failure.
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(SetError { NotFound => NotFound, LinkInEnvironment => InvalidInput });
+store_error!(SetError {
+    NotFound => NotFound,
+    LinkInEnvironment => InvalidInput,
+    InheritWithoutEnvironment => InvalidInput,
+});
 
 /// Adds or updates a secret, keeping its creation time, state and environments on update.
 pub fn set(vault: &mut Vault, req: SetRequest) -> Result<SetOutcome, SetError> {
@@ -65,7 +74,11 @@ pub fn set(vault: &mut Vault, req: SetRequest) -> Result<SetOutcome, SetError> {
             DomainChange::Keep => old.cloned(),
             DomainChange::Set(d) => Some(d.clone()),
             DomainChange::Clear => Some(AllowedDomains::any()),
+            DomainChange::Inherit => None,
         };
+        if matches!(req.domains, DomainChange::Inherit) && req.environment.is_none() {
+            return Err(SetError::InheritWithoutEnvironment);
+        }
         match (existing, &req.environment) {
             (Some((id, mut secret)), Some(env)) => {
                 let SecretContent::Value(value) = &req.content else {
