@@ -15,17 +15,8 @@ const SECRETS: usize = 10_000;
 const RUNS: usize = 200;
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("vault");
     let coffer = env!("CARGO_BIN_EXE_coffer");
-    let status = Command::new(coffer)
-        .args(["init"])
-        .env("COFFER_HOME", &home)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    support::fill(&home, SECRETS, |i| format!("secret-{i}"));
+    let (dir, home) = support::vault_of(coffer, SECRETS);
 
     let mut results: Vec<(String, Stats)> = Vec::new();
     let get = |name: &str| {

@@ -11,7 +11,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use support::{Stats, ms, timed, which};
 
 const SECRETS: usize = 10_000;
@@ -19,18 +19,9 @@ const REFERENCES: usize = 100;
 const RUNS: usize = 100;
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("vault");
     let coffer = env!("CARGO_BIN_EXE_coffer");
-    let status = Command::new(coffer)
-        .args(["init"])
-        .env("COFFER_HOME", &home)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
     // Every secret is allowed for api.example.com only, so each resolution checks a domain.
-    support::fill(&home, SECRETS, |i| format!("secret-{i}"));
+    let (dir, home) = support::vault_of(coffer, SECRETS);
     let names: Vec<String> = (0..REFERENCES)
         .map(|i| format!("secret-{}", i * (SECRETS / REFERENCES)))
         .collect();

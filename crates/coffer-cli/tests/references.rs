@@ -515,28 +515,22 @@ fn inject_is_byte_exact_private_and_all_or_nothing() {
     // One failing reference: nothing written, an existing file untouched even with --force.
     std::fs::write(&tpl, "{{vault:a}} {{vault:gone}}").unwrap();
     let fresh = dir.path().join("fresh");
-    fails_with(
-        &mut v.cmd(&[
+    let inject_to = |to: &std::path::Path, force: bool| {
+        let mut c = v.cmd(&[
             "inject",
             "-i",
             tpl.to_str().unwrap(),
             "-o",
-            fresh.to_str().unwrap(),
-        ]),
-        UNRESOLVED,
-    );
+            to.to_str().unwrap(),
+        ]);
+        if force {
+            c.arg("--force");
+        }
+        fails_with(&mut c, UNRESOLVED);
+    };
+    inject_to(&fresh, false);
     assert!(!fresh.exists());
-    fails_with(
-        &mut v.cmd(&[
-            "inject",
-            "-i",
-            tpl.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--force",
-        ]),
-        UNRESOLVED,
-    );
+    inject_to(&out, true);
     assert_eq!(std::fs::read(&out).unwrap(), want);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

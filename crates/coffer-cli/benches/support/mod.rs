@@ -8,6 +8,27 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A temporary directory holding a vault (`DIR/vault`) of `n` secrets named `secret-I`, made
+/// by the `coffer` binary at `coffer`.
+pub fn vault_of(coffer: &str, n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("vault");
+    init(coffer, &home);
+    fill(&home, n, |i| format!("secret-{i}"));
+    (dir, home)
+}
+
+/// A new vault in `home`, made by the `coffer` binary at `coffer`.
+pub fn init(coffer: &str, home: &Path) {
+    let status = Command::new(coffer)
+        .args(["init"])
+        .env("COFFER_HOME", home)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 /// Inserts `n` secrets named `name(i)` with ~50-byte values into the vault in `home`, in one
 /// transaction.
 pub fn fill(home: &Path, n: usize, name: impl Fn(usize) -> String) {
