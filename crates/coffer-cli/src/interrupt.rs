@@ -7,7 +7,7 @@
 
 use rustix::process::{Pid, Signal, kill_process};
 use rustix::termios::{OptionalActions, Termios, tcgetattr, tcsetattr};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
@@ -24,30 +24,34 @@ static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 /// A signal that arrived while the child was being started.
 static PENDING: AtomicI32 = AtomicI32::new(0);
 const STARTING: i32 = -1;
+/// Held while a signal is passed on and while the child changes: once `forward_to(None)`
+/// returns, no signal is being sent to the old pid (the caller then reaps it, freeing the pid).
+static FORWARDING: Mutex<()> = Mutex::new(());
 
-/// Installs the handler (SIGINT, SIGTERM, SIGHUP): a thread that waits for them.
+/// Installs the handler (SIGINT, SIGTERM, SIGHUP, and SIGQUIT, SIGUSR1, SIGUSR2 so that `run`
+/// passes those on too instead of dying and leaving its command behind): a thread that waits
+/// for them.
 pub fn install() {
-    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP]) else {
+    let Ok(mut signals) =
+        SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2])
+    else {
         return;
     };
     let _ = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             for info in signals.forever() {
+                let _guard = FORWARDING.lock().unwrap_or_else(|e| e.into_inner());
                 let child = FORWARD_TO.load(Ordering::SeqCst);
                 if child == 0 {
+                    drop(_guard);
                     exit();
                 }
                 // While the child is being started, any signal is kept for it (a terminal's
                 // Ctrl-C may not have reached it yet).
                 if child == STARTING {
+                    // `forward_to` delivers it with the pid (the lock orders the two).
                     PENDING.store(info.signal, Ordering::SeqCst);
-                    // The pid may have been stored meanwhile: whoever takes the pending signal
-                    // out (here or in `forward_to`) delivers it, exactly once.
-                    let now = FORWARD_TO.load(Ordering::SeqCst);
-                    if now > 0 {
-                        deliver(now, PENDING.swap(0, Ordering::SeqCst));
-                    }
                     continue;
                 }
                 // A terminal's Ctrl-C (sent by the kernel) already reached the child, which is
@@ -71,6 +75,7 @@ pub fn start_forwarding() {
 /// Passes SIGINT, SIGTERM and SIGHUP to `child` from now on, and any that arrived while it was
 /// being started; `None` (the child is gone) lets them end Coffer again.
 pub fn forward_to(child: Option<u32>) {
+    let _guard = FORWARDING.lock().unwrap_or_else(|e| e.into_inner());
     let pid = child.and_then(|c| i32::try_from(c).ok()).unwrap_or(0);
     FORWARD_TO.store(pid, Ordering::SeqCst);
     if pid > 0 {

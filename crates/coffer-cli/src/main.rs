@@ -27,6 +27,11 @@ fn main() -> ExitCode {
         eprintln!("error: internal error{at}");
         eprintln!("hint: this is a bug in Coffer; please report it (no secret was printed)");
     }));
+    // Not dumpable: no core file with keys or values in it, and other processes of this user
+    // (a command started by `coffer run`, say) cannot ptrace Coffer or read its memory or its
+    // environment (`/proc/PID/environ` may hold COFFER_VAULT_KEY). Reset for a child by exec.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     // Ctrl-C, SIGTERM, SIGHUP: remove temporary files that may hold secrets (a half-written
     // export, a git checkout), kill children, restore the terminal, exit 130 with two lines.
     interrupt::install();

@@ -49,33 +49,53 @@ impl Masker {
         }
     }
 
-    /// Masks `chunk` and writes what is certain; keeps back a possible start of a value.
+    /// Masks `chunk` and writes what is certain; keeps back what could still become a value.
     pub fn write(&mut self, chunk: &[u8], out: &mut impl Write) -> io::Result<()> {
-        let Some(finder) = &self.finder else {
+        if self.finder.is_none() {
             return out.write_all(chunk);
-        };
+        }
         self.held.extend_from_slice(chunk);
-        let buf = std::mem::take(&mut *self.held);
-        let buf = Zeroizing::new(buf);
+        self.flush_certain(false, out)
+    }
+
+    /// Writes what is held back, masked (the stream ended: nothing more can complete a value).
+    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+        if self.finder.is_none() {
+            return out.flush();
+        }
+        self.flush_certain(true, out)
+    }
+
+    /// Masks and writes the held bytes up to the first place where a value could still be
+    /// starting (leftmost-longest over the whole stream: a value that has begun and may yet
+    /// complete wins over a shorter or later one). At the end of the stream, everything.
+    fn flush_certain(&mut self, end: bool, out: &mut impl Write) -> io::Result<()> {
+        let Some(finder) = &self.finder else {
+            return Ok(());
+        };
+        let buf = Zeroizing::new(std::mem::take(&mut *self.held));
         let mut done = 0;
-        let mut masked = Vec::with_capacity(buf.len());
+        let mut masked = Zeroizing::new(Vec::with_capacity(buf.len()));
+        let mut pending = if end {
+            buf.len()
+        } else {
+            self.partial_start(&buf, 0)
+        };
         for m in finder.find_iter(buf.as_slice()) {
+            if m.start() >= pending {
+                break;
+            }
             masked.extend_from_slice(&buf[done..m.start()]);
             masked.extend_from_slice(MASK);
             done = m.end();
+            if !end && pending < done {
+                pending = self.partial_start(&buf, done);
+            }
         }
-        let keep = self.partial_suffix(&buf[done..]);
-        let cut = buf.len() - keep;
+        let cut = pending.max(done);
         masked.extend_from_slice(&buf[done..cut]);
         self.held.extend_from_slice(&buf[cut..]);
         out.write_all(&masked)?;
-        out.flush()
-    }
-
-    /// Writes what is held back (the stream ended, so it cannot become a value).
-    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
-        out.write_all(&self.held)?;
-        self.held.clear();
         out.flush()
     }
 
@@ -90,19 +110,17 @@ impl Masker {
         }
     }
 
-    /// The length of the longest suffix of `tail` that is a proper prefix of some value.
-    fn partial_suffix(&self, tail: &[u8]) -> usize {
-        let mut best = 0;
+    /// The first position at or after `from` where the rest of `buf` is a proper prefix of some
+    /// value: a value that may still complete with the next bytes. `buf.len()` if none.
+    fn partial_start(&self, buf: &[u8], from: usize) -> usize {
+        let mut first = buf.len();
         for v in &self.values {
-            let max = tail.len().min(v.len() - 1);
-            for k in (best + 1..=max).rev() {
-                if tail[tail.len() - k..] == v[..k] {
-                    best = k;
-                    break;
-                }
+            let start = from.max((buf.len() + 1).saturating_sub(v.len()));
+            if let Some(p) = (start..first).find(|&p| v.starts_with(&buf[p..])) {
+                first = p;
             }
         }
-        best
+        first
     }
 }
 
@@ -156,7 +174,49 @@ mod tests {
         assert_eq!(out, b"Password: sex");
     }
 
+    #[test]
+    fn values_sharing_bytes_across_chunks() {
+        let c = "<concealed by coffer>";
+        // A short value must not win while a longer one that started with it may complete.
+        assert_eq!(
+            run(&["abc", "abcdef"], &[b"abc", b"def\n"]),
+            format!("{c}\n")
+        );
+        assert_eq!(
+            run(&["abc", "abcdef"], &[b"abc", b"xyz"]),
+            format!("{c}xyz")
+        );
+        // A value starting inside a partial one.
+        assert_eq!(run(&["abcd", "bc"], &[b"abc", b"d"]), c);
+        assert_eq!(run(&["abcd", "bc"], &[b"abc", b"x"]), format!("a{c}x"));
+        // What is held at the end of the stream is masked too.
+        assert_eq!(run(&["abc", "abcdef"], &[b"abc"]), c);
+    }
+
     proptest! {
+        #[test]
+        fn chunking_never_changes_the_result_with_several_values(
+            text in "[qwx]{0,40}",
+            values in proptest::collection::vec("[qwx]{1,4}", 1..4),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+        ) {
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            let whole = run(&values, &[text.as_bytes()]);
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= text.len()).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            for c in cuts {
+                chunks.push(&text.as_bytes()[at..c]);
+                at = c;
+            }
+            chunks.push(&text.as_bytes()[at..]);
+            prop_assert_eq!(run(&values, &chunks), whole.clone());
+            for v in &values {
+                prop_assert!(!whole.contains(v), "{} in {}", v, whole);
+            }
+        }
+
         #[test]
         fn chunking_never_changes_the_result(
             text in "[qwx]{0,40}",

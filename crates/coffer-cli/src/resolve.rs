@@ -84,9 +84,9 @@ pub fn failure(e: ResolveError) -> Failure {
     if hint.is_empty() { f } else { f.hint(hint) }
 }
 
-/// The active environment from `--env` / `COFFER_ENV`.
+/// The active environment from `--env` / `COFFER_ENV`; empty means none (`COFFER_ENV=`).
 pub fn environment(env: &ActiveEnv) -> Result<Option<EnvName>, Failure> {
-    crate::commands::env_name(env.env.as_deref())
+    crate::commands::env_name(env.env.as_deref().filter(|e| !e.is_empty()))
 }
 
 /// A masker for every resolved value.

@@ -248,6 +248,19 @@ fn verbose_output_never_shows_a_value() {
     let s = TestServer::https();
     let v = TestVault::init();
     set(&v, "one", ONE, &format!("api.one.test:{}", s.port));
+    set(&v, "spaced", "s3cr et\"<x", "");
+    let out = request(
+        &v,
+        &s,
+        &format!("https://api.one.test:{}/echo/{{{{vault:spaced}}}}", s.port),
+        &["-v"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("/echo/{MASK}")), "{err}");
+    assert!(!err.contains("s3cr") && !err.contains("%20et"), "{err}");
     let url = format!("https://api.one.test:{}/echo?key={{{{vault:one}}}}", s.port);
     let out = request(
         &v,
@@ -274,7 +287,7 @@ fn verbose_output_never_shows_a_value() {
     assert!(err.contains("< HTTP/1.1 200 OK"), "{err}");
     assert!(!err.contains(ONE) && !body.contains(ONE), "{err}\n{body}");
     // The server got all three, resolved.
-    let raw = &s.seen()[0].raw;
+    let raw = &s.seen()[1].raw;
     assert_eq!(raw.matches(ONE).count(), 3, "{raw}");
     assert!(raw.contains("content-type: application/json"), "{raw}");
     // --no-masking shows the body as received.
@@ -304,6 +317,49 @@ fn references_cannot_choose_the_host_and_fail_gives_22() {
         4,
     );
     assert!(err.contains("host"), "{err}");
+    // Nor the user part, however the URL spells its slashes.
+    for url in [
+        format!("https://{{{{vault:host}}}}@api.one.test:{}/", s.port),
+        format!("https:/{{{{vault:host}}}}@api.one.test:{}/", s.port),
+        format!("https:\\\\{{{{vault:host}}}}@api.one.test:{}/", s.port),
+        format!("https:/\t/{{{{vault:host}}}}:pw@api.one.test:{}/", s.port),
+    ] {
+        let err = fails_with(&mut request(&v, &s, &url, &[]), 4);
+        assert!(err.contains("user, password, host"), "{url}: {err}");
+    }
+    // A Host header would send the request to another virtual host.
+    fails_with(
+        &mut request(
+            &v,
+            &s,
+            &format!("https://api.one.test:{}/", s.port),
+            &["-H", "Host: api.two.test"],
+        ),
+        2,
+    );
+    fails_with(
+        &mut request(
+            &v,
+            &s,
+            &format!("https://api.one.test:{}/", s.port),
+            &["-m", "inf"],
+        ),
+        2,
+    );
+    // A value URL parsers would alter is refused, not sent altered.
+    set(&v, "crlf", "ab\r\nX-Evil: 1", "");
+    let err = fails_with(
+        &mut request(
+            &v,
+            &s,
+            &format!("https://api.one.test:{}/?q={{{{vault:crlf}}}}", s.port),
+            &[],
+        ),
+        4,
+    );
+    assert!(err.contains("control character"), "{err}");
+    assert_eq!(s.connections(), 0);
+    // --fail: exit 22 and, as curl, no body.
     let out = request(
         &v,
         &s,
@@ -313,6 +369,7 @@ fn references_cannot_choose_the_host_and_fail_gives_22() {
     .output()
     .unwrap();
     assert_eq!(out.status.code(), Some(22), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
     assert_eq!(s.connections(), 1);
 }
 
@@ -372,12 +429,45 @@ fn run_passes_the_exit_status_and_withholds_coffers_own_secrets() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "none\n");
+    // Nor through a dotenv file that expands it.
+    let key = v.key_text();
+    let envf = v.dir.path().join("leak.env");
+    std::fs::write(&envf, "LEAK=x${COFFER_VAULT_KEY}\n").unwrap();
+    let err = fails_with(
+        v.cmd(&[
+            "run",
+            "--env-file",
+            envf.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            "echo $LEAK",
+        ])
+        .env("COFFER_VAULT_KEY", &key),
+        4,
+    );
+    assert!(
+        err.contains("LEAK holds the value of COFFER_VAULT_KEY"),
+        "{err}"
+    );
+    assert!(!err.contains(&key));
+    // Escapes mean the same with or without a reference beside them.
+    let out = v
+        .cmd(&["run", "--", "sh", "-c", "echo \"$A|$B\""])
+        .env("A", "\\{{vault:x}}")
+        .env("B", "\\{{vault:x}}{{vault:tok}}")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{{{{vault:x}}}}|{{{{vault:x}}}}{MASK}\n")
+    );
     fails_with(&mut v.cmd(&["run", "--", "no-such-command-coffer"]), 127);
 }
 
 #[test]
 fn run_forwards_sigterm_and_sigint_to_the_child() {
-    for sig in ["TERM", "INT", "HUP"] {
+    for sig in ["TERM", "INT", "HUP", "USR1"] {
         forwards(sig);
     }
 }
@@ -477,6 +567,58 @@ fn run_refuses_a_restricted_secret_without_a_matching_destination() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The command runs as the same user as Coffer: it must not read Coffer's environment (which
+/// may hold COFFER_VAULT_KEY) through /proc. As root every /proc file is readable, so the test
+/// runs Coffer as `nobody` then (setpriv, util-linux).
+#[test]
+fn run_hides_coffers_own_environment_from_the_command() {
+    let root = rustix::process::geteuid().is_root();
+    let dir = tempfile::Builder::new().tempdir_in("/tmp").unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let home = dir.path().join("vault");
+    let coffer = |args: &[&str]| {
+        let mut c = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(assert_cmd::cargo::cargo_bin("coffer"));
+            c
+        } else {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
+        };
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .env("COFFER_HOME", &home);
+        c
+    };
+    let out = coffer(&["init"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(coffer(&["key", "show"]).output().unwrap().stdout).unwrap();
+    let key = key.trim();
+    assert!(!key.is_empty());
+    let out = coffer(&[
+        "run",
+        "--",
+        "sh",
+        "-c",
+        "cat /proc/$PPID/environ && echo READ",
+    ])
+    .env("COFFER_VAULT_KEY", key)
+    .output()
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(key) && !text.contains("READ"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
 }
 
 // --- inject / refs ---
@@ -631,6 +773,16 @@ fn environments_pick_their_value_and_domains() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "default-v\n");
     assert!(stderr(&out).contains("the default value (no value for environment staging)"));
+    let out = v
+        .cmd(&["get", "api"])
+        .env("COFFER_ENV", "")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "default-v\n",
+        "an empty COFFER_ENV is none"
+    );
     // In references: prod's own domains apply.
     let dir = tempfile::tempdir().unwrap();
     let tpl = dir.path().join("t");

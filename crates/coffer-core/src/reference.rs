@@ -66,6 +66,7 @@ impl Template {
         let mut text = Vec::new();
         let mut seg = 0; // start of input not yet copied into `text`
         let mut i = 0;
+        let mut lines = Lines::default();
         while let Some(off) = find(&input[i..], OPEN) {
             let at = i + off;
             if !looks_like_reference(&input[at + OPEN.len()..]) {
@@ -86,7 +87,7 @@ impl Template {
                 seg = i;
                 continue;
             }
-            let (line, column) = position(input, at);
+            let (line, column) = lines.at(input, at);
             match read_reference(&input[at..]) {
                 Ok((name, len)) => {
                     if !text.is_empty() {
@@ -150,26 +151,43 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// After `{{`: optional whitespace, then `vault:` in any case.
+/// After `{{`: optional whitespace, `vault` in any case, then `:` (after optional whitespace),
+/// `.` (Insomnia's `{{ vault.name }}`) or `-`. `{{vaults}}` and `{{vault_x}}` are other text.
 fn looks_like_reference(rest: &[u8]) -> bool {
-    let start = rest
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(rest.len());
-    rest[start..]
-        .get(..PREFIX.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    let skip_ws = |s: &[u8]| {
+        s.iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(s.len())
+    };
+    let rest = &rest[skip_ws(rest)..];
+    let Some(word) = rest.get(..5) else {
+        return false;
+    };
+    if !word.eq_ignore_ascii_case(b"vault") {
+        return false;
+    }
+    let after = &rest[5..];
+    matches!(after.first(), Some(b'.' | b'-')) || after.get(skip_ws(after)) == Some(&b':')
 }
 
 /// Reads `{{vault:NAME}}` at the start of `s`: the name and the reference's length in bytes.
 fn read_reference(s: &[u8]) -> Result<(SecretName, usize), &'static str> {
     let body = &s[OPEN.len()..];
     if !body.starts_with(PREFIX) {
-        return Err(if body.first().is_some_and(u8::is_ascii_whitespace) {
-            "spaces are not allowed inside a reference"
-        } else {
-            "write `vault:` in lowercase"
-        });
+        let word = body.get(..5).unwrap_or_default();
+        return Err(
+            if body.first().is_some_and(u8::is_ascii_whitespace)
+                || body.get(5).is_some_and(u8::is_ascii_whitespace)
+            {
+                "spaces are not allowed inside a reference"
+            } else if matches!(body.get(5), Some(b'.' | b'-')) {
+                "a reference is written {{vault:NAME}}, with a colon"
+            } else if word != b"vault" {
+                "write `vault:` in lowercase"
+            } else {
+                "a reference is written {{vault:NAME}}"
+            },
+        );
     }
     let after = &body[PREFIX.len()..];
     let len = after
@@ -202,16 +220,25 @@ fn read_reference(s: &[u8]) -> Result<(SecretName, usize), &'static str> {
     Ok((name, OPEN.len() + PREFIX.len() + len + CLOSE.len()))
 }
 
-fn position(input: &[u8], at: usize) -> (usize, usize) {
-    let before = &input[..at];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = at
-        - before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1)
-        + 1;
-    (line, column)
+/// Line and column of increasing offsets, counting each byte once (linear in the input).
+#[derive(Default)]
+struct Lines {
+    scanned: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Lines {
+    fn at(&mut self, input: &[u8], at: usize) -> (usize, usize) {
+        for (i, b) in input[self.scanned..at].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.scanned + i + 1;
+            }
+        }
+        self.scanned = at;
+        (self.line + 1, at - self.line_start + 1)
+    }
 }
 
 fn snippet(s: &[u8]) -> String {
@@ -246,8 +273,8 @@ mod tests {
         ok("x{{vault:a}}y{{vault:b.c-d_e}}z", "xAAAy<b>z");
         ok("{{vault:a}}{{vault:a}}", "AAAAAA");
         ok(
-            "{{other}} {{ env }} {{vaults}} {vault:a} {{vaultx:a}}",
-            "{{other}} {{ env }} {{vaults}} {vault:a} {{vaultx:a}}",
+            "{{other}} {{ env }} {{vaults}} {vault:a} {{vaultx:a}} {{vault_a}}",
+            "{{other}} {{ env }} {{vaults}} {vault:a} {{vaultx:a}} {{vault_a}}",
         );
         ok("{{{vault:a}}}", "{AAA}");
         ok("line1\r\n{{vault:a}}\r\n", "line1\r\nAAA\r\n");
@@ -283,6 +310,12 @@ mod tests {
         bad("{{vault:a}", "not closed");
         bad("{{vault:a/b}}", "only letters");
         bad("{{vault:{{environment}}_api_key}}", "do not nest");
+        bad("{{vault :a}}", "spaces");
+        bad("{{ vault : a }}", "spaces");
+        bad("{{vault.a}}", "with a colon");
+        bad("{{ vault.a }}", "spaces");
+        bad("{{vault-a}}", "with a colon");
+        bad("{{VAULT.a}}", "with a colon");
         bad(&format!("{{{{vault:{}}}}}", "x".repeat(129)), "128");
         // Every error is reported, with its place.
         let all = Template::parse(b"ok {{vault:a}}\n  {{ vault:b}} {{VAULT:c}}").unwrap_err();

@@ -27,10 +27,18 @@ pub struct SecretJson {
     link: Option<ExternalLink>,
     #[serde(default)]
     allowed_domains: AllowedDomains,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     disabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    environments: Option<BTreeMap<EnvName, crate::obj::Obj<EnvJson>>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    environments: Option<UniqueMap>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -40,8 +48,54 @@ pub struct SecretJson {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnvJson {
     value: SecretValue,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     allowed_domains: Option<AllowedDomains>,
+}
+
+/// An optional field that, when present, must hold a value: `null` is refused (one spelling:
+/// leave the field out).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// The environments object: a map whose keys may not repeat (JSON parsers disagree on which of
+/// two equal keys wins; a reviewer must see what is imported).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct UniqueMap(BTreeMap<EnvName, crate::obj::Obj<EnvJson>>);
+
+impl<'de> Deserialize<'de> for UniqueMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UniqueMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of environments")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<UniqueMap, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, v)) = m.next_entry::<EnvName, crate::obj::Obj<EnvJson>>()? {
+                    if out.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "environment {k:?} appears twice"
+                        )));
+                    }
+                    out.insert(k, v);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A secret JSON object broke a rule that serde's types cannot express.
@@ -84,18 +138,20 @@ impl From<&Secret> for SecretJson {
             allowed_domains: s.allowed_domains.clone(),
             disabled: s.disabled.then_some(true),
             environments: (!s.environments.is_empty()).then(|| {
-                s.environments
-                    .iter()
-                    .map(|(n, e)| {
-                        (
-                            n.clone(),
-                            crate::obj::Obj(EnvJson {
-                                value: e.value.clone(),
-                                allowed_domains: e.allowed_domains.clone(),
-                            }),
-                        )
-                    })
-                    .collect()
+                UniqueMap(
+                    s.environments
+                        .iter()
+                        .map(|(n, e)| {
+                            (
+                                n.clone(),
+                                crate::obj::Obj(EnvJson {
+                                    value: e.value.clone(),
+                                    allowed_domains: e.allowed_domains.clone(),
+                                }),
+                            )
+                        })
+                        .collect(),
+                )
             }),
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -123,7 +179,7 @@ impl SecretJson {
                 field: "disabled",
             });
         }
-        if self.environments.as_ref().is_some_and(BTreeMap::is_empty) {
+        if self.environments.as_ref().is_some_and(|e| e.0.is_empty()) {
             return Err(ContentError::NotCanonical {
                 name,
                 field: "environments",
@@ -136,6 +192,7 @@ impl SecretJson {
         };
         let environments: Environments = self
             .environments
+            .map(|e| e.0)
             .unwrap_or_default()
             .into_iter()
             .map(|(n, e)| {
@@ -157,5 +214,42 @@ impl SecretJson {
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(extra: &str) -> Result<Secret, String> {
+        let json = format!(
+            r#"{{"name":"a","value":"x","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"{extra}}}"#
+        );
+        serde_json::from_str::<crate::obj::Obj<SecretJson>>(&json)
+            .map_err(|e| e.to_string())
+            .and_then(|j| j.0.into_secret(2).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn version_2_fields_have_one_spelling() {
+        let s = secret(r#","disabled":true,"environments":{"prod":{"value":"p","allowedDomains":["a.com"]},"dev":{"value":"d"}}"#).unwrap();
+        assert!(s.disabled);
+        assert_eq!(s.environments.len(), 2);
+        for bad in [
+            r#","disabled":null"#,
+            r#","disabled":false"#,
+            r#","environments":null"#,
+            r#","environments":{}"#,
+            r#","environments":{"prod":{"value":"p","allowedDomains":null}}"#,
+            r#","environments":{"prod":{"value":"p"},"prod":{"value":"q","allowedDomains":[]}}"#,
+            r#","environments":{"prod":{"value":"p","note":1}}"#,
+            r#","environments":{"pr od":{"value":"p"}}"#,
+        ] {
+            let e = secret(bad).expect_err(bad);
+            assert!(!e.contains("\"q\""), "{e}");
+        }
+        let e =
+            secret(r#","environments":{"prod":{"value":"p"},"prod":{"value":"q"}}"#).unwrap_err();
+        assert!(e.contains("appears twice"), "{e}");
     }
 }

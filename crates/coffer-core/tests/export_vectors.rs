@@ -36,6 +36,7 @@ const REQUIRED_V2: &[(&str, &str)] = &[
     ("disabled-false", "Malformed"),
     ("environment-unknown-field", "Malformed"),
     ("environment-bad-name", "Malformed"),
+    ("environment-duplicate", "Malformed"),
 ];
 
 const REQUIRED_V1: &[(&str, &str)] = &[

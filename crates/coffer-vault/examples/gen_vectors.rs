@@ -219,6 +219,10 @@ fn export_v2(dir: &Path) {
             "environment-bad-name.json",
             edit(&plain, "\"dev\": {", "\"dev env\": {"),
         ),
+        (
+            "environment-duplicate.json",
+            edit(&plain, "\"dev\": {", "\"prod\": {"),
+        ),
     ];
     for (name, content) in &files {
         std::fs::write(dir.join(name), content).unwrap();
@@ -286,6 +290,13 @@ fn export_v2(dir: &Path) {
             false,
             "Malformed",
             "an environment name with a space",
+        ),
+        v(
+            "environment-duplicate",
+            "environment-duplicate.json",
+            false,
+            "Malformed",
+            "the same environment twice (JSON readers disagree on which wins)",
         ),
     ];
     for (name, words) in [

@@ -13,7 +13,7 @@ pub fn run(
     verbose: bool,
 ) -> Result<(), Failure> {
     let name = super::name(name)?;
-    let env = super::env_name(env.env.as_deref())?;
+    let env = crate::resolve::environment(&env)?;
     let mut vault = ctx.open()?;
     let secret = get(&mut vault, &name)?;
     let selected = secret.select(env.as_ref());

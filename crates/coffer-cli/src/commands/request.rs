@@ -36,10 +36,7 @@ struct Resolve {
 pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
     let env = resolve::environment(&args.env)?;
     let url_template = resolve::parse("the URL", args.url.as_bytes())?;
-    refuse_references_in_authority(&args.url)?;
-    let dest = Destination::parse(&args.url).map_err(|e| {
-        Failure::from(e).hint("give a full URL, e.g. https://api.example.com/v1/items")
-    })?;
+    let dest = destination(&url_template)?;
     let mut header_templates = Vec::new();
     for h in &args.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {
@@ -56,6 +53,13 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
                 "header names are letters, digits and -; references go in the value",
             )
         })?;
+        if name == reqwest::header::HOST {
+            return Err(Failure::new(
+                code::USAGE,
+                "a Host header is not allowed",
+                "Coffer sends the URL's host: where a secret may go is checked against it",
+            ));
+        }
         let label = format!("header {name}");
         let t = resolve::parse(&label, value.trim_start().as_bytes())?;
         header_templates.push((name, t));
@@ -67,6 +71,20 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
     let values = resolve::values(ctx, &templates, env.as_ref(), std::slice::from_ref(&dest))?;
     let masker = resolve::masker(&values);
 
+    // URL parsers drop tabs and line breaks: a value holding one would be sent altered.
+    if let Some(name) = url_template.names().into_iter().find(|n| {
+        values
+            .get(*n)
+            .is_some_and(|v| v.value.expose().bytes().any(|b| b.is_ascii_control()))
+    }) {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!(
+                "the value of {name} holds a control character (a tab or line break), which a URL cannot carry"
+            ),
+            "send it in a header or the body instead",
+        ));
+    }
     let rendered_url = resolve::render(&url_template, &values);
     let url = std::str::from_utf8(&rendered_url)
         .ok()
@@ -143,7 +161,20 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
     };
     let deadline = args
         .max_time
-        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.001)));
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .and_then(|d| Instant::now().checked_add(d))
+                .ok_or_else(|| {
+                    Failure::new(
+                        code::USAGE,
+                        "--max-time must be a positive number of seconds",
+                        "e.g. --max-time 30 or -m 2.5",
+                    )
+                })
+        })
+        .transpose()?;
 
     let mut url = url;
     let mut redirects = 0;
@@ -165,7 +196,7 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
             req = req.body(b.to_vec());
         }
         if args.verbose {
-            eprintln!("{}", masker.text(&format!("> {method} {url}")));
+            eprintln!("{}", masker.text(&format!("> {method} {}", decoded(&url))));
             for h in &headers {
                 let v = String::from_utf8_lossy(&h.value);
                 eprintln!("{}", masker.text(&format!("> {}: {v}", h.name)));
@@ -235,14 +266,13 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
             if args.verbose {
                 eprintln!(
                     "{}",
-                    masker.text(&format!("* following the redirect to {next}"))
+                    masker.text(&format!("* following the redirect to {}", decoded(&next)))
                 );
             }
             url = next;
             continue;
         }
-        let masking = !args.no_masking;
-        copy_body(resp, masking.then_some(masker))?;
+        // As curl's --fail: an error answer's body is not printed.
         if args.fail && status.as_u16() >= 400 {
             return Err(Failure::new(
                 code::HTTP_ERROR,
@@ -250,6 +280,8 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
                 "run with -v to see the response headers",
             ));
         }
+        let masking = !args.no_masking;
+        copy_body(resp, masking.then_some(masker))?;
         return Ok(());
     }
 }
@@ -275,20 +307,48 @@ fn body(args: &RequestArgs) -> Result<(Option<Template>, Option<&'static str>), 
     Ok((None, None))
 }
 
-/// References may not decide where the request goes.
-fn refuse_references_in_authority(url: &str) -> Result<(), Failure> {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let end = url[start..]
-        .find(['/', '?', '#', '\\'])
-        .map_or(url.len(), |i| start + i);
-    if url[..end].contains("{{") {
+/// Where the request goes, read from the URL with each reference replaced by a placeholder:
+/// a reference in the scheme, user, password, host or port is refused, so no value can decide
+/// where values go.
+fn destination(url: &Template) -> Result<Destination, Failure> {
+    const PLACEHOLDER: &str = "coffer-reference-4f1c";
+    let text = url
+        .render(|_| Some(PLACEHOLDER.as_bytes()))
+        .expect("every reference has the placeholder");
+    let invalid = |why: String| {
+        Failure::new(
+            code::INVALID_INPUT,
+            why,
+            "give a full URL, e.g. https://api.example.com/v1/items",
+        )
+    };
+    let parsed = std::str::from_utf8(&text)
+        .map_err(|_| invalid("the URL is not text".into()))
+        .and_then(|u| Url::parse(u).map_err(|e| invalid(format!("not a valid URL: {e}"))))?;
+    let in_authority = [
+        parsed.scheme(),
+        parsed.username(),
+        parsed.password().unwrap_or_default(),
+        parsed.host_str().unwrap_or_default(),
+    ]
+    .iter()
+    .any(|part| part.contains(PLACEHOLDER));
+    if in_authority {
         return Err(Failure::new(
             code::INVALID_INPUT,
-            "a reference cannot be part of the URL's scheme, user, host or port",
+            "a reference cannot be part of the URL's scheme, user, password, host or port",
             "write the host out: where a secret may go is checked against it before anything is read",
         ));
     }
-    Ok(())
+    Destination::from_url(&parsed).map_err(|e| invalid(e.to_string()))
+}
+
+/// The URL with percent-escapes decoded, for `-v` lines: masking matches a value's own bytes,
+/// which the URL holds encoded.
+fn decoded(url: &Url) -> String {
+    percent_encoding::percent_decode_str(url.as_str())
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Every secret in the request must be allowed at the redirect's destination.
@@ -342,7 +402,7 @@ fn client(
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(0);
     for r in resolves {
-        if r.host.eq_ignore_ascii_case(host) && r.port == port {
+        if r.host == host && r.port == port {
             b = b.resolve(host, SocketAddr::new(r.addr, port));
         }
     }
@@ -372,19 +432,29 @@ fn parse_resolve(s: &str) -> Result<Resolve, Failure> {
             "e.g. --resolve api.example.test:443:127.0.0.1",
         )
     };
-    let (host, rest) = s.split_once(':').ok_or_else(bad)?;
+    // HOST may be a bracketed IPv6 address, as in a URL.
+    let (host, rest) = match s.strip_prefix('[') {
+        Some(r) => {
+            let (h, rest) = r.split_once(']').ok_or_else(bad)?;
+            (format!("[{h}]"), rest.strip_prefix(':').ok_or_else(bad)?)
+        }
+        None => {
+            let (h, rest) = s.split_once(':').ok_or_else(bad)?;
+            (h.to_string(), rest)
+        }
+    };
     let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
     let port: u16 = port.parse().map_err(|_| bad())?;
     let addr = addr.trim_start_matches('[').trim_end_matches(']');
     let addr: IpAddr = addr.parse().map_err(|_| bad())?;
-    if host.is_empty() {
-        return Err(bad());
-    }
-    Ok(Resolve {
-        host: host.to_ascii_lowercase(),
-        port,
-        addr,
-    })
+    // The host as a URL parser writes it (lowercase, punycode, canonical IP), so it is compared
+    // with the request URL's host as reqwest sees it.
+    let host = Url::parse(&format!("http://{host}/"))
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .filter(|h| !h.is_empty())
+        .ok_or_else(bad)?;
+    Ok(Resolve { host, port, addr })
 }
 
 fn transport(e: reqwest::Error, masker: &Masker) -> Failure {

@@ -24,24 +24,40 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
     let env = resolve::environment(&args.env)?;
     let destinations = resolve::destinations(&args.dest.urls)?;
     let mut vars: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+    let withheld: Vec<(&str, OsString)> = WITHHELD
+        .iter()
+        .filter_map(|k| vars.remove(std::ffi::OsStr::new(k)).map(|v| (*k, v)))
+        .collect();
     for file in &args.env_file {
         for (k, v) in read_env_file(file)? {
+            // dotenv files expand `${VAR}` from Coffer's own environment: a file must not carry
+            // a withheld secret to the command under another name.
+            if let Some((name, _)) = withheld.iter().find(|(_, secret)| {
+                let secret = secret.as_bytes();
+                !secret.is_empty() && v.as_bytes().windows(secret.len()).any(|w| w == secret)
+            }) {
+                return Err(Failure::new(
+                    code::INVALID_INPUT,
+                    format!(
+                        "{}: variable {k} holds the value of {name}, which is never passed to the command",
+                        crate::term::shown(file)
+                    ),
+                    "remove the ${...} expansion of Coffer's own variables from the env file",
+                ));
+            }
             vars.insert(k.into(), v.into());
         }
     }
-    for k in WITHHELD {
-        vars.remove(std::ffi::OsStr::new(k));
-    }
+    drop(withheld);
     let mut templated = Vec::new();
     for (k, v) in &vars {
         if !v.as_bytes().windows(2).any(|w| w == b"{{") {
             continue;
         }
+        // Every variable with `{{` is rendered, so escapes mean the same with or without a
+        // reference beside them.
         let label = format!("variable {}", k.to_string_lossy());
-        let t = resolve::parse(&label, v.as_bytes())?;
-        if !t.references().is_empty() {
-            templated.push((k.clone(), t));
-        }
+        templated.push((k.clone(), resolve::parse(&label, v.as_bytes())?));
     }
     let templates: Vec<_> = templated.iter().map(|(_, t)| t).collect();
     let values = resolve::values(ctx, &templates, env.as_ref(), &destinations)?;
@@ -100,6 +116,14 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
     .into_iter()
     .flatten()
     .collect();
+    // Wait for the exit without reaping: the pid stays the child's (a zombie) until signals
+    // stop being passed to it; only then is it reaped and free for reuse.
+    let pid = rustix::process::Pid::from_child(&child);
+    while let Err(rustix::io::Errno::INTR) = rustix::process::waitid(
+        rustix::process::WaitId::Pid(pid),
+        rustix::process::WaitIdOptions::EXITED | rustix::process::WaitIdOptions::NOWAIT,
+    ) {}
+    crate::interrupt::forward_to(None);
     let status = child.wait().map_err(|e| {
         Failure::new(
             code::IO,
@@ -107,8 +131,6 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
             "the command may still be running",
         )
     })?;
-    // The child is gone (its pid may be reused): signals end Coffer again from here on.
-    crate::interrupt::forward_to(None);
     for c in copiers {
         let _ = c.join();
     }
