@@ -193,6 +193,20 @@ mod tests {
         assert_eq!(run(&["abc", "abcdef"], &[b"abc"]), c);
     }
 
+    /// `text` cut at each of `cuts` that falls inside it.
+    fn split(text: &[u8], cuts: Vec<usize>) -> Vec<&[u8]> {
+        let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= text.len()).collect();
+        cuts.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut at = 0;
+        for c in cuts {
+            chunks.push(&text[at..c]);
+            at = c;
+        }
+        chunks.push(&text[at..]);
+        chunks
+    }
+
     proptest! {
         #[test]
         fn chunking_never_changes_the_result_with_several_values(
@@ -202,15 +216,7 @@ mod tests {
         ) {
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
             let whole = run(&values, &[text.as_bytes()]);
-            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= text.len()).collect();
-            cuts.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut at = 0;
-            for c in cuts {
-                chunks.push(&text.as_bytes()[at..c]);
-                at = c;
-            }
-            chunks.push(&text.as_bytes()[at..]);
+            let chunks = split(text.as_bytes(), cuts);
             prop_assert_eq!(run(&values, &chunks), whole.clone());
             for v in &values {
                 prop_assert!(!whole.contains(v), "{} in {}", v, whole);
@@ -224,15 +230,7 @@ mod tests {
             cuts in proptest::collection::vec(0usize..40, 0..6),
         ) {
             let whole = run(&[&value], &[text.as_bytes()]);
-            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= text.len()).collect();
-            cuts.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut at = 0;
-            for c in cuts {
-                chunks.push(&text.as_bytes()[at..c]);
-                at = c;
-            }
-            chunks.push(&text.as_bytes()[at..]);
+            let chunks = split(text.as_bytes(), cuts);
             prop_assert_eq!(run(&[&value], &chunks), whole.clone());
             prop_assert!(!whole.contains(value.as_str()));
         }

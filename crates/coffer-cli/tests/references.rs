@@ -476,7 +476,7 @@ fn forwards(sig: &str) {
     let v = TestVault::init();
     set(&v, "tok", "tok-secret-123", "");
     let script = format!(
-        r#"trap 'echo "got {sig} $TOKEN"; exit 3' {sig}; echo ready; while :; do sleep 5 >/dev/null 2>&1 & wait $!; done"#
+        r#"trap 'kill $p; echo "got {sig} $TOKEN"; exit 3' {sig}; tail -f /dev/null >/dev/null 2>&1 & p=$!; echo ready; wait $p"#
     );
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"))
         .args(["run", "--", "sh", "-c", &script])
