@@ -346,18 +346,6 @@ fn references_cannot_choose_the_host_and_fail_gives_22() {
         ),
         2,
     );
-    // A value URL parsers would alter is refused, not sent altered.
-    set(&v, "crlf", "ab\r\nX-Evil: 1", "");
-    let err = fails_with(
-        &mut request(
-            &v,
-            &s,
-            &format!("https://api.one.test:{}/?q={{{{vault:crlf}}}}", s.port),
-            &[],
-        ),
-        4,
-    );
-    assert!(err.contains("control character"), "{err}");
     assert_eq!(s.connections(), 0);
     // --fail: exit 22 and, as curl, no body.
     let out = request(
@@ -371,6 +359,94 @@ fn references_cannot_choose_the_host_and_fail_gives_22() {
     assert_eq!(out.status.code(), Some(22), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     assert_eq!(s.connections(), 1);
+}
+
+/// A value in the URL arrives exactly: it is percent-encoded as one component, so `%41` is not
+/// read as `A`, `#` does not cut the URL, `\\` is not a slash, spaces and line breaks are not
+/// dropped, `&`, `=` and `+` do not split or change a query. A value a parser would still rewrite
+/// (a `.` or `..` path segment) is refused. `-v` never shows a value, decoded or not.
+#[test]
+fn url_values_reach_the_server_exactly() {
+    let s = TestServer::https();
+    let v = TestVault::init();
+    let values = [
+        "p%41ss",
+        "a+b/c?d#e&f=g\\h",
+        " lead and trail ",
+        "tab\there",
+        "ab\r\nX-Evil: 1",
+        "../../admin",
+        "ünï€",
+    ];
+    for (i, value) in values.iter().enumerate() {
+        set(&v, &format!("v{i}"), value, "");
+    }
+    let target = |raw: &str| raw.split(' ').nth(1).unwrap().to_string();
+    let decode = |t: &str| {
+        percent_encoding::percent_decode_str(t)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    };
+    for (i, value) in values.iter().enumerate() {
+        let url = format!(
+            "https://api.one.test:{}/p/{{{{vault:v{i}}}}}/end?q={{{{vault:v{i}}}}}&z=1",
+            s.port
+        );
+        let out = request(&v, &s, &url, &["-v"]).output().unwrap();
+        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("/p/{MASK}/end?q={MASK}&z=1")),
+            "{value:?}: {err}"
+        );
+        for shown in ["p%41", "pAss", "%2541", "X-Evil", "admin", "lead", "ün"] {
+            assert!(!err.contains(shown), "{value:?} shown as {shown}: {err}");
+        }
+        let t = target(&s.seen().last().unwrap().raw);
+        let (path, query) = t.split_once('?').unwrap();
+        let seg = path
+            .strip_prefix("/p/")
+            .and_then(|p| p.strip_suffix("/end"))
+            .unwrap();
+        assert!(!seg.contains('/'), "one path segment: {t}");
+        assert_eq!(decode(seg), *value, "{t}");
+        let q = query
+            .strip_prefix("q=")
+            .and_then(|q| q.strip_suffix("&z=1"))
+            .unwrap();
+        assert_eq!(decode(q), *value, "{t}");
+    }
+    assert_eq!(s.connections(), values.len());
+    // Dot segments: a URL parser removes them, whatever their spelling.
+    for (name, dots) in [("dot", "."), ("dotdot", "..")] {
+        set(&v, name, dots, "");
+        let err = fails_with(
+            &mut request(
+                &v,
+                &s,
+                &format!("https://api.one.test:{}/a/{{{{vault:{name}}}}}/b", s.port),
+                &[],
+            ),
+            4,
+        );
+        assert!(
+            err.contains(&format!("value of {name} would reach the server altered")),
+            "{err}"
+        );
+    }
+    assert_eq!(s.connections(), values.len(), "nothing sent");
+    // A fully qualified host (trailing dot) is the same host for --resolve.
+    let out = request(
+        &v,
+        &s,
+        &format!("https://api.one.test.:{}/echo", s.port),
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(s.connections(), values.len() + 1);
 }
 
 // --- run ---
@@ -447,10 +523,47 @@ fn run_passes_the_exit_status_and_withholds_coffers_own_secrets() {
         4,
     );
     assert!(
-        err.contains("LEAK holds the value of COFFER_VAULT_KEY"),
+        err.contains("line 1 uses COFFER_VAULT_KEY, which is never passed"),
         "{err}"
     );
     assert!(!err.contains(&key));
+    // Nor set by a dotenv file.
+    std::fs::write(&envf, "A=1\nCOFFER_VAULT_KEY=hello\n").unwrap();
+    let err = fails_with(
+        &mut v.cmd(&[
+            "run",
+            "--env-file",
+            envf.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            "echo ${COFFER_VAULT_KEY:-none}",
+        ]),
+        4,
+    );
+    assert!(err.contains("line 2 uses COFFER_VAULT_KEY"), "{err}");
+    // A withheld secret that happens to occur inside other values is no reason to refuse, and
+    // the refusal never hints at a value.
+    std::fs::write(&envf, "LANG=en_US.UTF-8\n").unwrap();
+    let out = v
+        .cmd(&[
+            "run",
+            "--env-file",
+            envf.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            "echo $LANG",
+        ])
+        .env("COFFER_EXPORT_PASSWORD", "US")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "en_US.UTF-8\n",
+        "{}",
+        stderr(&out)
+    );
     // Escapes mean the same with or without a reference beside them.
     let out = v
         .cmd(&["run", "--", "sh", "-c", "echo \"$A|$B\""])

@@ -9,8 +9,8 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::mask::Masker;
 use crate::resolve;
-use coffer_core::Destination;
 use coffer_core::reference::Template;
+use coffer_core::{Destination, SecretName};
 use coffer_vault::ops::resolve::Resolved;
 use reqwest::blocking::Client;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -36,7 +36,7 @@ struct Resolve {
 pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
     let env = resolve::environment(&args.env)?;
     let url_template = resolve::parse("the URL", args.url.as_bytes())?;
-    let dest = destination(&url_template)?;
+    let (dest, shape) = destination(&url_template)?;
     let mut header_templates = Vec::new();
     for h in &args.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {
@@ -71,31 +71,7 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
     let values = resolve::values(ctx, &templates, env.as_ref(), std::slice::from_ref(&dest))?;
     let masker = resolve::masker(&values);
 
-    // URL parsers drop tabs and line breaks: a value holding one would be sent altered.
-    if let Some(name) = url_template.names().into_iter().find(|n| {
-        values
-            .get(*n)
-            .is_some_and(|v| v.value.expose().bytes().any(|b| b.is_ascii_control()))
-    }) {
-        return Err(Failure::new(
-            code::INVALID_INPUT,
-            format!(
-                "the value of {name} holds a control character (a tab or line break), which a URL cannot carry"
-            ),
-            "send it in a header or the body instead",
-        ));
-    }
-    let rendered_url = resolve::render(&url_template, &values);
-    let url = std::str::from_utf8(&rendered_url)
-        .ok()
-        .and_then(|u| Url::parse(u).ok())
-        .ok_or_else(|| {
-            Failure::new(
-                code::INVALID_INPUT,
-                "the URL is not valid once its references are resolved",
-                "check the URL",
-            )
-        })?;
+    let url = shape.fill(&url_template, &values)?;
     if Destination::from_url(&url).ok().as_ref() != Some(&dest) {
         return Err(Failure::new(
             code::INVALID_INPUT,
@@ -310,11 +286,21 @@ fn body(args: &RequestArgs) -> Result<(Option<Template>, Option<&'static str>), 
 /// Where the request goes, read from the URL with each reference replaced by a placeholder:
 /// a reference in the scheme, user, password, host or port is refused, so no value can decide
 /// where values go.
-fn destination(url: &Template) -> Result<Destination, Failure> {
-    const PLACEHOLDER: &str = "coffer-reference-4f1c";
+fn destination(url: &Template) -> Result<(Destination, UrlShape), Failure> {
+    let names: Vec<&SecretName> = url.names().into_iter().collect();
+    // Letters, digits and hyphens only, which a URL parser never changes; the final `-4f1c`
+    // keeps one from being the start of another.
+    let placeholders: Vec<String> = (0..names.len())
+        .map(|i| format!("coffer-reference-{i}-4f1c"))
+        .collect();
     let text = url
-        .render(|_| Some(PLACEHOLDER.as_bytes()))
-        .expect("every reference has the placeholder");
+        .render(|n| {
+            names
+                .iter()
+                .position(|m| *m == n)
+                .map(|i| placeholders[i].as_bytes())
+        })
+        .expect("every reference has a placeholder");
     let invalid = |why: String| {
         Failure::new(
             code::INVALID_INPUT,
@@ -332,7 +318,7 @@ fn destination(url: &Template) -> Result<Destination, Failure> {
         parsed.host_str().unwrap_or_default(),
     ]
     .iter()
-    .any(|part| part.contains(PLACEHOLDER));
+    .any(|part| placeholders.iter().any(|p| part.contains(p.as_str())));
     if in_authority {
         return Err(Failure::new(
             code::INVALID_INPUT,
@@ -340,8 +326,108 @@ fn destination(url: &Template) -> Result<Destination, Failure> {
             "write the host out: where a secret may go is checked against it before anything is read",
         ));
     }
-    Destination::from_url(&parsed).map_err(|e| invalid(e.to_string()))
+    let dest = Destination::from_url(&parsed).map_err(|e| invalid(e.to_string()))?;
+    let finder = aho_corasick::AhoCorasick::new(&placeholders).expect("a few short patterns");
+    Ok((
+        dest,
+        UrlShape {
+            parsed: parsed.into(),
+            names: names.into_iter().cloned().collect(),
+            finder,
+        },
+    ))
 }
+
+/// The URL as parsed with placeholders, to fill with values.
+struct UrlShape {
+    /// The parsed URL, with placeholder `i` where `names[i]` goes.
+    parsed: String,
+    names: Vec<SecretName>,
+    finder: aho_corasick::AhoCorasick,
+}
+
+impl UrlShape {
+    /// The URL with each value percent-encoded as one component (everything but letters, digits
+    /// and `-._~`), so the server decodes exactly the value: `%`, `+`, `&`, `#`, `/`, `\`,
+    /// spaces and line breaks included. The URL must parse to the placeholder URL with the
+    /// encoded values put in; a value that a parser would still change (`.` or `..` as a path
+    /// segment) is refused rather than sent altered.
+    fn fill(&self, url: &Template, values: &Resolved) -> Result<Url, Failure> {
+        let encoded: Vec<Zeroizing<Vec<u8>>> = self
+            .names
+            .iter()
+            .map(|n| {
+                let v = values
+                    .get(n)
+                    .expect("every name is resolved")
+                    .value
+                    .expose();
+                let mut out = Zeroizing::new(Vec::with_capacity(v.len() * 3));
+                for chunk in percent_encoding::utf8_percent_encode(v, URL_COMPONENT) {
+                    out.extend_from_slice(chunk.as_bytes());
+                }
+                out
+            })
+            .collect();
+        let rendered = url
+            .render(|n| {
+                self.names
+                    .iter()
+                    .position(|m| m == n)
+                    .map(|i| encoded[i].as_slice())
+            })
+            .expect("every reference has a value");
+        let url = std::str::from_utf8(&rendered)
+            .ok()
+            .and_then(|u| Url::parse(u).ok())
+            .ok_or_else(|| {
+                Failure::new(
+                    code::INVALID_INPUT,
+                    "the URL is not valid once its references are resolved",
+                    "check the URL",
+                )
+            })?;
+        // Walk the placeholder URL and the final one side by side: same text, and each
+        // placeholder's place holds exactly its encoded value.
+        let (want, got) = (self.parsed.as_bytes(), url.as_str().as_bytes());
+        let (mut at, mut last) = (0, 0);
+        let mut same = true;
+        for m in self.finder.find_iter(want) {
+            for piece in [
+                &want[last..m.start()],
+                encoded[m.pattern().as_usize()].as_slice(),
+            ] {
+                same &= got[at..].starts_with(piece);
+                at = (at + piece.len()).min(got.len());
+            }
+            last = m.end();
+        }
+        if !same || got[at..] != want[last..] {
+            let names = self
+                .names
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>();
+            return Err(Failure::new(
+                code::INVALID_INPUT,
+                format!(
+                    "a value of {} would reach the server altered: a URL parser rewrites it (`.` and `..` path segments are removed)",
+                    names.join(", ")
+                ),
+                "put the reference in a query parameter, a header or the body",
+            ));
+        }
+        Ok(url)
+    }
+}
+
+/// What a value placed in a URL is percent-encoded for: all but the unreserved characters of
+/// RFC 3986.
+const URL_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The URL with percent-escapes decoded, for `-v` lines: masking matches a value's own bytes,
 /// which the URL holds encoded.
@@ -401,8 +487,10 @@ fn client(
     }
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(0);
+    // `host.` is the same host as `host` (the destination reads it so too).
+    let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_owned();
     for r in resolves {
-        if r.host == host && r.port == port {
+        if bare(&r.host) == bare(host) && r.port == port {
             b = b.resolve(host, SocketAddr::new(r.addr, port));
         }
     }

@@ -24,31 +24,14 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<(), Failure> {
     let env = resolve::environment(&args.env)?;
     let destinations = resolve::destinations(&args.dest.urls)?;
     let mut vars: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
-    let withheld: Vec<(&str, OsString)> = WITHHELD
-        .iter()
-        .filter_map(|k| vars.remove(std::ffi::OsStr::new(k)).map(|v| (*k, v)))
-        .collect();
     for file in &args.env_file {
         for (k, v) in read_env_file(file)? {
-            // dotenv files expand `${VAR}` from Coffer's own environment: a file must not carry
-            // a withheld secret to the command under another name.
-            if let Some((name, _)) = withheld.iter().find(|(_, secret)| {
-                let secret = secret.as_bytes();
-                !secret.is_empty() && v.as_bytes().windows(secret.len()).any(|w| w == secret)
-            }) {
-                return Err(Failure::new(
-                    code::INVALID_INPUT,
-                    format!(
-                        "{}: variable {k} holds the value of {name}, which is never passed to the command",
-                        crate::term::shown(file)
-                    ),
-                    "remove the ${...} expansion of Coffer's own variables from the env file",
-                ));
-            }
             vars.insert(k.into(), v.into());
         }
     }
-    drop(withheld);
+    for k in WITHHELD {
+        vars.remove(std::ffi::OsStr::new(k));
+    }
     let mut templated = Vec::new();
     for (k, v) in &vars {
         if !v.as_bytes().windows(2).any(|w| w == b"{{") {
@@ -171,6 +154,15 @@ where
 fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, Failure> {
     let bytes = resolve::read_input(path)?;
     let shown = crate::term::shown(path);
+    // dotenv expands `$VAR` and `${VAR}` from Coffer's own environment, and a file may set a
+    // variable: neither may hand Coffer's secrets to the command under any name.
+    if let Some((name, line)) = withheld_use(&bytes) {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!("{shown}: line {line} uses {name}, which is never passed to the command"),
+            "remove it from the env file; give the command a {{vault:NAME}} reference instead",
+        ));
+    }
     dotenvy::from_read_iter(bytes.as_slice())
         .enumerate()
         .map(|(i, item)| {
@@ -188,4 +180,67 @@ fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, Failur
             })
         })
         .collect()
+}
+
+/// The first withheld variable a dotenv text sets or expands (`NAME=`, `export NAME=`, `$NAME`,
+/// `${NAME}`), with its line. Quoting is ignored on purpose: refusing a literal `'$NAME'` costs
+/// less than reading dotenv's quoting rules wrong.
+fn withheld_use(text: &[u8]) -> Option<(&'static str, usize)> {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        for name in WITHHELD {
+            let n = name.as_bytes();
+            let mut at = 0;
+            while let Some(p) = line[at..].windows(n.len()).position(|w| w == n) {
+                let start = at + p;
+                let end = start + n.len();
+                at = end;
+                let before = &line[..start];
+                let expanded = before.ends_with(b"$") || before.ends_with(b"${");
+                let assigned = {
+                    let lead = before.trim_ascii_start();
+                    let lead = lead.strip_prefix(b"export").unwrap_or(lead);
+                    lead.trim_ascii().is_empty() && line[end..].trim_ascii_start().starts_with(b"=")
+                };
+                let whole = line.get(end).is_none_or(|b| !is_name(*b))
+                    && (start == 0 || !is_name(line[start - 1]) || expanded);
+                if whole && (expanded || assigned) {
+                    return Some((name, i + 1));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::withheld_use;
+
+    #[test]
+    fn env_files_may_not_set_or_expand_coffers_own_variables() {
+        for (text, want) in [
+            ("A=${COFFER_VAULT_KEY}", Some(("COFFER_VAULT_KEY", 1))),
+            (
+                "A=1\nB=\"x$COFFER_TEAM_TOKEN\"",
+                Some(("COFFER_TEAM_TOKEN", 2)),
+            ),
+            (
+                "A='$COFFER_EXPORT_PASSWORD'",
+                Some(("COFFER_EXPORT_PASSWORD", 1)),
+            ),
+            ("COFFER_VAULT_KEY=hello", Some(("COFFER_VAULT_KEY", 1))),
+            (
+                "  export COFFER_IMPORT_PASSWORD = x",
+                Some(("COFFER_IMPORT_PASSWORD", 1)),
+            ),
+            ("A=x\nB=$COFFER_VAULT_KEY_OLD", None),
+            ("MY_COFFER_VAULT_KEY=1", None),
+            ("A=COFFER_VAULT_KEY", None),
+            ("# the COFFER_VAULT_KEY variable", None),
+            ("LANG=en_US.UTF-8", None),
+        ] {
+            assert_eq!(withheld_use(text.as_bytes()), want, "{text}");
+        }
+    }
 }
