@@ -133,6 +133,8 @@ pub enum Command {
     Inject(InjectArgs),
     /// List the {{vault:NAME}} references in a file and whether each would resolve (no values)
     Refs(RefsArgs),
+    /// Open the vault in the browser: a local web page on 127.0.0.1 (see docs/ui.md)
+    Ui(UiArgs),
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -141,6 +143,19 @@ pub enum Command {
         /// New name
         new: String,
     },
+}
+
+#[derive(Args)]
+pub struct UiArgs {
+    /// Port on 127.0.0.1 (default: a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Print the address only; do not open a browser
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop after this long without a request: 30m, 2h, 90s (a bare number is minutes)
+    #[arg(long, value_name = "TIME", default_value = "30m")]
+    pub idle_timeout: String,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -67,70 +67,27 @@ impl Failure {
 
 impl<E: Classify + Display> From<E> for Failure {
     fn from(e: E) -> Self {
-        let (code, hint) = match e.kind() {
-            ErrorKind::NotInitialized => (
-                code::NOT_INITIALIZED,
-                "create a vault with `coffer init`, or point --vault (COFFER_HOME) at an existing one",
-            ),
-            ErrorKind::KeyMissing => (
-                code::NOT_INITIALIZED,
-                "give the key with COFFER_VAULT_KEY or --key-file; if it is lost, `coffer reset` deletes all secrets and makes a new key",
-            ),
-            ErrorKind::WrongKey => (
-                code::WRONG_KEY,
-                "check COFFER_VAULT_KEY or the key file; if the key is lost, `coffer reset` deletes all secrets and makes a new key",
-            ),
-            ErrorKind::Integrity => (
-                code::INTEGRITY,
-                "the vault file was changed outside Coffer or is damaged; restore it from a backup",
-            ),
-            ErrorKind::NotFound => (
-                code::NOT_FOUND,
-                "`coffer list` shows the secrets in this vault",
-            ),
-            ErrorKind::Conflict => (
-                code::CONFLICT,
-                "choose another name, or remove the existing secret first with `coffer rm`",
-            ),
-            ErrorKind::AlreadyExists => (
-                code::CONFLICT,
-                "use the existing vault (`coffer list`), or give another place with --vault",
-            ),
-            ErrorKind::InvalidInput => (
-                code::INVALID_INPUT,
-                "see `coffer help` for the accepted forms",
-            ),
-            ErrorKind::Unsupported => (code::UNSUPPORTED, "upgrade Coffer to a newer version"),
-            ErrorKind::Io => (
-                code::IO,
-                "check the path, its permissions, free disk space, or the network",
-            ),
-            ErrorKind::Denied => (
-                code::DENIED,
-                "`coffer team status` shows the team's policy and your role; a team admin can change the policy",
-            ),
-            ErrorKind::Unauthorized => (
-                code::UNAUTHORIZED,
-                "check the API token, or log in again with `coffer team login`",
-            ),
-            ErrorKind::Cancelled => (code::CANCELLED, "nothing was changed"),
-            ErrorKind::Unresolved => (
-                code::UNRESOLVED,
-                "nothing was run, sent or written; `coffer refs FILE` shows what each reference needs",
-            ),
-            ErrorKind::Forbidden => (code::DENIED, "ask a team admin"),
-            ErrorKind::NotJoined => (
-                code::INVALID_INPUT,
-                "join one with `coffer team login --server URL` and a token from a team admin",
-            ),
+        let kind = e.kind();
+        let code = match kind {
+            ErrorKind::NotInitialized => code::NOT_INITIALIZED,
+            ErrorKind::KeyMissing => code::NOT_INITIALIZED,
+            ErrorKind::WrongKey => code::WRONG_KEY,
+            ErrorKind::Integrity => code::INTEGRITY,
+            ErrorKind::NotFound => code::NOT_FOUND,
+            ErrorKind::Conflict => code::CONFLICT,
+            ErrorKind::AlreadyExists => code::CONFLICT,
+            ErrorKind::InvalidInput => code::INVALID_INPUT,
+            ErrorKind::Unsupported => code::UNSUPPORTED,
+            ErrorKind::Io => code::IO,
+            ErrorKind::Denied => code::DENIED,
+            ErrorKind::Unauthorized => code::UNAUTHORIZED,
+            ErrorKind::Cancelled => code::CANCELLED,
+            ErrorKind::Unresolved => code::UNRESOLVED,
+            ErrorKind::Forbidden => code::DENIED,
+            ErrorKind::NotJoined => code::INVALID_INPUT,
         };
-        Failure::new(code, e.to_string(), hint)
+        Failure::new(code, e.to_string(), kind.hint())
     }
 }
 
-/// Hint for refused secret names.
-pub const NAME_HINT: &str =
-    "names have 1-128 characters from A-Z a-z 0-9 _ - . and start with a letter or digit";
-/// Hint for refused domains.
-pub const DOMAIN_HINT: &str =
-    "give hosts like api.example.com, *.example.org or https://host:8443, separated by commas";
+pub use coffer_vault::error::{DOMAIN_HINT, NAME_HINT};

@@ -24,6 +24,8 @@ static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 /// A signal that arrived while the child was being started.
 static PENDING: AtomicI32 = AtomicI32::new(0);
 const STARTING: i32 = -1;
+/// The command handles the signals itself (`coffer ui` stops its server cleanly).
+const ELSEWHERE: i32 = -2;
 /// Held while a signal is passed on and while the child changes: once `forward_to(None)`
 /// returns, no signal is being sent to the old pid (the caller then reaps it, freeing the pid).
 static FORWARDING: Mutex<()> = Mutex::new(());
@@ -47,6 +49,9 @@ pub fn install() {
                     drop(_guard);
                     exit();
                 }
+                if child == ELSEWHERE {
+                    continue;
+                }
                 // While the child is being started, any signal is kept for it (a terminal's
                 // Ctrl-C may not have reached it yet).
                 if child == STARTING {
@@ -64,6 +69,12 @@ pub fn install() {
                 deliver(child, info.signal);
             }
         });
+}
+
+/// The command stops cleanly on SIGINT, SIGTERM and SIGHUP itself (it has its own handler):
+/// they no longer end Coffer here.
+pub fn handled_elsewhere() {
+    FORWARD_TO.store(ELSEWHERE, Ordering::SeqCst);
 }
 
 /// `coffer run` is about to start its command: SIGINT, SIGTERM and SIGHUP sent from now on are

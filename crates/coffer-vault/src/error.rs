@@ -39,6 +39,57 @@ pub enum ErrorKind {
     Unresolved,
 }
 
+/// How to write a secret name, for errors about one.
+pub const NAME_HINT: &str =
+    "names have 1-128 characters from A-Z a-z 0-9 _ - . and start with a letter or digit";
+/// How to write allowed domains, for errors about them.
+pub const DOMAIN_HINT: &str =
+    "give hosts like api.example.com, *.example.org or https://host:8443, separated by commas";
+
+impl ErrorKind {
+    /// What to do about it, in one line: the same words in every front end (CLI, web page).
+    pub fn hint(self) -> &'static str {
+        match self {
+            ErrorKind::NotInitialized => {
+                "create a vault with `coffer init`, or point --vault (COFFER_HOME) at an existing one"
+            }
+            ErrorKind::KeyMissing => {
+                "give the key with COFFER_VAULT_KEY or --key-file; if it is lost, `coffer reset` deletes all secrets and makes a new key"
+            }
+            ErrorKind::WrongKey => {
+                "check COFFER_VAULT_KEY or the key file; if the key is lost, `coffer reset` deletes all secrets and makes a new key"
+            }
+            ErrorKind::Integrity => {
+                "the vault file was changed outside Coffer or is damaged; restore it from a backup"
+            }
+            ErrorKind::NotFound => "`coffer list` shows the secrets in this vault",
+            ErrorKind::Conflict => {
+                "choose another name, or remove the existing secret first with `coffer rm`"
+            }
+            ErrorKind::AlreadyExists => {
+                "use the existing vault (`coffer list`), or give another place with --vault"
+            }
+            ErrorKind::InvalidInput => "see `coffer help` for the accepted forms",
+            ErrorKind::Unsupported => "upgrade Coffer to a newer version",
+            ErrorKind::Io => "check the path, its permissions, free disk space, or the network",
+            ErrorKind::Denied => {
+                "`coffer team status` shows the team's policy and your role; a team admin can change the policy"
+            }
+            ErrorKind::Unauthorized => {
+                "check the API token, or log in again with `coffer team login`"
+            }
+            ErrorKind::Cancelled => "nothing was changed",
+            ErrorKind::Unresolved => {
+                "nothing was run, sent or written; `coffer refs FILE` shows what each reference needs"
+            }
+            ErrorKind::Forbidden => "ask a team admin",
+            ErrorKind::NotJoined => {
+                "join one with `coffer team login --server URL` and a token from a team admin"
+            }
+        }
+    }
+}
+
 /// Implemented by every operation's error.
 pub trait Classify {
     /// The kind of failure.

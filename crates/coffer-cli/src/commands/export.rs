@@ -122,28 +122,17 @@ fn ask_format() -> Result<bool, Failure> {
 
 /// Argon2id cost: the default, or `COFFER_EXPORT_KDF=m=KIB,t=PASSES,p=LANES` (within bounds;
 /// for slow machines and tests).
-fn kdf_params() -> Result<KdfParams, Failure> {
+pub(crate) fn kdf_params() -> Result<KdfParams, Failure> {
     let Ok(spec) = std::env::var("COFFER_EXPORT_KDF") else {
         return Ok(KdfParams::DEFAULT);
     };
-    let mut p = KdfParams::DEFAULT;
-    let bad = || {
+    let p = KdfParams::from_spec(&spec).ok_or_else(|| {
         Failure::new(
             code::INVALID_INPUT,
             "COFFER_EXPORT_KDF is not of the form m=KIB,t=PASSES,p=LANES",
             "for example COFFER_EXPORT_KDF=m=65536,t=3,p=4, or unset it for the default",
         )
-    };
-    for part in spec.split(',') {
-        let (k, v) = part.trim().split_once('=').ok_or_else(bad)?;
-        let v: u32 = v.parse().map_err(|_| bad())?;
-        match k {
-            "m" => p.memory_kib = v,
-            "t" => p.passes = v,
-            "p" => p.lanes = v,
-            _ => return Err(bad()),
-        }
-    }
+    })?;
     p.check().map_err(|e| {
         Failure::new(
             code::INVALID_INPUT,

@@ -3,7 +3,6 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::term::escape;
 use crate::{password, prompt};
-use coffer_core::export::DecodeError;
 use coffer_vault::ops::import::source::MAX_TOTAL_BYTES;
 use coffer_vault::ops::import::{
     Against, ImportReport, Incoming, Plan, PlanItem, ReadError, Resolution, Source, Status, apply,
@@ -104,20 +103,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
 
 /// The failure for an export that could not be read, its hint chosen by the error's kind.
 fn read_failure(e: ReadError) -> Failure {
-    let hint = match &e {
-        ReadError::NoPassword { .. } => {
-            "set COFFER_IMPORT_PASSWORD, pass --password-file FILE, or run on a terminal"
-        }
-        ReadError::Decode {
-            source: DecodeError::Decrypt,
-            ..
-        } => "check the password; a file changed after export cannot be opened at all",
-        ReadError::Decode {
-            source: DecodeError::UnsupportedVersion { .. } | DecodeError::Unsupported { .. },
-            ..
-        } => "upgrade Coffer to read this export; nothing was imported",
-        ReadError::Decode { .. } => "give a file written by `coffer export`; nothing was imported",
-    };
+    let hint = e.hint();
     Failure::from(e).hint(hint)
 }
 

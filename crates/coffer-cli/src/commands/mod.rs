@@ -19,6 +19,7 @@ mod rm;
 mod run;
 mod set;
 mod team;
+mod ui;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Run(a) => run::run(&ctx, a),
         Command::Inject(a) => inject::run(&ctx, a),
         Command::Refs(a) => refs::run(&ctx, a),
+        Command::Ui(a) => ui::run(ctx, a),
     }
 }
 

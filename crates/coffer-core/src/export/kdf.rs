@@ -38,6 +38,26 @@ impl KdfParams {
         lanes: 4,
     };
 
+    /// Reads `m=KIB,t=PASSES,p=LANES` (any subset, any order; the rest stays at the default),
+    /// as `COFFER_EXPORT_KDF` holds it. `None` if it is not of that form; bounds are [`check`]ed
+    /// separately.
+    ///
+    /// [`check`]: KdfParams::check
+    pub fn from_spec(spec: &str) -> Option<KdfParams> {
+        let mut p = KdfParams::DEFAULT;
+        for part in spec.split(',') {
+            let (k, v) = part.trim().split_once('=')?;
+            let v: u32 = v.parse().ok()?;
+            match k {
+                "m" => p.memory_kib = v,
+                "t" => p.passes = v,
+                "p" => p.lanes = v,
+                _ => return None,
+            }
+        }
+        Some(p)
+    }
+
     /// Checks the parameters against the bounds before any work is done.
     pub fn check(&self) -> Result<(), KdfBoundsError> {
         let err = |what: String| Err(KdfBoundsError { what });

@@ -353,6 +353,28 @@ impl MemberVault {
         Cmd(self.base(args))
     }
 
+    /// Starts `coffer ui --no-open` on this vault; returns it and the address it printed.
+    pub fn ui(&self) -> (std::process::Child, String) {
+        use std::io::BufRead;
+        let mut child = self
+            .base(&["ui", "--no-open"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .to_string();
+        (child, url)
+    }
+
     /// Runs `coffer ARGS`; Ok(stdout) on success, Err((code, stderr)) on failure.
     pub fn run(&self, args: &[&str]) -> Result<String, (i32, String)> {
         self.cmd(args).result()

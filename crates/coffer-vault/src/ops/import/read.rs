@@ -39,6 +39,28 @@ impl Classify for ReadError {
     }
 }
 
+impl ReadError {
+    /// What to do about it (more precise than the kind's hint).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ReadError::NoPassword { .. } => {
+                "set COFFER_IMPORT_PASSWORD, pass --password-file FILE, or run on a terminal"
+            }
+            ReadError::Decode {
+                source: DecodeError::Decrypt,
+                ..
+            } => "check the password; a file changed after export cannot be opened at all",
+            ReadError::Decode {
+                source: DecodeError::UnsupportedVersion { .. } | DecodeError::Unsupported { .. },
+                ..
+            } => "upgrade Coffer to read this export; nothing was imported",
+            ReadError::Decode { .. } => {
+                "give a file written by `coffer export`; nothing was imported"
+            }
+        }
+    }
+}
+
 /// Reads `loaded`. For an encrypted export, `password(label, attempt)` is asked for a password
 /// (attempt 1, 2, …) until one decrypts or it returns `None`.
 pub fn read_export(

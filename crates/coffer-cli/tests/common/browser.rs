@@ -1,0 +1,164 @@
+//! A real Chromium, headless, driven over WebDriver (chromedriver from Debian, port 0, its port
+//! read from its own "started" line). Waits are for conditions (an element, a text, a file),
+//! checked every 50 ms up to a deadline, never a fixed sleep.
+#![allow(dead_code)]
+#![allow(clippy::unwrap_used)]
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+    /// Where downloads land.
+    pub downloads: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let mut driver = Command::new("chromedriver")
+            .arg("--port=0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian: chromium-driver) is needed; .ci/run installs it");
+        let mut out = BufReader::new(driver.stdout.take().unwrap());
+        let port = loop {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "chromedriver exited");
+            if let Some(rest) = line.split("started successfully on port ").nth(1) {
+                break rest.trim().trim_end_matches('.').parse::<u16>().unwrap();
+            }
+        };
+        // Keep reading its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        let downloads = tempfile::tempdir().unwrap();
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                         "--disable-dev-shm-usage", "--no-first-run", "--lang=en-US"],
+                "prefs": {
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                },
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let client = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap();
+        Self {
+            driver,
+            client,
+            downloads,
+        }
+    }
+
+    pub async fn el(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(DEADLINE)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.el(css).await.click().await.unwrap();
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self.el(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Waits until `css`'s text satisfies `ok`; returns the text.
+    pub async fn text_until(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < DEADLINE {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if ok(&t) {
+                    return t;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css}: text never matched; last {last:?}");
+    }
+
+    /// Waits until the page's `expr` is true.
+    pub async fn until(&self, expr: &str) {
+        let start = Instant::now();
+        while start.elapsed() < DEADLINE {
+            if self.js(&format!("return !!({expr});")).await == serde_json::Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never true: {expr}");
+    }
+
+    /// Waits for a finished download (no `.crdownload` left) and returns its path.
+    pub async fn download(&self) -> PathBuf {
+        let start = Instant::now();
+        while start.elapsed() < DEADLINE {
+            let files: Vec<PathBuf> = std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            if files.len() == 1 && files[0].extension().is_some_and(|x| x == "json") {
+                return files[0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no download landed");
+    }
+
+    /// Saves a screenshot to `target/ui-screenshots/NAME.png`, and to `docs/ui/NAME.png` when
+    /// `UPDATE_SCREENSHOTS=1` (as the man pages: committed, regenerated on purpose).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = root.join("target/ui-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            std::fs::write(root.join(format!("docs/ui/{name}.png")), &png).unwrap();
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

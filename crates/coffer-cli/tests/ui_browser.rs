@@ -1,0 +1,307 @@
+//! `coffer ui` in a real browser (headless Chromium over WebDriver), against a real server on
+//! loopback, checked against the vault with the CLI afterwards (issue 9).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+#[path = "common/ui.rs"]
+mod ui;
+
+use browser::Browser;
+use common::TestVault;
+use ui::UiServer;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn open(v: &TestVault) -> (UiServer, Browser) {
+    let s = UiServer::start(v, &[]);
+    let b = Browser::start().await;
+    b.client.goto(&s.start_url).await.unwrap();
+    b.el("#rows").await;
+    // Signed in: the token left the address bar.
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), s.url("/"));
+    (s, b)
+}
+
+/// A value as the CLI prints it, without the newline.
+fn val(v: &TestVault, name: &str) -> String {
+    v.get(name).trim_end_matches('\n').to_string()
+}
+
+fn list_json(v: &TestVault) -> serde_json::Value {
+    let out = v.cmd(&["list", "--json"]).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn add_reveal_disable_and_delete_a_secret() {
+    let v = TestVault::init();
+    v.set("github", "ghp_existing_token");
+    let (_s, b) = open(&v).await;
+    b.el("tr[data-name=github]").await;
+    // Add in the empty row.
+    b.fill("#new-name", "stripe").await;
+    b.fill("#new-value", "sk_test_from_the_page").await;
+    b.fill("#new-domains", "api.stripe.com, *.stripe.com").await;
+    b.click("#add").await;
+    let domains = b
+        .text_until("tr[data-name=stripe] td.domains", |t| !t.is_empty())
+        .await;
+    assert_eq!(domains, "api.stripe.com, *.stripe.com");
+    assert_eq!(val(&v, "stripe"), "sk_test_from_the_page");
+    // The value is not in the page until revealed.
+    let html = b.js("return document.body.innerHTML").await;
+    assert!(!html.as_str().unwrap().contains("sk_test_from_the_page"));
+    b.click("tr[data-name=stripe] button.reveal").await;
+    b.text_until("tr[data-name=stripe] .secret", |t| {
+        t == "sk_test_from_the_page"
+    })
+    .await;
+    // A domain the CLI refuses is refused with the CLI's words.
+    b.fill("#new-name", "wild").await;
+    b.fill("#new-value", "x").await;
+    b.fill("#new-domains", "*.com").await;
+    b.click("#add").await;
+    let err = b.text_until("#error", |t| !t.is_empty()).await;
+    assert!(err.contains("public suffix"), "{err}");
+    assert!(err.contains("give hosts like api.example.com"), "{err}");
+    b.screenshot("vault").await;
+    // Disable with the checkbox: references stop resolving.
+    b.click("tr[data-name=stripe] td.enabled input").await;
+    b.text_until("#notice", |t| t.contains("disabled")).await;
+    let list = list_json(&v);
+    let stripe = list["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "stripe")
+        .unwrap()
+        .clone();
+    assert_eq!(stripe["disabled"], true, "{stripe}");
+    // Edit the allowed domains only: the value stays.
+    b.click("tr[data-name=stripe] button.edit").await;
+    b.fill("#edit-domains", "api.stripe.com").await;
+    b.click("#edit-save").await;
+    b.text_until("tr[data-name=stripe] td.domains", |t| t == "api.stripe.com")
+        .await;
+    assert_eq!(val(&v, "stripe"), "sk_test_from_the_page");
+    // Delete, confirmed.
+    b.click("tr[data-name=github] button.delete").await;
+    b.click("#confirm-ok").await;
+    b.until("!document.querySelector('tr[data-name=github]')")
+        .await;
+    assert!(!v.cmd(&["get", "github"]).output().unwrap().status.success());
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn export_encrypted_downloads_a_file_the_cli_imports() {
+    let v = TestVault::init();
+    v.set("stripe", "sk_live_exported");
+    v.set("github", "ghp_exported");
+    let (_s, b) = open(&v).await;
+    b.click("#open-export").await;
+    b.until("document.querySelector('#export-dialog').open")
+        .await;
+    // Live hint, and the CLI's rule.
+    b.fill("#export-pw", "short").await;
+    b.text_until("#strength", |t| t.starts_with("Too short"))
+        .await;
+    b.fill("#export-pw2", "short").await;
+    b.click("#export-go").await;
+    let err = b
+        .text_until("#export-dialog .error", |t| !t.is_empty())
+        .await;
+    assert!(err.contains("12"), "{err}");
+    // Different confirmation.
+    b.fill("#export-pw", PASSWORD).await;
+    b.fill("#export-pw2", "correct horse battery stapler").await;
+    b.click("#export-go").await;
+    b.text_until("#export-dialog .error", |t| t.contains("differ"))
+        .await;
+    b.fill("#export-pw2", PASSWORD).await;
+    b.text_until("#strength", |t| t == "Strong.").await;
+    b.screenshot("export-dialog").await;
+    b.click("#export-go").await;
+    let file = b.download().await;
+    let name = file.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(
+        name.starts_with("coffer-vault-") && !name.contains("plaintext"),
+        "{name}"
+    );
+    b.text_until("#notice", |t| t.contains("Exported 2 secrets"))
+        .await;
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\"encrypted\": true") && !text.contains("sk_live_exported"));
+    // Another machine: the CLI imports it with the password.
+    let other = TestVault::init();
+    let out = other
+        .cmd(&["import", file.to_str().unwrap()])
+        .env("COFFER_IMPORT_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(val(&other, "stripe"), "sk_live_exported");
+    assert_eq!(val(&other, "github"), "ghp_exported");
+    b.stop().await;
+}
+
+/// An export of `pairs`, written by the CLI from a scratch vault (encrypted when a password is
+/// given).
+fn export_of(pairs: &[(&str, &str)], password: Option<&str>) -> (TestVault, std::path::PathBuf) {
+    let src = TestVault::init();
+    for (n, val) in pairs {
+        src.set(n, val);
+    }
+    let file = src.dir.path().join("export.json");
+    let mut c = src.cmd(&["export", "-o", file.to_str().unwrap()]);
+    match password {
+        Some(p) => {
+            c.arg("--encrypted")
+                .env("COFFER_EXPORT_PASSWORD", p)
+                .env("COFFER_EXPORT_KDF", "m=8192,t=1,p=1");
+        }
+        None => {
+            c.args(["--plaintext", "--yes"]);
+        }
+    }
+    c.assert().success();
+    (src, file)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn import_files_drops_and_pasted_text_with_duplicates_decided() {
+    let v = TestVault::init();
+    for (n, val) in [
+        ("same", "1"),
+        ("b", "old-b"),
+        ("c", "old-c"),
+        ("d", "old-d"),
+    ] {
+        v.set(n, val);
+    }
+    let (_src, encrypted) = export_of(
+        &[
+            ("same", "1"),
+            ("b", "new-b"),
+            ("c", "new-c"),
+            ("d", "new-d"),
+            ("fresh", "f"),
+        ],
+        Some(PASSWORD),
+    );
+    let (s, b) = open(&v).await;
+
+    // 1. The file picker, an encrypted file: the password is asked in the page.
+    b.click("#open-import").await;
+    b.el("#file-input")
+        .await
+        .send_keys(encrypted.to_str().unwrap())
+        .await
+        .unwrap();
+    b.text_until("#chosen", |t| t.contains("export.json")).await;
+    b.click("#import-go").await;
+    b.el("#pw-box:not([hidden])").await;
+    b.fill("#import-pw", "not the password at all").await;
+    b.click("#import-go").await;
+    let err = b
+        .text_until("#import-dialog .error", |t| {
+            t.contains("check the password")
+        })
+        .await;
+    assert!(
+        err.contains("wrong password") || err.contains("password"),
+        "{err}"
+    );
+    b.fill("#import-pw", PASSWORD).await;
+    b.click("#import-go").await;
+    let summary = b.text_until("#plan-summary", |t| !t.is_empty()).await;
+    assert!(
+        summary.contains("5 secrets from 1 source: 1 new, 1 identical, 3 duplicates"),
+        "{summary}"
+    );
+    b.screenshot("import-plan").await;
+    // Apply to all: skip; then one by one: replace c.
+    b.el("#all-choice")
+        .await
+        .select_by_value("skip")
+        .await
+        .unwrap();
+    b.el("tr[data-name=c] select.choice")
+        .await
+        .select_by_value("replace")
+        .await
+        .unwrap();
+    b.el("tr[data-name=d] select.choice")
+        .await
+        .select_by_value("keepBoth")
+        .await
+        .unwrap();
+    b.click("#import-go").await;
+    let done = b.text_until("#done-summary", |t| !t.is_empty()).await;
+    assert!(
+        done.contains("1 added, 1 replaced, 1 skipped, 1 kept both (d → d-2), 1 identical"),
+        "{done}"
+    );
+    assert_eq!(val(&v, "b"), "old-b");
+    assert_eq!(val(&v, "c"), "new-c");
+    assert_eq!(val(&v, "d"), "old-d");
+    assert_eq!(val(&v, "d-2"), "new-d");
+    assert_eq!(val(&v, "fresh"), "f");
+    b.click("#import-go").await; // Done
+
+    // 2. A drop of a file (a synthetic drop event carrying a File, as a drag from the desktop).
+    let (_src2, plain) = export_of(&[("dropped", "from-a-drop")], None);
+    let content = std::fs::read_to_string(&plain).unwrap();
+    b.click("#open-import").await;
+    b.client
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[0]], 'dropped.json', {type: 'application/json'}));
+             const zone = document.querySelector('#drop');
+             zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+            vec![serde_json::json!(content)],
+        )
+        .await
+        .unwrap();
+    b.text_until("#chosen", |t| t.contains("dropped.json"))
+        .await;
+    b.click("#import-go").await;
+    b.text_until("#plan-summary", |t| t.contains("1 new")).await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("1 added"))
+        .await;
+    assert_eq!(val(&v, "dropped"), "from-a-drop");
+    b.click("#import-go").await;
+
+    // 3. Pasted raw text.
+    let (_src3, pasted) = export_of(&[("pasted", "from-the-clipboard")], None);
+    let text = std::fs::read_to_string(&pasted).unwrap();
+    b.click("#open-import").await;
+    b.client
+        .execute(
+            "const t = document.querySelector('#paste'); t.value = arguments[0];",
+            vec![serde_json::json!(text)],
+        )
+        .await
+        .unwrap();
+    b.click("#import-go").await;
+    b.text_until("#plan-summary", |t| t.contains("1 new")).await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("1 added"))
+        .await;
+    assert_eq!(val(&v, "pasted"), "from-the-clipboard");
+    b.click("#import-go").await;
+
+    // 4. Clear, confirmed by typing the word.
+    b.click("#open-clear").await;
+    b.fill("#confirm-type", "clear").await;
+    b.click("#confirm-ok").await;
+    b.until("document.querySelectorAll('#rows tr').length === 0")
+        .await;
+    assert_eq!(list_json(&v)["secrets"].as_array().unwrap().len(), 0);
+    drop(s);
+    b.stop().await;
+}

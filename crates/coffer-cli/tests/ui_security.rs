@@ -1,0 +1,284 @@
+//! `coffer ui` without a browser: who may talk to it, what it sends back, how it stops
+//! (issue 9). A real server on loopback, plain HTTP requests.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+#[path = "common/ui.rs"]
+mod ui;
+
+use common::TestVault;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use ui::UiServer;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+/// Exchanges the start token for the session cookie (`name=value`).
+fn sign_in(s: &UiServer) -> String {
+    let r = client().get(&s.start_url).send().unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Strict; Path=/"),
+        "{cookie}"
+    );
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn post(s: &UiServer, cookie: &str, path: &str, body: serde_json::Value) -> Response {
+    client()
+        .post(s.url(path))
+        .header(COOKIE, cookie)
+        .header(ORIGIN, s.origin())
+        .json(&body)
+        .send()
+        .unwrap()
+}
+
+fn has_security_headers(r: &Response) {
+    let h = r.headers();
+    assert_eq!(h["content-security-policy"], CSP, "{}", r.url());
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}
+
+#[test]
+fn only_the_signed_in_browser_from_this_origin_gets_in() {
+    let v = TestVault::init();
+    v.set("stripe", "sk_live_value_1");
+    let s = UiServer::start(&v, &[]);
+    let c = client();
+    // No session: 401 everywhere, also for the page's own files.
+    for path in ["/", "/api/secrets", "/app.js", "/api/key", "/nothing"] {
+        let r = c.get(s.url(path)).send().unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        has_security_headers(&r);
+    }
+    // A wrong token (right length, and not), no cookie.
+    let wrong = format!("{}?token={}", s.url("/"), "A".repeat(43));
+    for url in [wrong, format!("{}?token=x", s.url("/"))] {
+        let r = c.get(&url).send().unwrap();
+        assert_eq!(r.status(), 401, "{url}");
+        assert!(r.headers().get(SET_COOKIE).is_none());
+    }
+    // The real token once: a cookie. Twice: nothing (it is one-time).
+    let cookie = sign_in(&s);
+    let r = c.get(&s.start_url).send().unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get(SET_COOKIE).is_none());
+    // A forged session id of the right shape.
+    let forged = format!("coffer_ui_{}={}", s.port, "B".repeat(43));
+    let r = c
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, forged)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The session: the page, its files, the list.
+    for path in ["/", "/app.js", "/app.css", "/api/secrets"] {
+        let r = c.get(s.url(path)).header(COOKIE, &cookie).send().unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        has_security_headers(&r);
+    }
+    // DNS rebinding: the right cookie, another Host.
+    for host in ["evil.example", "evil.example:1", "127.0.0.1", "127.0.0.2:1"] {
+        let r = c
+            .get(s.url("/api/secrets"))
+            .header(COOKIE, &cookie)
+            .header(HOST, host)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 403, "{host}");
+        has_security_headers(&r);
+    }
+    let r = c
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, &cookie)
+        .header(HOST, format!("localhost:{}", s.port))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "localhost is this server too");
+    // CSRF: another origin, no origin, a form, a cross-site fetch.
+    let reveal = serde_json::json!({"name": "stripe"});
+    let r = c
+        .post(s.url("/api/secrets/reveal"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, "http://evil.example")
+        .json(&reveal)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(s.url("/api/secrets/reveal"))
+        .header(COOKIE, &cookie)
+        .json(&reveal)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403, "a change without Origin");
+    let r = c
+        .post(s.url("/api/secrets/reveal"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, s.origin())
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("name=stripe")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let r = c
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, "null")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // None of the refused calls reached the value.
+    let r = post(&s, &cookie, "/api/secrets/reveal", reveal);
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().unwrap()["value"],
+        "sk_live_value_1"
+    );
+}
+
+#[test]
+fn values_and_the_key_leave_only_when_asked_for() {
+    let v = TestVault::init();
+    let value = "sk_live_never_listed_42";
+    v.set("stripe", value);
+    let key = v.key_text();
+    let s = UiServer::start(&v, &[]);
+    let cookie = sign_in(&s);
+    let c = client();
+    let mut seen = String::new();
+    for path in [
+        "/",
+        "/app.js",
+        "/app.css",
+        "/api/secrets",
+        "/api/status",
+        "/api/export/options",
+    ] {
+        let r = c.get(s.url(path)).header(COOKIE, &cookie).send().unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        seen.push_str(&format!("{:?}", r.headers()));
+        seen.push_str(&r.text().unwrap());
+    }
+    for (path, body) in [
+        (
+            "/api/secrets/enable",
+            serde_json::json!({"name": "stripe", "enabled": false}),
+        ),
+        (
+            "/api/secrets/domains",
+            serde_json::json!({"name": "stripe", "allowedDomains": "api.stripe.com"}),
+        ),
+        (
+            "/api/secrets/save",
+            serde_json::json!({"name": "nope", "value": "v", "allowedDomains": "*.com"}),
+        ),
+        (
+            "/api/import/plan",
+            serde_json::json!({"sources": [{"kind": "text", "text": "not an export"}]}),
+        ),
+    ] {
+        let r = post(&s, &cookie, path, body);
+        seen.push_str(&r.text().unwrap());
+    }
+    assert!(!seen.contains(value), "a value was sent without a reveal");
+    assert!(
+        !seen.to_lowercase().contains(&key.to_lowercase()),
+        "the vault key was sent without being asked for"
+    );
+    let r = post(&s, &cookie, "/api/key", serde_json::json!({}));
+    assert_eq!(r.json::<serde_json::Value>().unwrap()["key"], key);
+}
+
+/// The page's errors are the CLI's: the same message and the same hint.
+#[test]
+fn errors_carry_the_clis_message_and_hint() {
+    let v = TestVault::init();
+    let s = UiServer::start(&v, &[]);
+    let cookie = sign_in(&s);
+    let cli = |args: &[&str]| {
+        let out = v.cmd(args).write_stdin("x").output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        let mut lines = err.lines();
+        (
+            lines
+                .next()
+                .unwrap()
+                .trim_start_matches("error: ")
+                .to_string(),
+            lines
+                .next()
+                .unwrap()
+                .trim_start_matches("hint: ")
+                .to_string(),
+        )
+    };
+    for (args, path, body) in [
+        (
+            vec!["set", "ok", "--allowed-domains", "*.com"],
+            "/api/secrets/save",
+            serde_json::json!({"name": "ok", "value": "x", "allowedDomains": "*.com"}),
+        ),
+        (
+            vec!["set", "bad name"],
+            "/api/secrets/save",
+            serde_json::json!({"name": "bad name", "value": "x"}),
+        ),
+        (
+            vec!["rm", "missing"],
+            "/api/secrets/remove",
+            serde_json::json!({"name": "missing"}),
+        ),
+    ] {
+        let (error, hint) = cli(&args);
+        let r = post(&s, &cookie, path, body);
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+        let b: serde_json::Value = r.json().unwrap();
+        assert_eq!(b["error"], error, "{args:?}");
+        assert_eq!(b["hint"], hint, "{args:?}");
+    }
+}
+
+#[test]
+fn the_server_stops_on_sigterm_and_when_idle() {
+    let v = TestVault::init();
+    let s = UiServer::start(&v, &[]);
+    let (status, err) = s.stop();
+    assert!(status.success(), "{status:?} {err}");
+    assert!(err.contains("Stopped."), "{err}");
+    // Idle: nothing is sent, so it stops by itself (waiting for the exit, not for a time).
+    let mut s = UiServer::start(&v, &["--idle-timeout", "1s"]);
+    let status = s.child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(s.child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("Stopped after 1s without a request."), "{err}");
+    // A bad timeout is a usage error.
+    let out = v
+        .cmd(&["ui", "--no-open", "--idle-timeout", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

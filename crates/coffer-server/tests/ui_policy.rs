@@ -1,0 +1,94 @@
+//! The team's export policy in the web page: a real `coffer-server`, a member's `coffer ui`,
+//! headless Chromium (issue 9). What the page allows is what the vault's policy gate allows.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+#[path = "../../coffer-cli/tests/common/browser.rs"]
+mod browser;
+mod common;
+
+use browser::Browser;
+use common::{Backend, MemberVault, Server, Store};
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_export_dialog_follows_the_team_policy() {
+    let store = Store::new(Backend::Sqlite);
+    let alice_token = store.bootstrap("team");
+    let fingerprint = store.fingerprint();
+    let server = Server::start(&store, &[]);
+    let alice = MemberVault::new();
+    alice.login(&server, &alice_token, &fingerprint);
+    let bob = MemberVault::new();
+    let bob_token = alice.invite("bob", "member");
+    bob.login(&server, &bob_token, &fingerprint);
+    alice
+        .run(&["team", "policy", "set", "--export", "off"])
+        .unwrap();
+
+    let (mut ui, url) = bob.ui();
+    let b = Browser::start().await;
+    b.client.goto(&url).await.unwrap();
+    b.el("#rows").await;
+
+    // Export off: both formats disabled, the team named, nothing to press.
+    b.click("#open-export").await;
+    let why = b.text_until("#export-policy", |t| !t.is_empty()).await;
+    assert!(
+        why.contains("vault export is turned off by the policy of team \"Acme\""),
+        "{why}"
+    );
+    b.until("document.querySelector('#fmt-encrypted').disabled && document.querySelector('#fmt-plaintext').disabled && document.querySelector('#export-go').disabled && document.querySelector('#export-password').hidden").await;
+    b.screenshot("export-refused").await;
+    // The server refuses too, whatever the page does.
+    let refused = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/export', {method: 'POST', headers: {'Content-Type': 'application/json'},
+               body: JSON.stringify({format: 'plaintext', confirmPlaintext: true})})
+               .then(async r => done([r.status, await r.text()]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused[0], 403, "{refused}");
+    assert!(
+        refused[1].as_str().unwrap().contains("turned off"),
+        "{refused}"
+    );
+    b.click("#export-dialog [data-close]").await;
+
+    // Encrypted only: plaintext disabled with the reason; an encrypted export downloads.
+    alice.set_policy("on", Some("encrypted"));
+    b.click("#open-export").await;
+    let why = b
+        .text_until("#why-plaintext", |t| t.contains("plaintext export"))
+        .await;
+    assert!(
+        why.contains("plaintext export is not allowed") && why.contains("allowed: encrypted"),
+        "{why}"
+    );
+    b.until("!document.querySelector('#fmt-encrypted').disabled && document.querySelector('#fmt-plaintext').disabled && !document.querySelector('#export-go').disabled").await;
+    b.fill("#export-pw", "correct horse battery staple").await;
+    b.fill("#export-pw2", "correct horse battery staple").await;
+    b.click("#export-go").await;
+    let file = b.download().await;
+    assert!(
+        std::fs::read_to_string(file)
+            .unwrap()
+            .contains("\"encrypted\": true")
+    );
+    // The export is in the team's audit log, as bob's.
+    let log = alice.run(&["team", "audit", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&log).unwrap();
+    assert!(
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "vault.export" && e["actorName"] == "bob"),
+        "{log}"
+    );
+    b.stop().await;
+    let _ = ui.kill();
+    let _ = ui.wait();
+}

@@ -1,0 +1,124 @@
+//! `GET /api/export/options`: which formats the team's policy allows, and why not.
+//! `POST /api/export`: the export file, as `coffer export` writes it, as a download.
+
+use super::{ApiError, ApiResult, with_vault};
+use crate::State;
+use axum::Json;
+use axum::extract::State as S;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use coffer_core::password::check_export_password;
+use coffer_core::policy::ExportKind;
+use coffer_vault::ops::export::{ExportFormat, export as export_vault};
+use coffer_vault::team::authorize::{authorize_export, report_export};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub(crate) async fn options(S(state): S<Arc<State>>) -> ApiResult<Value> {
+    with_vault(&state, |v| {
+        let mut out = serde_json::Map::new();
+        for (key, kind) in [
+            ("encrypted", ExportKind::Encrypted),
+            ("plaintext", ExportKind::Plaintext),
+        ] {
+            let o = match authorize_export(v, kind) {
+                Ok(grant) => json!({
+                    "allowed": true,
+                    "team": grant.team().map(|(t, _)| t),
+                }),
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    json!({"allowed": false, "reason": e.message(), "hint": e.hint_text()})
+                }
+            };
+            out.insert(key.into(), o);
+        }
+        Ok(Json(Value::Object(out)))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Export {
+    /// `encrypted` or `plaintext`.
+    format: String,
+    password: Option<zeroize::Zeroizing<String>>,
+    password_confirm: Option<zeroize::Zeroizing<String>>,
+    /// A plaintext export must be confirmed.
+    #[serde(default)]
+    confirm_plaintext: bool,
+}
+
+pub(crate) async fn export(
+    S(state): S<Arc<State>>,
+    Json(req): Json<Export>,
+) -> Result<Response, ApiError> {
+    let format = match req.format.as_str() {
+        "encrypted" => {
+            let password = req.password.as_deref().map(String::as_str).unwrap_or("");
+            check_export_password(password).map_err(|e| {
+                ApiError::invalid(e.to_string(), "choose a longer password or a passphrase")
+            })?;
+            if req.password_confirm.as_deref().map(String::as_str) != Some(password) {
+                return Err(ApiError::invalid(
+                    "the two passwords differ",
+                    "type the same password twice",
+                ));
+            }
+            ExportFormat::Encrypted {
+                password: SecretString::from(password.to_string()),
+                params: state.kdf,
+            }
+        }
+        "plaintext" if req.confirm_plaintext => ExportFormat::Plaintext,
+        "plaintext" => {
+            return Err(ApiError::invalid(
+                "a plaintext export holds every secret value in clear and needs confirmation",
+                "confirm, or choose Encrypted",
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "the format is encrypted or plaintext",
+                "choose Encrypted (recommended) or Unencrypted",
+            ));
+        }
+    };
+    let kind = match format {
+        ExportFormat::Plaintext => ExportKind::Plaintext,
+        ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
+    };
+    let (out, note) = with_vault(&state, move |v| {
+        let grant = authorize_export(v, kind)?;
+        let out = export_vault(v, &format, &grant)?;
+        // As the CLI: an export the audit log could not take yet is queued, not lost.
+        let note = report_export(v, &grant, out.count)
+            .err()
+            .map(|e| e.to_string());
+        Ok((out, note))
+    })
+    .await?;
+    let date = coffer_core::Timestamp::now().to_string();
+    let day = date.get(..10).unwrap_or("export");
+    let file = match kind {
+        ExportKind::Encrypted => format!("coffer-vault-{day}.json"),
+        ExportKind::Plaintext => format!("coffer-vault-{day}-plaintext.json"),
+    };
+    let mut resp = (
+        [(header::CONTENT_TYPE, "application/json")],
+        out.bytes.to_vec(),
+    )
+        .into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert("x-coffer-count", HeaderValue::from(out.count));
+    h.insert("x-coffer-linked", HeaderValue::from(out.linked));
+    if note.is_some() {
+        h.insert("x-coffer-audit", HeaderValue::from_static("not-queued"));
+    }
+    Ok(resp)
+}

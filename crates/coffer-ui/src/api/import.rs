@@ -1,0 +1,275 @@
+//! `POST /api/import/plan`: read the sources (uploaded files, pasted text, a link, a git
+//! repository), decrypt with the passwords the page asked for, and plan against the vault
+//! without changing it: new / identical / duplicate and what differs. The plan is kept.
+//! `POST /api/import/apply`: apply the kept plan with one decision per duplicate, in one
+//! transaction (the library checks the vault did not change since the plan).
+
+use super::{ApiError, ApiResult, with_vault};
+use crate::State;
+use axum::Json;
+use axum::extract::State as S;
+use axum::http::StatusCode;
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use coffer_vault::ops::import::source::{MAX_TOTAL_BYTES, SourceError};
+use coffer_vault::ops::import::{
+    Against, Incoming, Loaded, Plan, ReadError, Resolution, Source, Status, apply as apply_plan,
+    load, plan as make_plan, read_export,
+};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// The plan the page is looking at (one per server: a new plan replaces it).
+#[derive(Default)]
+pub(crate) struct Pending(Mutex<Option<(u64, Plan)>>);
+
+impl Pending {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Plan)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) enum SourceIn {
+    /// A file chosen or dropped (for a folder, each of its files), base64.
+    File {
+        name: String,
+        data: Zeroizing<String>,
+    },
+    /// Pasted raw text.
+    Text { text: Zeroizing<String> },
+    /// A link (https://…).
+    Url { url: String },
+    /// A git repository.
+    Git {
+        url: String,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+        path: Option<String>,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct PlanIn {
+    sources: Vec<SourceIn>,
+    /// Password per source label, for encrypted exports.
+    #[serde(default)]
+    passwords: BTreeMap<String, Zeroizing<String>>,
+    /// Remove every secret first.
+    #[serde(default)]
+    clear: bool,
+}
+
+pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> ApiResult<Value> {
+    if req.sources.is_empty() {
+        return Err(ApiError::invalid(
+            "nothing to import",
+            "drop files or a folder, paste an export, or give a link or a repository",
+        ));
+    }
+    let st = state.clone();
+    let (id, body) = with_vault(&state, move |v| {
+        let mut loaded = Vec::new();
+        let mut total: u64 = 0;
+        for (i, s) in req.sources.into_iter().enumerate() {
+            for l in load_one(s, i)? {
+                total = total.saturating_add(l.bytes.len() as u64);
+                if total > MAX_TOTAL_BYTES {
+                    return Err(ApiError::invalid(
+                        format!(
+                            "the sources hold more than {MAX_TOTAL_BYTES} bytes of exports together"
+                        ),
+                        "import them in parts; nothing was imported",
+                    ));
+                }
+                loaded.push(l);
+            }
+        }
+        let mut incoming = Vec::new();
+        for l in &loaded {
+            let mut password = |label: &str, attempt: u32| {
+                (attempt == 1)
+                    .then(|| req.passwords.get(label))
+                    .flatten()
+                    .map(|p| SecretString::from(p.to_string()))
+            };
+            let doc = read_export(l, &mut password).map_err(|e| read_failure(e, &l.label))?;
+            incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
+                secret,
+                source: l.label.clone(),
+            }));
+        }
+        let plan = make_plan(v, incoming, req.clear)?;
+        let body = plan_json(&plan, loaded.len());
+        let id = u64::from_le_bytes(coffer_core::crypto::random::bytes::<8>());
+        *st.imports.lock() = Some((id, plan));
+        Ok((id, body))
+    })
+    .await?;
+    let mut body = body;
+    body["planId"] = json!(id.to_string());
+    Ok(Json(body))
+}
+
+fn load_one(s: SourceIn, i: usize) -> Result<Vec<Loaded>, ApiError> {
+    let from_source = |source: Source| load(&source, std::io::empty()).map_err(source_failure);
+    match s {
+        SourceIn::File { name, data } => {
+            let bytes = B64.decode(data.as_bytes()).map_err(|_| {
+                ApiError::invalid(format!("{name}: the upload is damaged"), "try again")
+            })?;
+            Ok(vec![Loaded {
+                label: if name.is_empty() {
+                    format!("file {}", i + 1)
+                } else {
+                    name
+                },
+                bytes: Zeroizing::new(bytes),
+            }])
+        }
+        SourceIn::Text { text } => Ok(vec![Loaded {
+            label: "pasted text".into(),
+            bytes: Zeroizing::new(text.as_bytes().to_vec()),
+        }]),
+        SourceIn::Url { url } => from_source(Source::Url(url.trim().to_string())),
+        SourceIn::Git {
+            url,
+            reference,
+            path,
+        } => from_source(Source::Git {
+            url: url.trim().to_string(),
+            reference: reference.filter(|r| !r.trim().is_empty()),
+            path: path.filter(|p| !p.trim().is_empty()),
+        }),
+    }
+}
+
+fn source_failure(e: SourceError) -> ApiError {
+    ApiError::from(e)
+}
+
+/// A source that did not read: the CLI's message and hint; for an encrypted one, which source
+/// needs a password (and whether the one given was wrong).
+fn read_failure(e: ReadError, label: &str) -> ApiError {
+    let missing = matches!(&e, ReadError::NoPassword { .. });
+    let wrong = matches!(
+        &e,
+        ReadError::Decode {
+            source: coffer_core::export::DecodeError::Decrypt,
+            ..
+        }
+    );
+    let hint = if missing {
+        "enter the password this export was made with"
+    } else {
+        e.hint()
+    };
+    let err = ApiError::from(e).hint(hint);
+    if missing || wrong {
+        err.with("needsPassword", json!(label))
+            .with("wrongPassword", json!(wrong))
+    } else {
+        err
+    }
+}
+
+fn against(a: &Against) -> &'static str {
+    match a {
+        Against::Vault => "vault",
+        Against::Import { .. } => "import",
+    }
+}
+
+fn plan_json(plan: &Plan, files: usize) -> Value {
+    let word = |s: &Status| match s {
+        Status::New => "new",
+        Status::Identical { .. } => "identical",
+        Status::Duplicate { .. } => "duplicate",
+    };
+    let count = |w: &str| plan.items.iter().filter(|i| word(&i.status) == w).count();
+    json!({
+        "files": files,
+        "clearFirst": plan.clear_first,
+        "existing": plan.existing,
+        "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
+        "items": plan.items.iter().map(|i| {
+            let mut o = json!({
+                "name": i.incoming.secret.name.as_str(),
+                "source": i.incoming.source,
+                "status": word(&i.status),
+                "linked": i.incoming.secret.content.link().map(|l| l.provider()),
+            });
+            match &i.status {
+                Status::Identical { against: a } => o["against"] = json!(against(a)),
+                Status::Duplicate { against: a, changes } => {
+                    o["against"] = json!(against(a));
+                    if let Against::Import { source } = a {
+                        o["againstSource"] = json!(source);
+                    }
+                    o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+                }
+                Status::New => {}
+            }
+            o
+        }).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ApplyIn {
+    plan_id: String,
+    /// One per duplicate, in plan order: `skip`, `replace` or `keepBoth`.
+    #[serde(default)]
+    resolutions: Vec<String>,
+}
+
+pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> ApiResult<Value> {
+    let taken = {
+        let mut pending = state.imports.lock();
+        match pending.take() {
+            Some((id, plan)) if id.to_string() == req.plan_id => Some(plan),
+            other => {
+                *pending = other;
+                None
+            }
+        }
+    };
+    let plan = taken.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "this import plan is no longer current",
+            "review the import again; nothing was imported",
+        )
+    })?;
+    let resolutions = req
+        .resolutions
+        .iter()
+        .map(|r| match r.as_str() {
+            "skip" => Ok(Resolution::Skip),
+            "replace" => Ok(Resolution::Replace),
+            "keepBoth" => Ok(Resolution::KeepBoth),
+            _ => Err(ApiError::invalid(
+                format!("{r:?} is not a decision"),
+                "choose Skip, Replace or Keep both",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = with_vault(&state, move |v| Ok(apply_plan(v, &plan, &resolutions)?)).await?;
+    let names = |v: &[coffer_core::SecretName]| {
+        v.iter().map(|n| n.as_str().to_string()).collect::<Vec<_>>()
+    };
+    Ok(Json(json!({
+        "cleared": report.cleared,
+        "added": names(&report.added),
+        "replaced": names(&report.replaced),
+        "skipped": names(&report.skipped),
+        "keptBoth": report.kept_both.iter().map(|(a, b)| json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
+        "identical": names(&report.identical),
+        "needsReauthentication": report.relink.iter().map(|(n, p)| json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,41 @@
+//! `POST /api/secrets/reveal`: one value, when the user clicks to see or copy it (a POST, so no
+//! link, prefetch or cache can fetch it).
+
+use super::{ApiError, ApiResult, environment, name, with_vault};
+use crate::State;
+use axum::Json;
+use axum::extract::State as S;
+use coffer_core::secret::Selection;
+use coffer_vault::ops::get::get;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Reveal {
+    name: String,
+    environment: Option<String>,
+}
+
+pub(crate) async fn reveal(S(state): S<Arc<State>>, Json(req): Json<Reveal>) -> ApiResult<Value> {
+    let name = name(&req.name)?;
+    let env = environment(req.environment.as_deref())?;
+    with_vault(&state, move |v| {
+        let secret = get(v, &name)?;
+        let selected = secret.select(env.as_ref());
+        match selected.content {
+            Selection::Value(value) => Ok(Json(json!({
+                "name": name.as_str(),
+                "environment": selected.environment.map(|e| e.as_str()),
+                "value": value.expose(),
+            }))),
+            Selection::Link(link) => Err(ApiError::invalid(
+                format!(
+                    "secret {name} is linked to an external vault ({link}); its value is not stored here"
+                ),
+                "read it from the external vault after re-authenticating with it",
+            )),
+        }
+    })
+    .await
+}

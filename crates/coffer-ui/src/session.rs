@@ -1,0 +1,170 @@
+//! The one-time start token and the session it becomes.
+
+use crate::State;
+use axum::extract::{Query, State as S};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use secrecy::SecretString;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use tokio::time::Instant;
+
+/// The start token (until used) and the live sessions.
+pub(crate) struct Sessions {
+    inner: Mutex<Inner>,
+    idle_timeout: Duration,
+}
+
+struct Inner {
+    /// The one-time token; `None` once exchanged.
+    token: Option<[u8; 32]>,
+    sessions: Vec<[u8; 32]>,
+    last_request: Instant,
+}
+
+impl Sessions {
+    /// New sessions and the start token (base64url), which is returned once.
+    pub fn new(idle_timeout: Duration) -> (Self, SecretString) {
+        let token = coffer_core::crypto::random::bytes::<32>();
+        let text = SecretString::from(B64.encode(token));
+        (
+            Self {
+                inner: Mutex::new(Inner {
+                    token: Some(token),
+                    sessions: Vec::new(),
+                    last_request: Instant::now(),
+                }),
+                idle_timeout,
+            },
+            text,
+        )
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves nothing half-done: the data is plain values.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a request (for the idle timeout).
+    pub fn touch(&self) {
+        self.lock().last_request = Instant::now();
+    }
+
+    /// Whether `id` (base64url) is a live session.
+    pub fn valid(&self, id: &str) -> bool {
+        let Some(id) = decode32(id) else {
+            return false;
+        };
+        let inner = self.lock();
+        // Constant time over every session: the comparison does not reveal how much matched.
+        inner
+            .sessions
+            .iter()
+            .fold(subtle::Choice::from(0), |acc, s| acc | s.ct_eq(&id))
+            .into()
+    }
+
+    /// Exchanges the start token for a new session id; the token works once.
+    fn exchange(&self, token: &str) -> Option<[u8; 32]> {
+        let given = decode32(token)?;
+        let mut inner = self.lock();
+        let expected = inner.token?;
+        if !bool::from(expected.ct_eq(&given)) {
+            return None;
+        }
+        inner.token = None;
+        let id = coffer_core::crypto::random::bytes::<32>();
+        inner.sessions.push(id);
+        Some(id)
+    }
+
+    /// Resolves once no request came for the idle time.
+    pub async fn idle(&self) {
+        loop {
+            let deadline = self.lock().last_request + self.idle_timeout;
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
+        }
+    }
+}
+
+fn decode32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 43 {
+        return None;
+    }
+    B64.decode(s).ok()?.try_into().ok()
+}
+
+/// The session cookie's name: one per port, so two `coffer ui` servers never share one.
+pub(crate) fn cookie_name(port: u16) -> String {
+    format!("coffer_ui_{port}")
+}
+
+/// The session id from the request's cookies, if any.
+pub(crate) fn session_cookie(headers: &HeaderMap, port: u16) -> Option<String> {
+    let name = cookie_name(port);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Marks a request the guard found to carry a live session.
+#[derive(Clone, Copy)]
+pub(crate) struct Authed;
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Start {
+    token: Option<String>,
+}
+
+/// `GET /`: the page for a session; with `?token=` the one-time exchange (a cookie, and a
+/// redirect that takes the token out of the address bar and history).
+pub(crate) async fn start(
+    S(state): S<Arc<State>>,
+    authed: Option<axum::Extension<Authed>>,
+    Query(q): Query<Start>,
+) -> Response {
+    if let Some(token) = q.token.as_deref() {
+        return match state.sessions.exchange(token) {
+            Some(id) => {
+                let cookie = format!(
+                    "{}={}; HttpOnly; SameSite=Strict; Path=/",
+                    cookie_name(state.port),
+                    B64.encode(id)
+                );
+                let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
+                }
+                r
+            }
+            None if authed.is_some() => {
+                (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
+            }
+            None => unauthorized(),
+        };
+    }
+    if authed.is_some() {
+        return crate::assets::page();
+    }
+    unauthorized()
+}
+
+/// 401 with a line that says what to do.
+pub(crate) fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not signed in: open the address that `coffer ui` printed (its token works once); restart `coffer ui` for a new one.\n",
+    )
+        .into_response()
+}
