@@ -438,6 +438,12 @@ pub enum TeamCommand {
         #[arg(long, default_value = "member")]
         role: String,
     },
+    /// List the team's members and their roles (admins)
+    Members {
+        /// Machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the team's audit log (admins)
     Audit {
         /// Newest entries to show

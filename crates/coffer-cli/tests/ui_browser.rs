@@ -86,6 +86,30 @@ async fn add_reveal_disable_and_delete_a_secret() {
     b.text_until("tr[data-name=stripe] td.domains", |t| t == "api.stripe.com")
         .await;
     assert_eq!(val(&v, "stripe"), "sk_test_from_the_page");
+    // Environments: the switcher picks the environment's value; an edit there adds one and
+    // keeps the default.
+    v.cmd(&["set", "github", "--env", "prod"])
+        .write_stdin("ghp_prod_value")
+        .assert()
+        .success();
+    b.client.refresh().await.unwrap();
+    b.el("#env option[value=prod]").await;
+    b.el("#env").await.select_by_value("prod").await.unwrap();
+    b.click("tr[data-name=github] button.reveal").await;
+    b.text_until("tr[data-name=github] .secret", |t| t == "ghp_prod_value")
+        .await;
+    b.click("tr[data-name=stripe] button.edit").await;
+    b.fill("#edit-value", "sk_prod_from_the_page").await;
+    b.click("#edit-save").await;
+    b.text_until("tr[data-name=stripe] td.name", |t| t.contains("prod"))
+        .await;
+    let out = v.cmd(&["get", "stripe", "--env", "prod"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        "sk_prod_from_the_page"
+    );
+    assert_eq!(val(&v, "stripe"), "sk_test_from_the_page");
+    b.el("#env").await.select_by_value("").await.unwrap();
     // Delete, confirmed.
     b.click("tr[data-name=github] button.delete").await;
     b.click("#confirm-ok").await;

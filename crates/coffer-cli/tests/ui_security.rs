@@ -282,3 +282,44 @@ fn the_server_stops_on_sigterm_and_when_idle() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Reset (a lost key) needs the words, deletes every secret, writes a new key file the CLI then
+/// uses, and the page goes on working.
+#[test]
+fn reset_needs_the_words_and_makes_a_new_key() {
+    let v = TestVault::init();
+    v.set("a", "1");
+    v.set("b", "2");
+    let old_key = v.key_text();
+    let s = UiServer::start(&v, &[]);
+    let cookie = sign_in(&s);
+    let r = post(
+        &s,
+        &cookie,
+        "/api/reset",
+        serde_json::json!({"confirm": "yes"}),
+    );
+    assert_eq!(r.status(), 422);
+    assert_eq!(v.key_text(), old_key, "nothing changed");
+    let r = post(
+        &s,
+        &cookie,
+        "/api/reset",
+        serde_json::json!({"confirm": "reset vault"}),
+    );
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().unwrap()["deleted"], 2);
+    assert_ne!(v.key_text(), old_key);
+    let out = v.cmd(&["list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let r = client()
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, &cookie)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().unwrap()["secrets"],
+        serde_json::json!([])
+    );
+}

@@ -128,6 +128,31 @@ fn admin_controls_export_and_members_obey(backend: Backend) {
     // Members cannot read the audit log.
     let (code, _) = t.bob.run(&["team", "audit"]).unwrap_err();
     assert_eq!(code, DENIED);
+
+    // Admins list the members with their roles; members cannot.
+    let out = t.alice.run(&["team", "members", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut roles: Vec<(String, String)> = v["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["role"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    roles.sort();
+    assert_eq!(
+        roles,
+        [
+            ("alice".to_string(), "super-admin".to_string()),
+            ("bob".to_string(), "member".to_string())
+        ]
+    );
+    let (code, _) = t.bob.run(&["team", "members"]).unwrap_err();
+    assert_eq!(code, DENIED);
 }
 
 fn free_plan_cannot_change_policy(backend: Backend) {

@@ -92,3 +92,92 @@ async fn the_export_dialog_follows_the_team_policy() {
     let _ = ui.kill();
     let _ = ui.wait();
 }
+
+/// An admin changes the export policy, invites a member and reads the audit log in the page;
+/// a member sees the same policy read-only.
+#[tokio::test(flavor = "current_thread")]
+async fn admins_manage_the_team_in_the_page_and_members_read_it() {
+    let store = Store::new(Backend::Sqlite);
+    let alice_token = store.bootstrap("team");
+    let fingerprint = store.fingerprint();
+    let server = Server::start(&store, &[]);
+    let alice = MemberVault::new();
+    alice.login(&server, &alice_token, &fingerprint);
+    let bob = MemberVault::new();
+    let bob_token = alice.invite("bob", "member");
+    bob.login(&server, &bob_token, &fingerprint);
+
+    let (mut alice_ui, url) = alice.ui();
+    let b = Browser::start().await;
+    b.client.goto(&url).await.unwrap();
+    b.el("#open-team:not([hidden])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.text_until("#team-me", |t| t == "alice (super-admin)")
+        .await;
+    b.text_until("#team-members", |t| t.contains("bob (member)"))
+        .await;
+    let policy = b.text_until("#team-policy", |t| !t.is_empty()).await;
+    assert!(
+        policy.contains("valid until") && policy.contains("from the server"),
+        "{policy}"
+    );
+    // Encrypted only.
+    b.until("document.querySelector('#policy-plaintext').checked")
+        .await;
+    b.click("#policy-plaintext").await;
+    b.click("#policy-save").await;
+    b.text_until("#notice", |t| t.contains("revision")).await;
+    let shown = bob.run(&["team", "policy", "--json"]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(
+        v["export"]["formats"],
+        serde_json::json!(["encrypted"]),
+        "{shown}"
+    );
+    // Invite: the token is shown once, and the member exists.
+    b.fill("#invite-name", "carol").await;
+    b.click("#invite-go").await;
+    let token = b.text_until("#invite-token-text", |t| !t.is_empty()).await;
+    assert!(token.len() >= 32, "{token}");
+    b.text_until("#team-members", |t| t.contains("carol (member)"))
+        .await;
+    b.text_until("#team-audit", |t| {
+        t.contains("policy.set") && t.contains("member.add")
+    })
+    .await;
+    b.screenshot("team").await;
+    b.stop().await;
+    let _ = alice_ui.kill();
+    let _ = alice_ui.wait();
+
+    // Bob, a member: the same policy, read-only, no admin section.
+    let (mut bob_ui, url) = bob.ui();
+    let b = Browser::start().await;
+    b.client.goto(&url).await.unwrap();
+    b.el("#open-team:not([hidden])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.text_until("#team-me", |t| t == "bob (member)").await;
+    b.until("document.querySelector('#policy-save').disabled && document.querySelector('#policy-enabled').disabled && document.querySelector('#policy-encrypted').checked && !document.querySelector('#policy-plaintext').checked && document.querySelector('#team-admin').hidden").await;
+    // The server refuses a member's change whatever the page does.
+    let refused = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/team/policy', {method: 'POST', headers: {'Content-Type': 'application/json'},
+               body: JSON.stringify({enabled: true, formats: ['plaintext']})})
+               .then(async r => done([r.status, await r.text()]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused[0], 403, "{refused}");
+    b.stop().await;
+    let _ = bob_ui.kill();
+    let _ = bob_ui.wait();
+}

@@ -689,6 +689,109 @@ $('#import-form').addEventListener('submit', async (ev) => {
   }
 });
 
+// --- reset (a lost key) -------------------------------------------------------------------------
+
+$('#open-reset').addEventListener('click', () => confirmThen(
+  'Reset the vault?',
+  'For a lost vault key: every secret is deleted for good and a new key is made. This cannot be undone. Export first if you still can.',
+  'reset vault',
+  async () => {
+    const r = await json('/api/reset', { confirm: 'reset vault' });
+    notice(`Deleted ${r.deleted} secret${r.deleted === 1 ? '' : 's'}; the new vault key is in ${r.keyFile}. Keep a copy somewhere safe (Vault key).`);
+    await load();
+  }));
+
+// --- team --------------------------------------------------------------------------------------
+
+let team = null;
+
+async function loadTeam() {
+  try {
+    team = await json('/api/team');
+  } catch (e) {
+    team = null;
+  }
+  $('#open-team').hidden = !(team && team.joined);
+}
+
+function fillTeam() {
+  const t = team;
+  $('#team-name').textContent = `${t.team.name}`;
+  $('#team-me').textContent = `${t.member.name} (${t.member.role})`;
+  $('#team-server').textContent = `${t.server}${t.loggedOut ? ' · logged out' : t.offline ? ` · offline: ${t.offline}` : ''}`;
+  const p = t.policy;
+  $('#team-policy').textContent = p
+    ? `${p.describe}; plan ${p.plan}; revision ${p.revision}, signed ${p.issuedAt}, valid until ${p.expiresAt} (${p.source === 'server' ? 'from the server' : 'cached'})`
+    : 'none available (the server is unreachable and no valid policy is cached)';
+  const formats = p ? p.export.formats : [];
+  $('#policy-enabled').checked = !!(p && p.export.enabled);
+  $('#policy-encrypted').checked = formats.includes('encrypted');
+  $('#policy-plaintext').checked = formats.includes('plaintext');
+  for (const id of ['#policy-enabled', '#policy-encrypted', '#policy-plaintext', '#policy-save']) $(id).disabled = !t.admin;
+  $('#team-admin').hidden = !t.admin;
+}
+
+async function fillAdmin() {
+  const box = $('.error', $('#team-dialog'));
+  try {
+    const [m, a] = await Promise.all([json('/api/team/members'), json('/api/team/audit')]);
+    $('#team-members').replaceChildren(...m.members.map((x) => {
+      const li = document.createElement('li');
+      li.textContent = `${x.name} (${x.role})`;
+      return li;
+    }));
+    $('#team-audit tbody').replaceChildren(...a.entries.slice().reverse().map((e) => {
+      const tr = document.createElement('tr');
+      tr.append(cell(e.at || ''), cell(e.action), cell(e.actor || '(server)'), cell(JSON.stringify(e.detail)));
+      return tr;
+    }));
+  } catch (e) {
+    showError(box, e);
+  }
+}
+
+$('#open-team').addEventListener('click', async () => {
+  await loadTeam();
+  if (!team || !team.joined) return;
+  $('#invite-token').hidden = true;
+  $('#invite-token-text').textContent = '';
+  fillTeam();
+  openDialog($('#team-dialog'));
+  if (team.admin) await fillAdmin();
+});
+
+$('#policy-save').addEventListener('click', async () => {
+  const box = $('.error', $('#team-dialog'));
+  clearError(box);
+  const formats = [];
+  if ($('#policy-encrypted').checked) formats.push('encrypted');
+  if ($('#policy-plaintext').checked) formats.push('plaintext');
+  try {
+    const r = await json('/api/team/policy', { enabled: $('#policy-enabled').checked, formats });
+    notice(`Vault export for the team is now ${r.describe} (revision ${r.revision}).`);
+    await loadTeam();
+    fillTeam();
+    await fillAdmin();
+  } catch (e) {
+    showError(box, e);
+  }
+});
+
+$('#invite-go').addEventListener('click', async () => {
+  const box = $('.error', $('#team-dialog'));
+  clearError(box);
+  try {
+    const r = await json('/api/team/invite', { name: $('#invite-name').value, role: $('#invite-role').value });
+    $('#invite-token-text').textContent = r.token;
+    $('#invite-token').hidden = false;
+    $('#invite-name').value = '';
+    await fillAdmin();
+  } catch (e) {
+    showError(box, e);
+  }
+});
+$('#team-dialog').addEventListener('close', () => { $('#invite-token-text').textContent = ''; });
+
 // --- wiring ------------------------------------------------------------------------------------
 
 $('#filter').addEventListener('input', render);
@@ -706,3 +809,4 @@ for (const id of ['#new-name', '#new-value', '#new-domains']) {
 }
 
 load();
+loadTeam();

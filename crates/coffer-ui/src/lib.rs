@@ -33,6 +33,8 @@ pub struct Options {
     pub location: VaultLocation,
     /// Where its key comes from (as for the CLI).
     pub key: KeySource,
+    /// The key file (a reset writes the new key there).
+    pub key_path: std::path::PathBuf,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
     /// Stop after this long without a request.
@@ -87,6 +89,7 @@ impl std::fmt::Debug for StartUrl {
 pub(crate) struct State {
     pub location: VaultLocation,
     pub key: KeySource,
+    pub key_path: std::path::PathBuf,
     pub port: u16,
     pub kdf: coffer_core::export::KdfParams,
     pub sessions: session::Sessions,
@@ -123,6 +126,7 @@ pub fn serve(opts: Options, ready: impl FnOnce(&StartUrl, u16)) -> Result<Stoppe
         let state = Arc::new(State {
             location: opts.location,
             key: opts.key,
+            key_path: opts.key_path,
             port,
             kdf: opts.kdf,
             sessions,
@@ -177,6 +181,12 @@ fn router(state: Arc<State>) -> axum::Router {
         .route("/api/import/apply", post(api::import::apply))
         .route("/api/clear", post(api::clear::clear))
         .route("/api/key", post(api::key::key))
+        .route("/api/reset", post(api::reset::reset))
+        .route("/api/team", get(api::team::status::status))
+        .route("/api/team/policy", post(api::team::policy::policy))
+        .route("/api/team/members", get(api::team::members::members))
+        .route("/api/team/invite", post(api::team::invite::invite))
+        .route("/api/team/audit", get(api::team::audit::audit))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -196,6 +196,16 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
             );
             println!("{}", token.expose_secret());
         }
+        TeamCommand::Members { json } => {
+            let members = team::members::members(vault)?;
+            if json {
+                println!("{}", json!({"members": members}));
+            } else {
+                for m in members {
+                    println!("{:<24} {}", escape(&m.name), m.role.as_str());
+                }
+            }
+        }
         TeamCommand::Audit { limit, json } => {
             let entries = team::audit::audit(vault, limit)?;
             if json {

@@ -22,6 +22,7 @@ pub fn run(ctx: Context, args: UiArgs) -> Result<(), Failure> {
     let opts = Options {
         location: ctx.location,
         key: ctx.key,
+        key_path: ctx.key_file,
         port: args.port,
         idle_timeout,
         kdf,

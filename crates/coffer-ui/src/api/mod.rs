@@ -10,9 +10,11 @@ pub(crate) mod import;
 pub(crate) mod key;
 pub(crate) mod list;
 pub(crate) mod remove;
+pub(crate) mod reset;
 pub(crate) mod reveal;
 pub(crate) mod save;
 pub(crate) mod status;
+pub(crate) mod team;
 
 use crate::State;
 use axum::Json;

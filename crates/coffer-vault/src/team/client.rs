@@ -182,6 +182,13 @@ impl Client {
         Ok(inv.token.0)
     }
 
+    /// The team's members, not revoked (admins).
+    pub fn members(&self, token: &SecretString) -> Result<Vec<coffer_api::Member>, TeamError> {
+        let r = self.send(self.authed(reqwest::Method::GET, "/v1/members", token))?;
+        let list: coffer_api::MemberList = Self::json(r, "member list")?;
+        Ok(list.members)
+    }
+
     /// Reports a successful export to the audit log.
     pub fn report_export(
         &self,

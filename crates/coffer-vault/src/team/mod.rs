@@ -9,6 +9,7 @@ pub mod client;
 pub mod invite;
 pub mod login;
 pub mod logout;
+pub mod members;
 pub mod policy;
 pub mod status;
 

@@ -1,0 +1,21 @@
+//! `GET /api/team/audit`: the newest audit entries (admins; as `coffer team audit`).
+
+use crate::State;
+use crate::api::{ApiResult, with_vault};
+use axum::Json;
+use axum::extract::State as S;
+use coffer_vault::team::audit::audit as team_audit;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub(crate) async fn audit(S(state): S<Arc<State>>) -> ApiResult<Value> {
+    let entries = with_vault(&state, |v| Ok(team_audit(v, 100)?)).await?;
+    Ok(Json(json!({
+        "entries": entries.iter().map(|e| json!({
+            "at": coffer_core::Timestamp::from_unix(e.at_micros / 1_000_000).map(|t| t.to_string()),
+            "action": e.action,
+            "actor": e.actor_name,
+            "detail": e.detail,
+        })).collect::<Vec<_>>(),
+    })))
+}
