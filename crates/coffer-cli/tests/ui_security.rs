@@ -323,3 +323,29 @@ fn reset_needs_the_words_and_makes_a_new_key() {
         serde_json::json!([])
     );
 }
+
+/// Imports larger than axum's default 2 MB request limit go through (a folder of exports, sent
+/// as base64 by the page).
+#[test]
+fn large_imports_are_accepted() {
+    let v = TestVault::init();
+    let src = TestVault::init();
+    src.set("big", "v");
+    let out = src
+        .cmd(&["export", "--plaintext", "--yes", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut text = String::from_utf8(out.stdout).unwrap();
+    text.push_str(&" ".repeat(3 << 20));
+    let s = UiServer::start(&v, &[]);
+    let cookie = sign_in(&s);
+    let r = post(
+        &s,
+        &cookie,
+        "/api/import/plan",
+        serde_json::json!({"sources": [{"kind": "text", "text": text}]}),
+    );
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().unwrap()["counts"]["new"], 1);
+}

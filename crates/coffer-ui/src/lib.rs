@@ -177,7 +177,12 @@ fn router(state: Arc<State>) -> axum::Router {
         .route("/api/secrets/domains", post(api::domains::domains))
         .route("/api/export/options", get(api::export::options))
         .route("/api/export", post(api::export::export))
-        .route("/api/import/plan", post(api::import::plan))
+        .route(
+            "/api/import/plan",
+            post(api::import::plan).layer(axum::extract::DefaultBodyLimit::max(
+                api::import::MAX_BODY_BYTES,
+            )),
+        )
         .route("/api/import/apply", post(api::import::apply))
         .route("/api/clear", post(api::clear::clear))
         .route("/api/key", post(api::key::key))

@@ -21,6 +21,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
+/// The largest import request: every source together may hold [`MAX_TOTAL_BYTES`], sent as
+/// base64 (4/3) in JSON, with room for the labels and passwords. Other requests keep axum's
+/// 2 MB default.
+pub(crate) const MAX_BODY_BYTES: usize = (MAX_TOTAL_BYTES as usize / 3) * 4 + (1 << 20);
+
 /// The plan the page is looking at (one per server: a new plan replaces it).
 #[derive(Default)]
 pub(crate) struct Pending(Mutex<Option<(u64, Plan)>>);
