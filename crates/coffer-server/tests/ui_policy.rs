@@ -9,8 +9,15 @@ mod common;
 use browser::Browser;
 use common::{Backend, MemberVault, Server, Store};
 
-#[tokio::test(flavor = "current_thread")]
-async fn the_export_dialog_follows_the_team_policy() {
+/// Team "Acme" on plan team, on a real server: alice (super admin) and bob (member).
+struct Acme {
+    alice: MemberVault,
+    bob: MemberVault,
+    _server: Server,
+    _store: Store,
+}
+
+fn acme() -> Acme {
     let store = Store::new(Backend::Sqlite);
     let alice_token = store.bootstrap("team");
     let fingerprint = store.fingerprint();
@@ -20,6 +27,22 @@ async fn the_export_dialog_follows_the_team_policy() {
     let bob = MemberVault::new();
     let bob_token = alice.invite("bob", "member");
     bob.login(&server, &bob_token, &fingerprint);
+    Acme {
+        alice,
+        bob,
+        _server: server,
+        _store: store,
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_export_dialog_follows_the_team_policy() {
+    let Acme {
+        alice,
+        bob,
+        _server,
+        _store,
+    } = acme();
     alice
         .run(&["team", "policy", "set", "--export", "off"])
         .unwrap();
@@ -97,15 +120,12 @@ async fn the_export_dialog_follows_the_team_policy() {
 /// a member sees the same policy read-only.
 #[tokio::test(flavor = "current_thread")]
 async fn admins_manage_the_team_in_the_page_and_members_read_it() {
-    let store = Store::new(Backend::Sqlite);
-    let alice_token = store.bootstrap("team");
-    let fingerprint = store.fingerprint();
-    let server = Server::start(&store, &[]);
-    let alice = MemberVault::new();
-    alice.login(&server, &alice_token, &fingerprint);
-    let bob = MemberVault::new();
-    let bob_token = alice.invite("bob", "member");
-    bob.login(&server, &bob_token, &fingerprint);
+    let Acme {
+        alice,
+        bob,
+        _server,
+        _store,
+    } = acme();
 
     let (mut alice_ui, url) = alice.ui();
     let b = Browser::start().await;

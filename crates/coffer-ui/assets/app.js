@@ -621,7 +621,7 @@ function showPlan() {
     } else if (it.status === 'identical') {
       status = `identical to the ${it.against === 'vault' ? 'vault' : 'import'}\u2019s`;
     }
-    if (it.linked) status += ` (linked: ${it.linked})`;
+    if (it.linked) status += ` (linked: ${it.provider})`;
     tr.append(cell(status, `status ${it.status}`));
     const dec = cell(undefined, 'decision');
     if (it.status === 'duplicate') {

@@ -107,17 +107,10 @@ fn read_failure(e: ReadError) -> Failure {
     Failure::from(e).hint(hint)
 }
 
-fn against(a: &Against) -> &'static str {
-    match a {
-        Against::Vault => "vault",
-        Against::Import { .. } => "import",
-    }
-}
-
 fn describe(item: &PlanItem) -> String {
     match &item.status {
         Status::New => String::new(),
-        Status::Identical { against: a } => format!("same as the {}'s", against(a)),
+        Status::Identical { against: a } => format!("same as the {}'s", a.as_str()),
         Status::Duplicate {
             against: a,
             changes,
@@ -135,14 +128,6 @@ fn describe(item: &PlanItem) -> String {
                 }
             }
         }
-    }
-}
-
-fn status_word(s: &Status) -> &'static str {
-    match s {
-        Status::New => "new",
-        Status::Identical { .. } => "identical",
-        Status::Duplicate { .. } => "duplicate",
     }
 }
 
@@ -167,7 +152,7 @@ fn print_plan(plan: &Plan, files: usize) {
     for item in &plan.items {
         println!(
             "  {:<9}  {:<width$}  {}  [{}]",
-            status_word(&item.status),
+            item.status.as_str(),
             item.incoming.secret.name.as_str(),
             describe(item),
             escape(&item.incoming.source),
@@ -176,35 +161,10 @@ fn print_plan(plan: &Plan, files: usize) {
 }
 
 fn plan_json(plan: &Plan, dry_run: bool) -> Value {
-    let count = |w: &str| {
-        plan.items
-            .iter()
-            .filter(|i| status_word(&i.status) == w)
-            .count()
-    };
-    json!({
-        "version": 1,
-        "dryRun": dry_run,
-        "clearFirst": plan.clear_first,
-        "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
-        "items": plan.items.iter().map(|i| {
-            let mut o = json!({
-                "name": i.incoming.secret.name.as_str(),
-                "source": i.incoming.source,
-                "status": status_word(&i.status),
-                "linked": i.incoming.secret.content.link().is_some(),
-            });
-            match &i.status {
-                Status::Identical { against: a } => o["against"] = json!(against(a)),
-                Status::Duplicate { against: a, changes } => {
-                    o["against"] = json!(against(a));
-                    o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-                }
-                Status::New => {}
-            }
-            o
-        }).collect::<Vec<_>>(),
-    })
+    let mut v = plan.to_json();
+    v["version"] = json!(1);
+    v["dryRun"] = json!(dry_run);
+    v
 }
 
 /// One resolution per duplicate: from the flag, from the terminal, or refuse.
@@ -226,7 +186,7 @@ fn decide(plan: &Plan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>, Fai
             .iter()
             .map(|d| match &d.status {
                 Status::Duplicate { against: a, .. } => {
-                    format!("{} ({})", d.incoming.secret.name, against(a))
+                    format!("{} ({})", d.incoming.secret.name, a.as_str())
                 }
                 _ => d.incoming.secret.name.to_string(),
             })
@@ -285,21 +245,10 @@ fn decide(plan: &Plan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>, Fai
     Ok(out)
 }
 
-fn names(v: &[coffer_core::SecretName]) -> Vec<&str> {
-    v.iter().map(|n| n.as_str()).collect()
-}
-
 fn report_json(r: &ImportReport) -> Value {
-    json!({
-        "version": 1,
-        "cleared": r.cleared,
-        "added": names(&r.added),
-        "replaced": names(&r.replaced),
-        "skipped": names(&r.skipped),
-        "keptBoth": r.kept_both.iter().map(|(a, b)| json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
-        "identical": names(&r.identical),
-        "needsReauthentication": r.relink.iter().map(|(n, p)| json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
-    })
+    let mut v = r.to_json();
+    v["version"] = json!(1);
+    v
 }
 
 fn print_report(r: &ImportReport, files: usize) {

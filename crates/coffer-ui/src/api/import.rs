@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use coffer_vault::ops::import::source::{MAX_TOTAL_BYTES, SourceError};
 use coffer_vault::ops::import::{
-    Against, Incoming, Loaded, Plan, ReadError, Resolution, Source, Status, apply as apply_plan,
-    load, plan as make_plan, read_export,
+    Incoming, Loaded, Plan, ReadError, Resolution, Source, apply as apply_plan, load,
+    plan as make_plan, read_export,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -109,7 +109,8 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
             }));
         }
         let plan = make_plan(v, incoming, req.clear)?;
-        let body = plan_json(&plan, loaded.len());
+        let mut body = plan.to_json();
+        body["files"] = json!(loaded.len());
         let id = u64::from_le_bytes(coffer_core::crypto::random::bytes::<8>());
         *st.imports.lock() = Some((id, plan));
         Ok((id, body))
@@ -182,48 +183,6 @@ fn read_failure(e: ReadError, label: &str) -> ApiError {
     }
 }
 
-fn against(a: &Against) -> &'static str {
-    match a {
-        Against::Vault => "vault",
-        Against::Import { .. } => "import",
-    }
-}
-
-fn plan_json(plan: &Plan, files: usize) -> Value {
-    let word = |s: &Status| match s {
-        Status::New => "new",
-        Status::Identical { .. } => "identical",
-        Status::Duplicate { .. } => "duplicate",
-    };
-    let count = |w: &str| plan.items.iter().filter(|i| word(&i.status) == w).count();
-    json!({
-        "files": files,
-        "clearFirst": plan.clear_first,
-        "existing": plan.existing,
-        "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
-        "items": plan.items.iter().map(|i| {
-            let mut o = json!({
-                "name": i.incoming.secret.name.as_str(),
-                "source": i.incoming.source,
-                "status": word(&i.status),
-                "linked": i.incoming.secret.content.link().map(|l| l.provider()),
-            });
-            match &i.status {
-                Status::Identical { against: a } => o["against"] = json!(against(a)),
-                Status::Duplicate { against: a, changes } => {
-                    o["against"] = json!(against(a));
-                    if let Against::Import { source } = a {
-                        o["againstSource"] = json!(source);
-                    }
-                    o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-                }
-                Status::New => {}
-            }
-            o
-        }).collect::<Vec<_>>(),
-    })
-}
-
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ApplyIn {
@@ -265,16 +224,5 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
         })
         .collect::<Result<Vec<_>, _>>()?;
     let report = with_vault(&state, move |v| Ok(apply_plan(v, &plan, &resolutions)?)).await?;
-    let names = |v: &[coffer_core::SecretName]| {
-        v.iter().map(|n| n.as_str().to_string()).collect::<Vec<_>>()
-    };
-    Ok(Json(json!({
-        "cleared": report.cleared,
-        "added": names(&report.added),
-        "replaced": names(&report.replaced),
-        "skipped": names(&report.skipped),
-        "keptBoth": report.kept_both.iter().map(|(a, b)| json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
-        "identical": names(&report.identical),
-        "needsReauthentication": report.relink.iter().map(|(n, p)| json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
-    })))
+    Ok(Json(report.to_json()))
 }

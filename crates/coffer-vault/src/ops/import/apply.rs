@@ -36,6 +36,26 @@ pub struct ImportReport {
     pub relink: Vec<(SecretName, String)>,
 }
 
+impl ImportReport {
+    /// The report as JSON, the same for every front end: `cleared`, `added`, `replaced`,
+    /// `skipped`, `keptBoth` (`name`, `storedAs`), `identical`, `needsReauthentication` (`name`,
+    /// `provider`).
+    pub fn to_json(&self) -> serde_json::Value {
+        fn names(v: &[SecretName]) -> Vec<&str> {
+            v.iter().map(|n| n.as_str()).collect()
+        }
+        serde_json::json!({
+            "cleared": self.cleared,
+            "added": names(&self.added),
+            "replaced": names(&self.replaced),
+            "skipped": names(&self.skipped),
+            "keptBoth": self.kept_both.iter().map(|(a, b)| serde_json::json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
+            "identical": names(&self.identical),
+            "needsReauthentication": self.relink.iter().map(|(n, p)| serde_json::json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// The import was not applied; the vault is unchanged.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {

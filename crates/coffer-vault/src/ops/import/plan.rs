@@ -56,6 +56,16 @@ impl Change {
     }
 }
 
+impl Against {
+    /// A word for messages and JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Against::Vault => "vault",
+            Against::Import { .. } => "import",
+        }
+    }
+}
+
 /// The status of one incoming secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -73,6 +83,17 @@ pub enum Status {
         /// What differs.
         changes: Vec<Change>,
     },
+}
+
+impl Status {
+    /// A word for messages and JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Identical { .. } => "identical",
+            Status::Duplicate { .. } => "duplicate",
+        }
+    }
 }
 
 /// One planned item.
@@ -96,6 +117,44 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan as JSON, the same for every front end (`coffer import --dry-run --json`, the
+    /// web page): `clearFirst`, `existing`, `counts` and one item per incoming secret with its
+    /// `name`, `source`, `status`, `linked` (and `provider`), and for an identical or duplicate
+    /// one `against` (`vault` or `import`, with `againstSource`) and a duplicate's `changes`.
+    /// Never a value.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let count = |w: &str| self.items.iter().filter(|i| i.status.as_str() == w).count();
+        json!({
+            "clearFirst": self.clear_first,
+            "existing": self.existing,
+            "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
+            "items": self.items.iter().map(|i| {
+                let link = i.incoming.secret.content.link();
+                let mut o = json!({
+                    "name": i.incoming.secret.name.as_str(),
+                    "source": i.incoming.source,
+                    "status": i.status.as_str(),
+                    "linked": link.is_some(),
+                    "provider": link.map(|l| l.provider()),
+                });
+                match &i.status {
+                    Status::Identical { against } | Status::Duplicate { against, .. } => {
+                        o["against"] = json!(against.as_str());
+                        if let Against::Import { source } = against {
+                            o["againstSource"] = json!(source);
+                        }
+                    }
+                    Status::New => {}
+                }
+                if let Status::Duplicate { changes, .. } = &i.status {
+                    o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+                }
+                o
+            }).collect::<Vec<_>>(),
+        })
+    }
+
     /// The duplicates, in order.
     pub fn duplicates(&self) -> impl Iterator<Item = &PlanItem> {
         self.items
