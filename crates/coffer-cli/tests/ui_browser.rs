@@ -300,6 +300,33 @@ async fn import_files_drops_and_pasted_text_with_duplicates_decided() {
     assert_eq!(val(&v, "dropped"), "from-a-drop");
     b.click("#import-go").await;
 
+    // 2b. A folder, chosen with the folder picker: every export in it.
+    let folder = tempfile::tempdir().unwrap();
+    let (_f1, one) = export_of(&[("folder-one", "1")], None);
+    let (_f2, two) = export_of(&[("folder-two", "2")], None);
+    std::fs::copy(&one, folder.path().join("one.json")).unwrap();
+    std::fs::copy(&two, folder.path().join("two.json")).unwrap();
+    b.click("#open-import").await;
+    b.el("#folder-input")
+        .await
+        .send_keys(folder.path().to_str().unwrap())
+        .await
+        .unwrap();
+    b.text_until("#chosen", |t| {
+        t.contains("one.json") && t.contains("two.json")
+    })
+    .await;
+    b.click("#import-go").await;
+    b.text_until("#plan-summary", |t| {
+        t.contains("2 secrets from 2 sources: 2 new")
+    })
+    .await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("2 added"))
+        .await;
+    assert_eq!(val(&v, "folder-two"), "2");
+    b.click("#import-go").await;
+
     // 3. Pasted raw text.
     let (_src3, pasted) = export_of(&[("pasted", "from-the-clipboard")], None);
     let text = std::fs::read_to_string(&pasted).unwrap();
