@@ -435,7 +435,41 @@ fn url_values_reach_the_server_exactly() {
             "{err}"
         );
     }
-    assert_eq!(s.connections(), values.len(), "nothing sent");
+    // -v lines are shown decoded, so control characters in them are escaped, not sent to the
+    // terminal.
+    let out = request(
+        &v,
+        &s,
+        &format!("https://api.one.test:{}/t%1b]0;title%07", s.port),
+        &["-v"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !out.stderr.contains(&0x1b) && !out.stderr.contains(&0x07),
+        "{}",
+        stderr(&out)
+    );
+    // A `%` or `%H` right before a reference would make an escape of the value's start.
+    set(&v, "hex", "6d7950617373776f7264", "");
+    for prefix in ["%", "%6"] {
+        for url in [
+            format!("https://api.one.test:{}/p{prefix}{{{{vault:hex}}}}", s.port),
+            format!(
+                "https://api.one.test:{}/?q={prefix}{{{{vault:hex}}}}",
+                s.port
+            ),
+        ] {
+            let err = fails_with(&mut request(&v, &s, &url, &["-v"]), 4);
+            assert!(
+                err.contains("reference to hex follows a `%`"),
+                "{url}: {err}"
+            );
+            assert!(!err.contains("7950617373"), "{err}");
+        }
+    }
+    assert_eq!(s.connections(), values.len() + 1, "nothing sent");
     // A fully qualified host (trailing dot) is the same host for --resolve.
     let out = request(
         &v,
@@ -446,7 +480,7 @@ fn url_values_reach_the_server_exactly() {
     .output()
     .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(s.connections(), values.len() + 1);
+    assert_eq!(s.connections(), values.len() + 2);
 }
 
 // --- run ---

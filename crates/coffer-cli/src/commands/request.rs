@@ -172,7 +172,10 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
             req = req.body(b.to_vec());
         }
         if args.verbose {
-            eprintln!("{}", masker.text(&format!("> {method} {}", decoded(&url))));
+            eprintln!(
+                "{}",
+                crate::term::escape(&masker.text(&format!("> {method} {}", decoded(&url))))
+            );
             for h in &headers {
                 let v = String::from_utf8_lossy(&h.value);
                 eprintln!("{}", masker.text(&format!("> {}: {v}", h.name)));
@@ -242,7 +245,9 @@ pub fn run(ctx: &Context, args: RequestArgs) -> Result<(), Failure> {
             if args.verbose {
                 eprintln!(
                     "{}",
-                    masker.text(&format!("* following the redirect to {}", decoded(&next)))
+                    crate::term::escape(
+                        &masker.text(&format!("* following the redirect to {}", decoded(&next)))
+                    )
                 );
             }
             url = next;
@@ -328,6 +333,25 @@ fn destination(url: &Template) -> Result<(Destination, UrlShape), Failure> {
     }
     let dest = Destination::from_url(&parsed).map_err(|e| invalid(e.to_string()))?;
     let finder = aho_corasick::AhoCorasick::new(&placeholders).expect("a few short patterns");
+    // A `%` or `%H` just before a reference would make an escape of the value's first
+    // characters: the server would decode another value.
+    let text = parsed.as_str().as_bytes();
+    if let Some(m) = finder.find_iter(text).find(|m| {
+        let before = &text[..m.start()];
+        before.ends_with(b"%")
+            || (before.len() >= 2
+                && before[before.len() - 2] == b'%'
+                && before[before.len() - 1].is_ascii_hexdigit())
+    }) {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!(
+                "the reference to {} follows a `%` in the URL, which would turn the value's first characters into an escape",
+                names[m.pattern().as_usize()]
+            ),
+            "remove the `%` before the reference, or write it as %25",
+        ));
+    }
     Ok((
         dest,
         UrlShape {
@@ -391,28 +415,27 @@ impl UrlShape {
         // placeholder's place holds exactly its encoded value.
         let (want, got) = (self.parsed.as_bytes(), url.as_str().as_bytes());
         let (mut at, mut last) = (0, 0);
-        let mut same = true;
+        // The first reference whose place does not hold exactly its encoded value.
+        let mut altered = None;
         for m in self.finder.find_iter(want) {
-            for piece in [
-                &want[last..m.start()],
-                encoded[m.pattern().as_usize()].as_slice(),
-            ] {
-                same &= got[at..].starts_with(piece);
+            let i = m.pattern().as_usize();
+            for piece in [&want[last..m.start()], encoded[i].as_slice()] {
+                if altered.is_none() && !got[at..].starts_with(piece) {
+                    altered = Some(i);
+                }
                 at = (at + piece.len()).min(got.len());
             }
             last = m.end();
         }
-        if !same || got[at..] != want[last..] {
-            let names = self
-                .names
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>();
+        if altered.is_none() && got[at..] != want[last..] {
+            altered = self.names.len().checked_sub(1);
+        }
+        if let Some(i) = altered {
             return Err(Failure::new(
                 code::INVALID_INPUT,
                 format!(
-                    "a value of {} would reach the server altered: a URL parser rewrites it (`.` and `..` path segments are removed)",
-                    names.join(", ")
+                    "the value of {} would reach the server altered: a URL parser rewrites it (`.` and `..` path segments are removed)",
+                    self.names[i]
                 ),
                 "put the reference in a query parameter, a header or the body",
             ));

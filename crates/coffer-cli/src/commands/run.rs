@@ -188,6 +188,10 @@ fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, Failur
 fn withheld_use(text: &[u8]) -> Option<(&'static str, usize)> {
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        // A comment line is never read (dotenv ignores it).
+        if line.trim_ascii_start().starts_with(b"#") {
+            continue;
+        }
         for name in WITHHELD {
             let n = name.as_bytes();
             let mut at = 0;
@@ -238,6 +242,11 @@ mod tests {
             ("MY_COFFER_VAULT_KEY=1", None),
             ("A=COFFER_VAULT_KEY", None),
             ("# the COFFER_VAULT_KEY variable", None),
+            ("  # needs ${COFFER_VAULT_KEY} set", None),
+            (
+                "A=1\r\nB=${COFFER_TEAM_TOKEN}\r\n",
+                Some(("COFFER_TEAM_TOKEN", 2)),
+            ),
             ("LANG=en_US.UTF-8", None),
         ] {
             assert_eq!(withheld_use(text.as_bytes()), want, "{text}");
