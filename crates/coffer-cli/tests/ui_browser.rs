@@ -356,3 +356,46 @@ async fn import_files_drops_and_pasted_text_with_duplicates_decided() {
     drop(s);
     b.stop().await;
 }
+
+/// Without --no-open on a desktop, `coffer ui` opens the browser through a private file that
+/// redirects to the address: the token is never in a command line, and the page opens signed in.
+#[tokio::test(flavor = "current_thread")]
+async fn the_browser_opens_signed_in_without_the_token_in_a_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let v = TestVault::init();
+    v.set("opened", "1");
+    let bin = tempfile::tempdir().unwrap();
+    let seen = bin.path().join("argv");
+    let fake = bin.path().join("xdg-open");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$*\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n",
+            seen.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut path = std::ffi::OsString::from(bin.path());
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap());
+    let s = UiServer::spawn(&v, &[], &[("PATH", path), ("DISPLAY", ":99".into())]);
+    let b = Browser::start().await;
+    // The opener runs right after the address is printed; wait for what it was given.
+    b.until_file(&seen).await;
+    let argv = std::fs::read_to_string(&seen).unwrap();
+    let token = s.start_url.split("token=").nth(1).unwrap();
+    assert!(
+        !argv.contains(token),
+        "the token is in a command line: {argv}"
+    );
+    let file = std::path::Path::new(argv.trim());
+    assert_eq!(common::mode(file), 0o600);
+    b.client
+        .goto(&format!("file://{}", file.display()))
+        .await
+        .unwrap();
+    b.el("tr[data-name=opened]").await;
+    assert_eq!(b.client.current_url().await.unwrap().as_str(), s.url("/"));
+    b.stop().await;
+}

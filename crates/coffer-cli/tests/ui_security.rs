@@ -8,7 +8,7 @@ mod ui;
 
 use common::TestVault;
 use reqwest::blocking::{Client, Response};
-use reqwest::header::{CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
 use ui::UiServer;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -21,23 +21,44 @@ fn client() -> Client {
         .unwrap()
 }
 
-/// Exchanges the start token for the session cookie (`name=value`).
-fn sign_in(s: &UiServer) -> String {
+/// A signed-in page: the session cookie, and the API key it got in the address fragment.
+struct Auth {
+    cookie: String,
+    bearer: String,
+}
+
+/// Exchanges the start token for the session: a cookie (the page's files) and an API key in
+/// the redirect's fragment (the vault).
+fn sign_in(s: &UiServer) -> Auth {
     let r = client().get(&s.start_url).send().unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(r.status(), 200);
+    has_security_headers(&r);
     let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    // A page of ours moves to `/#session=KEY` (a same-site navigation).
+    let page = r.text().unwrap();
+    let key = page
+        .split("url=/#session=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{page}"))
+        .to_string();
+    assert_eq!(key.len(), 43);
     assert!(
         cookie.ends_with("; HttpOnly; SameSite=Strict; Path=/"),
         "{cookie}"
     );
-    cookie.split(';').next().unwrap().to_string()
+    assert!(!cookie.contains(&key), "the API key is never a cookie");
+    Auth {
+        cookie: cookie.split(';').next().unwrap().to_string(),
+        bearer: format!("Bearer {key}"),
+    }
 }
 
-fn post(s: &UiServer, cookie: &str, path: &str, body: serde_json::Value) -> Response {
+fn post(s: &UiServer, auth: &Auth, path: &str, body: serde_json::Value) -> Response {
     client()
         .post(s.url(path))
-        .header(COOKIE, cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header(ORIGIN, s.origin())
         .json(&body)
         .send()
@@ -51,6 +72,8 @@ fn has_security_headers(r: &Response) {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["cache-control"], "no-store");
     assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cross-origin-opener-policy"], "same-origin");
+    assert_eq!(h["cross-origin-resource-policy"], "same-origin");
 }
 
 #[test]
@@ -73,7 +96,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
         assert!(r.headers().get(SET_COOKIE).is_none());
     }
     // The real token once: a cookie. Twice: nothing (it is one-time).
-    let cookie = sign_in(&s);
+    let auth = sign_in(&s);
     let r = c.get(&s.start_url).send().unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().get(SET_COOKIE).is_none());
@@ -85,9 +108,52 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 401);
+    // The cookie alone loads the page's files but never opens the vault: browsers send
+    // cookies for 127.0.0.1 to every port, so another local server could collect it.
+    for path in ["/", "/app.js", "/app.css"] {
+        let r = c
+            .get(s.url(path))
+            .header(COOKIE, &auth.cookie)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    for (path, key) in [
+        ("/api/secrets", None),
+        ("/api/secrets", Some(format!("Bearer {}", "C".repeat(43)))),
+        ("/api/export/options", None),
+    ] {
+        let mut req = c.get(s.url(path)).header(COOKIE, &auth.cookie);
+        if let Some(k) = key {
+            req = req.header(AUTHORIZATION, k);
+        }
+        let r = req.send().unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        has_security_headers(&r);
+    }
+    let r = c
+        .post(s.url("/api/key"))
+        .header(COOKIE, &auth.cookie)
+        .header(ORIGIN, s.origin())
+        .json(&serde_json::json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The key without the cookie is not enough either.
+    let r = c
+        .get(s.url("/api/secrets"))
+        .header(AUTHORIZATION, &auth.bearer)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
     // The session: the page, its files, the list.
     for path in ["/", "/app.js", "/app.css", "/api/secrets"] {
-        let r = c.get(s.url(path)).header(COOKIE, &cookie).send().unwrap();
+        let r = c
+            .get(s.url(path))
+            .header(COOKIE, &auth.cookie)
+            .header(AUTHORIZATION, &auth.bearer)
+            .send()
+            .unwrap();
         assert_eq!(r.status(), 200, "{path}");
         has_security_headers(&r);
     }
@@ -95,7 +161,8 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     for host in ["evil.example", "evil.example:1", "127.0.0.1", "127.0.0.2:1"] {
         let r = c
             .get(s.url("/api/secrets"))
-            .header(COOKIE, &cookie)
+            .header(COOKIE, &auth.cookie)
+            .header(AUTHORIZATION, &auth.bearer)
             .header(HOST, host)
             .send()
             .unwrap();
@@ -104,7 +171,8 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     }
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header(HOST, format!("localhost:{}", s.port))
         .send()
         .unwrap();
@@ -113,7 +181,8 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     let reveal = serde_json::json!({"name": "stripe"});
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header(ORIGIN, "http://evil.example")
         .json(&reveal)
         .send()
@@ -121,36 +190,42 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     assert_eq!(r.status(), 403);
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .json(&reveal)
         .send()
         .unwrap();
     assert_eq!(r.status(), 403, "a change without Origin");
+    has_security_headers(&r);
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header(ORIGIN, s.origin())
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body("name=stripe")
         .send()
         .unwrap();
     assert_eq!(r.status(), 415);
+    has_security_headers(&r);
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header("sec-fetch-site", "cross-site")
         .send()
         .unwrap();
     assert_eq!(r.status(), 403);
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .header(ORIGIN, "null")
         .send()
         .unwrap();
     assert_eq!(r.status(), 403);
     // None of the refused calls reached the value.
-    let r = post(&s, &cookie, "/api/secrets/reveal", reveal);
+    let r = post(&s, &auth, "/api/secrets/reveal", reveal);
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.json::<serde_json::Value>().unwrap()["value"],
@@ -165,7 +240,7 @@ fn values_and_the_key_leave_only_when_asked_for() {
     v.set("stripe", value);
     let key = v.key_text();
     let s = UiServer::start(&v, &[]);
-    let cookie = sign_in(&s);
+    let auth = sign_in(&s);
     let c = client();
     let mut seen = String::new();
     for path in [
@@ -176,7 +251,12 @@ fn values_and_the_key_leave_only_when_asked_for() {
         "/api/status",
         "/api/export/options",
     ] {
-        let r = c.get(s.url(path)).header(COOKIE, &cookie).send().unwrap();
+        let r = c
+            .get(s.url(path))
+            .header(COOKIE, &auth.cookie)
+            .header(AUTHORIZATION, &auth.bearer)
+            .send()
+            .unwrap();
         assert_eq!(r.status(), 200, "{path}");
         seen.push_str(&format!("{:?}", r.headers()));
         seen.push_str(&r.text().unwrap());
@@ -199,7 +279,7 @@ fn values_and_the_key_leave_only_when_asked_for() {
             serde_json::json!({"sources": [{"kind": "text", "text": "not an export"}]}),
         ),
     ] {
-        let r = post(&s, &cookie, path, body);
+        let r = post(&s, &auth, path, body);
         seen.push_str(&r.text().unwrap());
     }
     assert!(!seen.contains(value), "a value was sent without a reveal");
@@ -207,7 +287,7 @@ fn values_and_the_key_leave_only_when_asked_for() {
         !seen.to_lowercase().contains(&key.to_lowercase()),
         "the vault key was sent without being asked for"
     );
-    let r = post(&s, &cookie, "/api/key", serde_json::json!({}));
+    let r = post(&s, &auth, "/api/key", serde_json::json!({}));
     assert_eq!(r.json::<serde_json::Value>().unwrap()["key"], key);
 }
 
@@ -216,7 +296,7 @@ fn values_and_the_key_leave_only_when_asked_for() {
 fn errors_carry_the_clis_message_and_hint() {
     let v = TestVault::init();
     let s = UiServer::start(&v, &[]);
-    let cookie = sign_in(&s);
+    let auth = sign_in(&s);
     let cli = |args: &[&str]| {
         let out = v.cmd(args).write_stdin("x").output().unwrap();
         assert!(!out.status.success());
@@ -253,7 +333,7 @@ fn errors_carry_the_clis_message_and_hint() {
         ),
     ] {
         let (error, hint) = cli(&args);
-        let r = post(&s, &cookie, path, body);
+        let r = post(&s, &auth, path, body);
         assert!(r.status().is_client_error(), "{path}: {}", r.status());
         let b: serde_json::Value = r.json().unwrap();
         assert_eq!(b["error"], error, "{args:?}");
@@ -292,10 +372,10 @@ fn reset_needs_the_words_and_makes_a_new_key() {
     v.set("b", "2");
     let old_key = v.key_text();
     let s = UiServer::start(&v, &[]);
-    let cookie = sign_in(&s);
+    let auth = sign_in(&s);
     let r = post(
         &s,
-        &cookie,
+        &auth,
         "/api/reset",
         serde_json::json!({"confirm": "yes"}),
     );
@@ -303,7 +383,7 @@ fn reset_needs_the_words_and_makes_a_new_key() {
     assert_eq!(v.key_text(), old_key, "nothing changed");
     let r = post(
         &s,
-        &cookie,
+        &auth,
         "/api/reset",
         serde_json::json!({"confirm": "reset vault"}),
     );
@@ -314,7 +394,8 @@ fn reset_needs_the_words_and_makes_a_new_key() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     let r = client()
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &cookie)
+        .header(COOKIE, &auth.cookie)
+        .header(AUTHORIZATION, &auth.bearer)
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
@@ -339,13 +420,73 @@ fn large_imports_are_accepted() {
     let mut text = String::from_utf8(out.stdout).unwrap();
     text.push_str(&" ".repeat(3 << 20));
     let s = UiServer::start(&v, &[]);
-    let cookie = sign_in(&s);
+    let auth = sign_in(&s);
     let r = post(
         &s,
-        &cookie,
+        &auth,
         "/api/import/plan",
         serde_json::json!({"sources": [{"kind": "text", "text": text}]}),
     );
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<serde_json::Value>().unwrap()["counts"]["new"], 1);
+}
+
+/// The plan the user confirms is the plan applied: a change to the vault since (a secret added,
+/// changed), also one the import would clear or replace, voids it; a bad decision list keeps it.
+#[test]
+fn a_plan_applies_only_to_the_vault_it_was_made_for() {
+    let v = TestVault::init();
+    v.set("dup", "old");
+    let src = TestVault::init();
+    src.set("dup", "imported");
+    src.set("fresh", "f");
+    let out = src
+        .cmd(&["export", "--plaintext", "--yes", "-o", "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let s = UiServer::start(&v, &[]);
+    let auth = sign_in(&s);
+    let plan = |clear: bool| {
+        let r = post(
+            &s,
+            &auth,
+            "/api/import/plan",
+            serde_json::json!({"sources": [{"kind": "text", "text": text}], "clear": clear}),
+        );
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().unwrap()["planId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let apply = |id: &str, resolutions: serde_json::Value| {
+        post(
+            &s,
+            &auth,
+            "/api/import/apply",
+            serde_json::json!({"planId": id, "resolutions": resolutions}),
+        )
+    };
+    // A bad decision list is refused and the plan stays.
+    let id = plan(false);
+    assert_eq!(apply(&id, serde_json::json!(["bogus"])).status(), 422);
+    // The duplicate changed in the CLI meanwhile: replacing it would lose that change.
+    v.set("dup", "newer-from-the-cli");
+    let r = apply(&id, serde_json::json!(["replace"]));
+    assert_eq!(r.status(), 409, "{:?}", r.text());
+    assert_eq!(v.get("dup").trim_end(), "newer-from-the-cli");
+    // Clearing first: a secret added since the plan is not cleared unseen.
+    let id = plan(true);
+    v.set("precious", "p");
+    assert_eq!(apply(&id, serde_json::json!([])).status(), 409);
+    assert_eq!(v.get("precious").trim_end(), "p");
+    // A current plan applies.
+    let id = plan(false);
+    let r = apply(&id, serde_json::json!(["skip"]));
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().unwrap()["added"],
+        serde_json::json!(["fresh"])
+    );
 }

@@ -66,7 +66,7 @@ async fn the_export_dialog_follows_the_team_policy() {
         .client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             fetch('/api/export', {method: 'POST', headers: {'Content-Type': 'application/json'},
+             fetch('/api/export', {method: 'POST', headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + sessionStorage.getItem('coffer-session')},
                body: JSON.stringify({format: 'plaintext', confirmPlaintext: true})})
                .then(async r => done([r.status, await r.text()]));",
             vec![],
@@ -189,7 +189,7 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
         .client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             fetch('/api/team/policy', {method: 'POST', headers: {'Content-Type': 'application/json'},
+             fetch('/api/team/policy', {method: 'POST', headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + sessionStorage.getItem('coffer-session')},
                body: JSON.stringify({enabled: true, formats: ['plaintext']})})
                .then(async r => done([r.status, await r.text()]));",
             vec![],
@@ -197,6 +197,10 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
         .await
         .unwrap();
     assert_eq!(refused[0], 403, "{refused}");
+    assert!(
+        refused[1].as_str().unwrap().contains("only a team admin can"),
+        "the team server refused it: {refused}"
+    );
     b.stop().await;
     let _ = bob_ui.kill();
     let _ = bob_ui.wait();

@@ -12,6 +12,15 @@ let sortUp = true;
 
 // --- talking to the server -------------------------------------------------------------------
 
+// The API key arrives once in the address fragment (never sent to a server) and is kept in this
+// tab's sessionStorage, which no other origin (another port included) can read. The session
+// cookie alone only loads the page's files.
+const SESSION = 'coffer-session';
+if (location.hash.startsWith('#session=')) {
+  sessionStorage.setItem(SESSION, location.hash.slice('#session='.length));
+  history.replaceState(null, '', '/');
+}
+
 class ApiError extends Error {
   constructor(body, status) {
     super(body.error || `request failed (${status})`);
@@ -26,10 +35,11 @@ async function call(path, body) {
     ? { method: 'GET' }
     : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   init.credentials = 'same-origin';
+  init.headers = Object.assign(init.headers || {}, { Authorization: `Bearer ${sessionStorage.getItem(SESSION) || ''}` });
   init.cache = 'no-store';
   const resp = await fetch(path, init);
   if (resp.status === 401) {
-    throw new ApiError({ error: 'Signed out: the server was restarted or stopped.', hint: 'run `coffer ui` again and open the address it prints' }, 401);
+    throw new ApiError({ error: 'Signed out: the server was restarted or stopped, or this tab was not the one signed in.', hint: 'run `coffer ui` again and open the address it prints' }, 401);
   }
   const type = resp.headers.get('content-type') || '';
   if (!resp.ok) {
@@ -160,6 +170,7 @@ function row(s, env) {
         const r = await json('/api/secrets/reveal', { name: s.name, environment: env || null });
         shown.textContent = r.value;
         reveal.textContent = 'Hide';
+        if (env && !r.environment) notice(`${s.name} has no value for ${env}: this is its default value.`);
       } catch (e) {
         pageError(e);
       }
@@ -266,7 +277,9 @@ function openEdit(s, env) {
     : 'The default value.';
   $('#edit-value').value = '';
   $('#edit-domains').value = env ? '' : s.allowedDomains.join(', ');
-  $('#edit-domains').placeholder = env ? 'the secret\u2019s domains' : 'any domain';
+  $('#edit-domains').placeholder = env ? 'unchanged' : 'any domain';
+  $('#edit-inherit-label').hidden = !env;
+  $('#edit-inherit').checked = false;
   openDialog($('#edit-dialog'));
   $('#edit-value').focus();
 }
@@ -278,13 +291,17 @@ $('#edit-form').addEventListener('submit', async (ev) => {
   clearError(box);
   const value = $('#edit-value').value;
   const domains = $('#edit-domains').value;
+  const inherit = !!editing.env && $('#edit-inherit').checked;
+  // In an environment an empty field keeps that value's domains as they are.
+  const keepDomains = !!editing.env && !inherit && domains.trim() === '';
   try {
     if (value !== '') {
-      await json('/api/secrets/save', { name: editing.name, value, environment: editing.env, allowedDomains: editing.env && domains.trim() === '' ? null : domains });
+      await json('/api/secrets/save', { name: editing.name, value, environment: editing.env, allowedDomains: keepDomains || inherit ? null : domains });
+      if (inherit) await json('/api/secrets/domains', { name: editing.name, allowedDomains: '', environment: editing.env, inherit: true });
     } else if (editing.newEnv) {
       throw new ApiError({ error: 'enter a value for this environment', hint: 'an environment holds its own value' }, 422);
-    } else {
-      await json('/api/secrets/domains', { name: editing.name, allowedDomains: domains, environment: editing.env, inherit: !!editing.env && domains.trim() === '' });
+    } else if (!keepDomains) {
+      await json('/api/secrets/domains', { name: editing.name, allowedDomains: domains, environment: editing.env, inherit });
     }
     d.close();
     notice(`Saved ${editing.name}.`);
@@ -456,11 +473,17 @@ $('#export-form').addEventListener('submit', async (ev) => {
     const resp = await call('/api/export', body);
     const name = (resp.headers.get('content-disposition') || '').match(/filename="([^"]+)"/);
     const count = resp.headers.get('x-coffer-count');
+    const linked = Number(resp.headers.get('x-coffer-linked') || '0');
+    const notes = (resp.headers.get('x-coffer-notes') || '').split('|').filter(Boolean).map(decodeURIComponent);
     download(await resp.blob(), name ? name[1] : 'coffer-vault.json');
     $('#export-pw').value = '';
     $('#export-pw2').value = '';
     d.close();
-    notice(`Exported ${count} secret${count === '1' ? '' : 's'} (${format}).${format === 'plaintext' ? ' The file holds every value in clear: delete it when done.' : ''}`);
+    notice([`Exported ${count} secret${count === '1' ? '' : 's'} (${format}).`]
+      .concat(format === 'plaintext' ? ['The file holds every value in clear: delete it when done.'] : [])
+      .concat(linked ? [`${linked} linked secret${linked === 1 ? ' was' : 's were'} exported as links; after importing, re-authenticate with the external vault.`] : [])
+      .concat(notes)
+      .join(' '));
   } catch (e) {
     showError(box, e);
   } finally {
@@ -497,6 +520,16 @@ function importStep(step) {
   $('#import-back').hidden = step !== 'plan';
   $('#import-go').textContent = step === 'sources' ? 'Review import' : step === 'plan' ? 'Import' : 'Done';
   $('#import-cancel').hidden = step === 'done';
+}
+
+// As `coffer import DIR`: from a folder, the .json files directly in it, in name order.
+function folderFiles(files) {
+  return files
+    .filter((f) => {
+      const parts = (f.webkitRelativePath || f.relPath || f.name).split('/');
+      return parts.length === 2 && parts[1].toLowerCase().endsWith('.json');
+    })
+    .sort((a, b) => ((a.webkitRelativePath || a.relPath) < (b.webkitRelativePath || b.relPath) ? -1 : 1));
 }
 
 function addFiles(files) {
@@ -542,17 +575,21 @@ drop.addEventListener('drop', async (ev) => {
   const entries = dt.items ? Array.from(dt.items).map((i) => i.webkitGetAsEntry && i.webkitGetAsEntry()).filter(Boolean) : [];
   if (entries.length) {
     const files = [];
-    for (const e of entries) files.push(...await entryFiles(e, ''));
+    for (const e of entries) {
+      const found = await entryFiles(e, '');
+      files.push(...(e.isDirectory ? folderFiles(found) : found));
+    }
     addFiles(files);
   } else {
     addFiles(Array.from(dt.files || []));
   }
 });
 drop.addEventListener('keydown', (ev) => {
+  if (ev.target !== drop) return;
   if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); $('#file-input').click(); }
 });
 $('#file-input').addEventListener('change', (ev) => addFiles(Array.from(ev.target.files)));
-$('#folder-input').addEventListener('change', (ev) => addFiles(Array.from(ev.target.files)));
+$('#folder-input').addEventListener('change', (ev) => addFiles(folderFiles(Array.from(ev.target.files))));
 
 function base64(buf) {
   const bytes = new Uint8Array(buf);
@@ -791,6 +828,9 @@ $('#invite-go').addEventListener('click', async () => {
   }
 });
 $('#team-dialog').addEventListener('close', () => { $('#invite-token-text').textContent = ''; });
+$('#invite-name').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter') { ev.preventDefault(); $('#invite-go').click(); }
+});
 
 // --- wiring ------------------------------------------------------------------------------------
 

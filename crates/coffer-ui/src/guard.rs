@@ -1,7 +1,7 @@
 //! Every request passes here: Host, Origin and session checks, and the security headers.
 
 use crate::State;
-use crate::session::{Authed, session_cookie, unauthorized};
+use crate::session::{Authed, api_key, session_cookie, unauthorized};
 use axum::extract::{Request, State as S};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -70,10 +70,15 @@ fn check(state: &State, req: &mut Request) -> Result<(), Refusal> {
             "the Host header does not name this server",
         ));
     }
-    if !same_origin(headers, port) {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    // Opening the start address is a navigation that may come from anywhere (a terminal, the
+    // file `coffer ui` opens the browser with): its one-time token is the credential.
+    let start = safe
+        && req.uri().path() == "/"
+        && req.uri().query().is_some_and(|q| q.starts_with("token="));
+    if !start && !same_origin(headers, port) {
         return Err(Refusal::Forbidden("the request comes from another site"));
     }
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD);
     if !safe && !headers.contains_key(header::ORIGIN) {
         return Err(Refusal::Forbidden(
             "a change must say where it comes from (Origin)",
@@ -90,7 +95,15 @@ fn check(state: &State, req: &mut Request) -> Result<(), Refusal> {
             return Err(Refusal::NotJson);
         }
     }
-    let authed = session_cookie(headers, port).is_some_and(|id| state.sessions.valid(&id));
+    let cookie = session_cookie(headers, port);
+    let api = req.uri().path().starts_with("/api/");
+    let authed = match (&cookie, api) {
+        // The vault: the cookie and the key only the page holds, together.
+        (Some(c), true) => api_key(headers).is_some_and(|k| state.sessions.valid_api(c, k)),
+        // The page's own files: the cookie.
+        (Some(c), false) => state.sessions.valid_cookie(c),
+        (None, _) => false,
+    };
     if authed {
         state.sessions.touch();
         req.extensions_mut().insert(Authed);

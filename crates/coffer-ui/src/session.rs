@@ -20,8 +20,18 @@ pub(crate) struct Sessions {
 struct Inner {
     /// The one-time token; `None` once exchanged.
     token: Option<[u8; 32]>,
-    sessions: Vec<[u8; 32]>,
+    sessions: Vec<Session>,
     last_request: Instant,
+}
+
+/// One signed-in page: the cookie lets the browser load the page's files; the API key, which
+/// only the page's script holds (from the address fragment, kept in the tab's sessionStorage),
+/// is needed for every API call. Browsers send cookies for 127.0.0.1 to every port, so a
+/// cookie alone must never open the vault: another local server could collect it.
+#[derive(Clone, Copy)]
+pub(crate) struct Session {
+    pub cookie: [u8; 32],
+    pub api: [u8; 32],
 }
 
 impl Sessions {
@@ -52,22 +62,35 @@ impl Sessions {
         self.lock().last_request = Instant::now();
     }
 
-    /// Whether `id` (base64url) is a live session.
-    pub fn valid(&self, id: &str) -> bool {
-        let Some(id) = decode32(id) else {
+    /// Whether `cookie` (base64url) belongs to a live session.
+    pub fn valid_cookie(&self, cookie: &str) -> bool {
+        let Some(c) = decode32(cookie) else {
             return false;
         };
-        let inner = self.lock();
         // Constant time over every session: the comparison does not reveal how much matched.
-        inner
+        self.lock()
             .sessions
             .iter()
-            .fold(subtle::Choice::from(0), |acc, s| acc | s.ct_eq(&id))
+            .fold(subtle::Choice::from(0), |acc, s| acc | s.cookie.ct_eq(&c))
             .into()
     }
 
-    /// Exchanges the start token for a new session id; the token works once.
-    fn exchange(&self, token: &str) -> Option<[u8; 32]> {
+    /// Whether `cookie` and `api` (base64url) are the two halves of one live session.
+    pub fn valid_api(&self, cookie: &str, api: &str) -> bool {
+        let (Some(c), Some(a)) = (decode32(cookie), decode32(api)) else {
+            return false;
+        };
+        self.lock()
+            .sessions
+            .iter()
+            .fold(subtle::Choice::from(0), |acc, s| {
+                acc | (s.cookie.ct_eq(&c) & s.api.ct_eq(&a))
+            })
+            .into()
+    }
+
+    /// Exchanges the start token for a new session; the token works once.
+    fn exchange(&self, token: &str) -> Option<Session> {
         let given = decode32(token)?;
         let mut inner = self.lock();
         let expected = inner.token?;
@@ -75,9 +98,12 @@ impl Sessions {
             return None;
         }
         inner.token = None;
-        let id = coffer_core::crypto::random::bytes::<32>();
-        inner.sessions.push(id);
-        Some(id)
+        let session = Session {
+            cookie: coffer_core::crypto::random::bytes::<32>(),
+            api: coffer_core::crypto::random::bytes::<32>(),
+        };
+        inner.sessions.push(session);
+        Some(session)
     }
 
     /// Resolves once no request came for the idle time.
@@ -117,6 +143,15 @@ pub(crate) fn session_cookie(headers: &HeaderMap, port: u16) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The API key from `Authorization: Bearer KEY`.
+pub(crate) fn api_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
 /// Marks a request the guard found to carry a live session.
 #[derive(Clone, Copy)]
 pub(crate) struct Authed;
@@ -135,13 +170,23 @@ pub(crate) async fn start(
 ) -> Response {
     if let Some(token) = q.token.as_deref() {
         return match state.sessions.exchange(token) {
-            Some(id) => {
+            Some(session) => {
                 let cookie = format!(
                     "{}={}; HttpOnly; SameSite=Strict; Path=/",
                     cookie_name(state.port),
-                    B64.encode(id)
+                    B64.encode(session.cookie)
                 );
-                let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+                // The API key goes in the fragment: never sent to any server, read by the
+                // page's script and taken out of the address bar. The move there is a page of
+                // ours (not a redirect), so it is a same-site navigation: the start address may
+                // be opened from anywhere (a terminal, a file), and a SameSite=Strict cookie is
+                // only sent on a navigation that starts on this site.
+                let page = format!(
+                    "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/#session={}\"><title>Coffer</title><p>Signing in…</p>\n",
+                    B64.encode(session.api)
+                );
+                let mut r =
+                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     r.headers_mut().insert(header::SET_COOKIE, v);
                 }

@@ -6,7 +6,7 @@ use crate::{password, prompt};
 use coffer_core::export::KdfParams;
 use coffer_core::policy::ExportKind;
 use coffer_vault::ops::export::{ExportFormat, export};
-use coffer_vault::team::authorize::{PolicySource, Reported, authorize_export, report_export};
+use coffer_vault::team::authorize::{authorize_export, export_notes, report_export};
 
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
@@ -67,35 +67,9 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             );
         }
     }
-    if let Some((
-        team,
-        PolicySource::Cached {
-            issued_at,
-            expires_at,
-        },
-    )) = grant.team()
-    {
-        if grant.logged_out() {
-            eprintln!(
-                "This vault left team {team:?}; its last policy (signed at {issued_at}, valid until {expires_at}) still applies and allowed this export."
-            );
-        } else {
-            eprintln!(
-                "The team server could not be asked: this export followed team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
-            );
-        }
-    }
-    match report_export(&mut vault, &grant, out.count) {
-        Ok(Reported::NotApplicable | Reported::Recorded) => {}
-        Ok(Reported::Queued) => eprintln!(
-            "The export could not be recorded in the team's audit log yet; it will be sent when the server can be reached."
-        ),
-        Ok(Reported::NotRecorded) => eprintln!(
-            "This vault has left its team, so the export was not recorded in the team's audit log."
-        ),
-        Err(e) => {
-            eprintln!("warning: the export could not be queued for the team's audit log: {e}")
-        }
+    let reported = report_export(&mut vault, &grant, out.count);
+    for note in export_notes(&grant, &reported) {
+        eprintln!("{note}");
     }
     Ok(())
 }

@@ -119,6 +119,18 @@ impl Browser {
         panic!("never true: {expr}");
     }
 
+    /// Waits until `path` exists (written by another process, renamed into place).
+    pub async fn until_file(&self, path: &Path) {
+        let start = Instant::now();
+        while start.elapsed() < DEADLINE {
+            if path.exists() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{} never appeared", path.display());
+    }
+
     /// Waits for a finished download (no `.crdownload` left) and returns its path.
     pub async fn download(&self) -> PathBuf {
         let start = Instant::now();

@@ -16,9 +16,17 @@ pub struct UiServer {
 
 impl UiServer {
     pub fn start(v: &TestVault, extra: &[&str]) -> Self {
+        let mut args = vec!["--no-open"];
+        args.extend(extra);
+        Self::spawn(v, &args, &[])
+    }
+
+    /// `coffer ui ARGS` with extra environment variables (`PATH` among them replaces the
+    /// inherited one).
+    pub fn spawn(v: &TestVault, args: &[&str], env: &[(&str, std::ffi::OsString)]) -> Self {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin("coffer"));
-        c.args(["ui", "--no-open"])
-            .args(extra)
+        c.arg("ui")
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", v.dir.path())
@@ -27,6 +35,9 @@ impl UiServer {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        for (k, val) in env {
+            c.env(k, val);
+        }
         let mut child = c.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use coffer_core::password::check_export_password;
 use coffer_core::policy::ExportKind;
 use coffer_vault::ops::export::{ExportFormat, export as export_vault};
-use coffer_vault::team::authorize::{authorize_export, report_export};
+use coffer_vault::team::authorize::{authorize_export, export_notes, report_export};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -90,14 +90,13 @@ pub(crate) async fn export(
         ExportFormat::Plaintext => ExportKind::Plaintext,
         ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
     };
-    let (out, note) = with_vault(&state, move |v| {
+    let (out, notes) = with_vault(&state, move |v| {
         let grant = authorize_export(v, kind)?;
         let out = export_vault(v, &format, &grant)?;
-        // As the CLI: an export the audit log could not take yet is queued, not lost.
-        let note = report_export(v, &grant, out.count)
-            .err()
-            .map(|e| e.to_string());
-        Ok((out, note))
+        // As the CLI: an export the audit log could not take yet is queued, not lost; the
+        // page says so in the CLI's words.
+        let reported = report_export(v, &grant, out.count);
+        Ok((out, export_notes(&grant, &reported)))
     })
     .await?;
     let date = coffer_core::Timestamp::now().to_string();
@@ -117,8 +116,23 @@ pub(crate) async fn export(
     }
     h.insert("x-coffer-count", HeaderValue::from(out.count));
     h.insert("x-coffer-linked", HeaderValue::from(out.linked));
-    if note.is_some() {
-        h.insert("x-coffer-audit", HeaderValue::from_static("not-queued"));
+    // Each note percent-encoded, joined by `|` (a header holds no line breaks).
+    let notes: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            n.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b" .,;:()'-_".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&notes.join("|")) {
+        h.insert("x-coffer-notes", v);
     }
     Ok(resp)
 }

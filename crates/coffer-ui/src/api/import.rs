@@ -193,6 +193,19 @@ pub(crate) struct ApplyIn {
 }
 
 pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> ApiResult<Value> {
+    let resolutions = req
+        .resolutions
+        .iter()
+        .map(|r| match r.as_str() {
+            "skip" => Ok(Resolution::Skip),
+            "replace" => Ok(Resolution::Replace),
+            "keepBoth" => Ok(Resolution::KeepBoth),
+            _ => Err(ApiError::invalid(
+                format!("{r:?} is not a decision"),
+                "choose Skip, Replace or Keep both",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let taken = {
         let mut pending = state.imports.lock();
         match pending.take() {
@@ -210,19 +223,6 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
             "review the import again; nothing was imported",
         )
     })?;
-    let resolutions = req
-        .resolutions
-        .iter()
-        .map(|r| match r.as_str() {
-            "skip" => Ok(Resolution::Skip),
-            "replace" => Ok(Resolution::Replace),
-            "keepBoth" => Ok(Resolution::KeepBoth),
-            _ => Err(ApiError::invalid(
-                format!("{r:?} is not a decision"),
-                "choose Skip, Replace or Keep both",
-            )),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let report = with_vault(&state, move |v| Ok(apply_plan(v, &plan, &resolutions)?)).await?;
     Ok(Json(report.to_json()))
 }

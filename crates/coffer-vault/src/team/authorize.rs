@@ -302,3 +302,41 @@ pub fn report_export(
     }
     Ok(Reported::Queued)
 }
+
+/// What to tell the user after an export besides the count, in the same words in every front
+/// end: which policy allowed it when the server was not asked, and what became of the audit
+/// report.
+pub fn export_notes(grant: &ExportGrant, reported: &Result<Reported, StoreError>) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((
+        team,
+        PolicySource::Cached {
+            issued_at,
+            expires_at,
+        },
+    )) = grant.team()
+    {
+        notes.push(if grant.logged_out() {
+            format!(
+                "This vault left team {team:?}; its last policy (signed at {issued_at}, valid until {expires_at}) still applies and allowed this export."
+            )
+        } else {
+            format!(
+                "The team server could not be asked: this export followed team {team:?}'s policy signed at {issued_at} (valid until {expires_at})."
+            )
+        });
+    }
+    match reported {
+        Ok(Reported::NotApplicable | Reported::Recorded) => {}
+        Ok(Reported::Queued) => notes.push(
+            "The export could not be recorded in the team's audit log yet; it will be sent when the server can be reached.".into(),
+        ),
+        Ok(Reported::NotRecorded) => notes.push(
+            "This vault has left its team, so the export was not recorded in the team's audit log.".into(),
+        ),
+        Err(e) => notes.push(format!(
+            "warning: the export could not be queued for the team's audit log: {e}"
+        )),
+    }
+    notes
+}

@@ -114,10 +114,19 @@ pub fn apply(
         });
     }
     vault.write(|records| {
+        // Any change since the plan (a secret added, changed or removed, also one the import
+        // would clear or replace) voids it: the user decided on what the plan showed.
+        let by_name = |mut v: Vec<Secret>| {
+            v.sort_by(|a, b| a.name.cmp(&b.name));
+            v
+        };
+        if by_name(records.all()?) != by_name(plan.seen.clone()) {
+            return Err(ApplyError::Changed);
+        }
         let existing = if plan.clear_first {
             Vec::new()
         } else {
-            records.all()?
+            plan.seen.clone()
         };
         let incoming = plan.items.iter().map(|i| i.incoming.clone()).collect();
         let now = classify(&existing, incoming);

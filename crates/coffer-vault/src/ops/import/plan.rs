@@ -114,6 +114,9 @@ pub struct Plan {
     pub clear_first: bool,
     /// Secrets in the vault now (removed if `clear_first`).
     pub existing: u64,
+    /// The vault's secrets as the plan saw them: applying refuses if they changed since (a
+    /// front end may show the plan for minutes before the user confirms).
+    pub(crate) seen: Vec<Secret>,
 }
 
 impl Plan {
@@ -236,10 +239,12 @@ pub fn plan(
     let existing = vault.read(|records| records.all())?;
     let count = existing.len() as u64;
     let base: &[Secret] = if clear_first { &[] } else { &existing };
+    let items = classify(base, incoming);
     Ok(Plan {
-        items: classify(base, incoming),
+        items,
         clear_first,
         existing: count,
+        seen: existing,
     })
 }
 
