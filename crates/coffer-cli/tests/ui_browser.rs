@@ -109,6 +109,35 @@ async fn add_reveal_disable_and_delete_a_secret() {
         "sk_prod_from_the_page"
     );
     assert_eq!(val(&v, "stripe"), "sk_test_from_the_page");
+    // An environment with its own domains keeps them when only its value is edited, or
+    // nothing at all.
+    v.cmd(&[
+        "domains",
+        "stripe",
+        "--env",
+        "prod",
+        "--set",
+        "api.prod.example.com",
+    ])
+    .assert()
+    .success();
+    b.click("tr[data-name=stripe] button.edit").await;
+    b.click("#edit-save").await;
+    b.until("!document.querySelector('#edit-dialog').open")
+        .await;
+    b.click("tr[data-name=stripe] button.edit").await;
+    b.fill("#edit-value", "sk_prod_second").await;
+    b.click("#edit-save").await;
+    b.until("!document.querySelector('#edit-dialog').open")
+        .await;
+    let out = v
+        .cmd(&["domains", "stripe", "--env", "prod"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "api.prod.example.com"
+    );
     b.el("#env").await.select_by_value("").await.unwrap();
     // Delete, confirmed.
     b.click("tr[data-name=github] button.delete").await;

@@ -198,7 +198,10 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
         .unwrap();
     assert_eq!(refused[0], 403, "{refused}");
     assert!(
-        refused[1].as_str().unwrap().contains("only a team admin can"),
+        refused[1]
+            .as_str()
+            .unwrap()
+            .contains("only a team admin can"),
         "the team server refused it: {refused}"
     );
     b.stop().await;

@@ -713,6 +713,11 @@ $('#open-import').addEventListener('click', () => {
   openDialog($('#import-dialog'));
 });
 $('#import-back').addEventListener('click', () => importStep('sources'));
+// Closed without importing (Cancel, Escape): the server drops the plan it kept.
+$('#import-dialog').addEventListener('close', () => {
+  if (plan && $('#import-done').hidden) json('/api/import/discard', {}).catch(() => {});
+  plan = null;
+});
 $('#import-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const go = $('#import-go');

@@ -184,6 +184,7 @@ fn router(state: Arc<State>) -> axum::Router {
             )),
         )
         .route("/api/import/apply", post(api::import::apply))
+        .route("/api/import/discard", post(api::import::discard))
         .route("/api/clear", post(api::clear::clear))
         .route("/api/key", post(api::key::key))
         .route("/api/reset", post(api::reset::reset))

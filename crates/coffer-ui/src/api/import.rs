@@ -226,3 +226,10 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
     let report = with_vault(&state, move |v| Ok(apply_plan(v, &plan, &resolutions)?)).await?;
     Ok(Json(report.to_json()))
 }
+
+/// `POST /api/import/discard`: the page closed the import without applying it; the kept plan
+/// (which holds the incoming values) is dropped now instead of at the next plan.
+pub(crate) async fn discard(S(state): S<Arc<State>>) -> ApiResult<Value> {
+    let dropped = state.imports.lock().take().is_some();
+    Ok(Json(json!({ "discarded": dropped })))
+}
