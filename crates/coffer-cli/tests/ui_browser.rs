@@ -94,7 +94,7 @@ async fn add_reveal_disable_and_delete_a_secret() {
         .success();
     b.client.refresh().await.unwrap();
     b.el("#env option[value=prod]").await;
-    b.el("#env").await.select_by_value("prod").await.unwrap();
+    b.select("#env", "prod").await;
     b.click("tr[data-name=github] button.reveal").await;
     b.text_until("tr[data-name=github] .secret", |t| t == "ghp_prod_value")
         .await;
@@ -138,7 +138,7 @@ async fn add_reveal_disable_and_delete_a_secret() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "api.prod.example.com"
     );
-    b.el("#env").await.select_by_value("").await.unwrap();
+    b.select("#env", "").await;
     // Delete, confirmed.
     b.click("tr[data-name=github] button.delete").await;
     b.click("#confirm-ok").await;
@@ -276,21 +276,9 @@ async fn import_files_drops_and_pasted_text_with_duplicates_decided() {
     );
     b.screenshot("import-plan").await;
     // Apply to all: skip; then one by one: replace c.
-    b.el("#all-choice")
-        .await
-        .select_by_value("skip")
-        .await
-        .unwrap();
-    b.el("tr[data-name=c] select.choice")
-        .await
-        .select_by_value("replace")
-        .await
-        .unwrap();
-    b.el("tr[data-name=d] select.choice")
-        .await
-        .select_by_value("keepBoth")
-        .await
-        .unwrap();
+    b.select("#all-choice", "skip").await;
+    b.select("tr[data-name=c] select.choice", "replace").await;
+    b.select("tr[data-name=d] select.choice", "keepBoth").await;
     b.click("#import-go").await;
     let done = b.text_until("#done-summary", |t| !t.is_empty()).await;
     assert!(

@@ -471,10 +471,19 @@ fn a_plan_applies_only_to_the_vault_it_was_made_for() {
     // A bad decision list is refused and the plan stays.
     let id = plan(false);
     assert_eq!(apply(&id, serde_json::json!(["bogus"])).status(), 422);
+    let r = apply(&id, serde_json::json!([]));
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .unwrap()
+            .contains("decide once for every duplicate"),
+        "the hint says what to do"
+    );
     // The duplicate changed in the CLI meanwhile: replacing it would lose that change.
     v.set("dup", "newer-from-the-cli");
     let r = apply(&id, serde_json::json!(["replace"]));
-    assert_eq!(r.status(), 409, "{:?}", r.text());
+    assert_eq!(r.status(), 409);
+    assert!(r.text().unwrap().contains("review the import again"));
     assert_eq!(v.get("dup").trim_end(), "newer-from-the-cli");
     // Clearing first: a secret added since the plan is not cleared unseen.
     let id = plan(true);
@@ -489,4 +498,50 @@ fn a_plan_applies_only_to_the_vault_it_was_made_for() {
         r.json::<serde_json::Value>().unwrap()["added"],
         serde_json::json!(["fresh"])
     );
+}
+
+/// Another local page can add a cookie of the same name (cookies ignore ports): the real one
+/// still works. A HEAD of the start address (a link preview) does not use up the token.
+#[test]
+fn tossed_cookies_and_head_requests_do_not_sign_out() {
+    let v = TestVault::init();
+    let s = UiServer::start(&v, &[]);
+    let r = client().head(&s.start_url).send().unwrap();
+    assert!(r.headers().get(SET_COOKIE).is_none());
+    let auth = sign_in(&s);
+    let tossed = format!("coffer_ui_{}={}; {}", s.port, "A".repeat(43), auth.cookie);
+    let r = client()
+        .get(s.url("/api/secrets"))
+        .header(COOKIE, tossed)
+        .header(AUTHORIZATION, &auth.bearer)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// Only the page (cookie and key) keeps the server from its idle stop: a cookie collected by
+/// another local server, replayed for the page's files, does not.
+#[test]
+fn a_replayed_cookie_does_not_keep_the_server_alive() {
+    let v = TestVault::init();
+    let mut s = UiServer::start(&v, &["--idle-timeout", "1s"]);
+    let auth = sign_in(&s);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // Poll with the cookie until the server is gone (connection refused).
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cookie kept the server alive"
+        );
+        let r = client()
+            .get(s.url("/app.js"))
+            .header(COOKIE, &auth.cookie)
+            .send();
+        if r.is_err() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = s.child.wait().unwrap();
+    assert!(status.success());
 }

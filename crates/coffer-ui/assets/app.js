@@ -30,7 +30,20 @@ class ApiError extends Error {
   }
 }
 
+// Requests in flight; the page is settled (for people and for tests) when this is 0.
+window.cofferBusy = 0;
+
 async function call(path, body) {
+  window.cofferBusy += 1;
+  try {
+    return await send(path, body);
+  } finally {
+    // After the caller's own handling of this answer (which may start another request).
+    setTimeout(() => { window.cofferBusy -= 1; }, 0);
+  }
+}
+
+async function send(path, body) {
   const init = body === undefined
     ? { method: 'GET' }
     : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };

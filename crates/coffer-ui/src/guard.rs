@@ -1,7 +1,7 @@
 //! Every request passes here: Host, Origin and session checks, and the security headers.
 
 use crate::State;
-use crate::session::{Authed, api_key, session_cookie, unauthorized};
+use crate::session::{Authed, api_key, session_cookies, unauthorized};
 use axum::extract::{Request, State as S};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -95,17 +95,21 @@ fn check(state: &State, req: &mut Request) -> Result<(), Refusal> {
             return Err(Refusal::NotJson);
         }
     }
-    let cookie = session_cookie(headers, port);
+    let cookies = session_cookies(headers, port);
     let api = req.uri().path().starts_with("/api/");
-    let authed = match (&cookie, api) {
+    let authed = if api {
         // The vault: the cookie and the key only the page holds, together.
-        (Some(c), true) => api_key(headers).is_some_and(|k| state.sessions.valid_api(c, k)),
+        api_key(headers).is_some_and(|k| cookies.iter().any(|c| state.sessions.valid_api(c, k)))
+    } else {
         // The page's own files: the cookie.
-        (Some(c), false) => state.sessions.valid_cookie(c),
-        (None, _) => false,
+        cookies.iter().any(|c| state.sessions.valid_cookie(c))
     };
     if authed {
-        state.sessions.touch();
+        // Only the page itself (cookie and key) keeps the server from its idle stop: a cookie
+        // collected by another local server must not keep it running.
+        if api {
+            state.sessions.touch();
+        }
         req.extensions_mut().insert(Authed);
         return Ok(());
     }

@@ -6,7 +6,9 @@
 //!
 //! Safety on a shared machine (see `docs/ui.md`):
 //! - the address printed at start carries a one-time token; the first request with it gets an
-//!   `HttpOnly; SameSite=Strict` session cookie, and every request without that session is 401;
+//!   `HttpOnly; SameSite=Strict` session cookie (enough for the page's files) and, in the address
+//!   fragment, a key only the page's script holds (needed with the cookie for every API call:
+//!   browsers send 127.0.0.1 cookies to every port); anything else is 401;
 //! - `Host` must name the loopback address and port (DNS rebinding), a request from another
 //!   origin is refused (`Origin`, `Sec-Fetch-Site`), and changes need a JSON body (no form can
 //!   send one cross-site);

@@ -130,8 +130,9 @@ pub(crate) fn cookie_name(port: u16) -> String {
     format!("coffer_ui_{port}")
 }
 
-/// The session id from the request's cookies, if any.
-pub(crate) fn session_cookie(headers: &HeaderMap, port: u16) -> Option<String> {
+/// Every value the request's cookies give this server's session cookie. Another local page
+/// can add a cookie of the same name (cookies ignore ports), so each is tried, not the first.
+pub(crate) fn session_cookies(headers: &HeaderMap, port: u16) -> Vec<String> {
     let name = cookie_name(port);
     headers
         .get_all(header::COOKIE)
@@ -139,8 +140,9 @@ pub(crate) fn session_cookie(headers: &HeaderMap, port: u16) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+        .collect()
 }
 
 /// The API key from `Authorization: Bearer KEY`.
@@ -165,10 +167,16 @@ pub(crate) struct Start {
 /// redirect that takes the token out of the address bar and history).
 pub(crate) async fn start(
     S(state): S<Arc<State>>,
+    method: axum::http::Method,
     authed: Option<axum::Extension<Authed>>,
     Query(q): Query<Start>,
 ) -> Response {
-    if let Some(token) = q.token.as_deref() {
+    // A HEAD (a link preview, a checker) must not use up the one-time token.
+    if let Some(token) = q
+        .token
+        .as_deref()
+        .filter(|_| method == axum::http::Method::GET)
+    {
         return match state.sessions.exchange(token) {
             Some(session) => {
                 let cookie = format!(
@@ -181,9 +189,9 @@ pub(crate) async fn start(
                 // ours (not a redirect), so it is a same-site navigation: the start address may
                 // be opened from anywhere (a terminal, a file), and a SameSite=Strict cookie is
                 // only sent on a navigation that starts on this site.
+                let key = B64.encode(session.api);
                 let page = format!(
-                    "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/#session={}\"><title>Coffer</title><p>Signing in…</p>\n",
-                    B64.encode(session.api)
+                    "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/#session={key}\"><title>Coffer</title><p>Signing in… <a href=\"/#session={key}\">Continue</a></p>\n"
                 );
                 let mut r =
                     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();

@@ -93,7 +93,10 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
             "pass --yes to clear the vault as part of the import",
         )?;
     }
-    let report = apply(&mut vault, &plan, &resolutions)?;
+    let report = apply(&mut vault, &plan, &resolutions).map_err(|e| {
+        let hint = e.hint();
+        Failure::from(e).hint(hint)
+    })?;
     if args.json {
         println!("{}", report_json(&report));
     }

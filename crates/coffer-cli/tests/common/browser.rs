@@ -74,11 +74,24 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
+    /// Waits until the page has no request in flight (the page counts them in
+    /// `window.cofferBusy`), so what the test finds is not about to be redrawn.
+    pub async fn settled(&self) {
+        self.until("window.cofferBusy === 0").await;
+    }
+
     pub async fn click(&self, css: &str) {
+        self.settled().await;
         self.el(css).await.click().await.unwrap();
     }
 
+    pub async fn select(&self, css: &str, value: &str) {
+        self.settled().await;
+        self.el(css).await.select_by_value(value).await.unwrap();
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
+        self.settled().await;
         let e = self.el(css).await;
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();

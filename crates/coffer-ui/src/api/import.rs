@@ -209,6 +209,21 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
     let taken = {
         let mut pending = state.imports.lock();
         match pending.take() {
+            // The decisions must fit this plan; a mistake keeps it for a corrected try.
+            Some((id, plan))
+                if id.to_string() == req.plan_id
+                    && plan.duplicates().count() != resolutions.len() =>
+            {
+                let expected = plan.duplicates().count();
+                *pending = Some((id, plan));
+                return Err(ApiError::invalid(
+                    format!(
+                        "{expected} duplicates need a decision, {} were given",
+                        resolutions.len()
+                    ),
+                    "decide once for every duplicate (skip, replace or keep both)",
+                ));
+            }
             Some((id, plan)) if id.to_string() == req.plan_id => Some(plan),
             other => {
                 *pending = other;
@@ -223,7 +238,13 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
             "review the import again; nothing was imported",
         )
     })?;
-    let report = with_vault(&state, move |v| Ok(apply_plan(v, &plan, &resolutions)?)).await?;
+    let report = with_vault(&state, move |v| {
+        apply_plan(v, &plan, &resolutions).map_err(|e| {
+            let hint = e.hint();
+            ApiError::from(e).hint(hint)
+        })
+    })
+    .await?;
     Ok(Json(report.to_json()))
 }
 

@@ -36,6 +36,24 @@ pub struct ImportReport {
     pub relink: Vec<(SecretName, String)>,
 }
 
+impl ApplyError {
+    /// What to do about it (more precise than the kind's hint).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ApplyError::Changed => {
+                "review the import again: the plan is made anew from the vault as it is now"
+            }
+            ApplyError::Resolutions { .. } => {
+                "decide once for every duplicate (skip, replace or keep both)"
+            }
+            ApplyError::NoFreeName { .. } => {
+                "rename the existing secret, or choose skip or replace for this one"
+            }
+            ApplyError::Store(e) => crate::Classify::kind(e).hint(),
+        }
+    }
+}
+
 impl ImportReport {
     /// The report as JSON, the same for every front end: `cleared`, `added`, `replaced`,
     /// `skipped`, `keptBoth` (`name`, `storedAs`), `identical`, `needsReauthentication` (`name`,
