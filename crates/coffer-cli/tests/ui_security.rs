@@ -54,11 +54,22 @@ fn sign_in(s: &UiServer) -> Auth {
     }
 }
 
+/// Puts the session (cookie and key) on a request.
+trait WithSession {
+    fn with_session(self, auth: &Auth) -> Self;
+}
+
+impl WithSession for reqwest::blocking::RequestBuilder {
+    fn with_session(self, auth: &Auth) -> Self {
+        self.header(COOKIE, &auth.cookie)
+            .header(AUTHORIZATION, &auth.bearer)
+    }
+}
+
 fn post(s: &UiServer, auth: &Auth, path: &str, body: serde_json::Value) -> Response {
     client()
         .post(s.url(path))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(auth)
         .header(ORIGIN, s.origin())
         .json(&body)
         .send()
@@ -148,12 +159,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     assert_eq!(r.status(), 401);
     // The session: the page, its files, the list.
     for path in ["/", "/app.js", "/app.css", "/api/secrets"] {
-        let r = c
-            .get(s.url(path))
-            .header(COOKIE, &auth.cookie)
-            .header(AUTHORIZATION, &auth.bearer)
-            .send()
-            .unwrap();
+        let r = c.get(s.url(path)).with_session(&auth).send().unwrap();
         assert_eq!(r.status(), 200, "{path}");
         has_security_headers(&r);
     }
@@ -161,8 +167,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     for host in ["evil.example", "evil.example:1", "127.0.0.1", "127.0.0.2:1"] {
         let r = c
             .get(s.url("/api/secrets"))
-            .header(COOKIE, &auth.cookie)
-            .header(AUTHORIZATION, &auth.bearer)
+            .with_session(&auth)
             .header(HOST, host)
             .send()
             .unwrap();
@@ -171,8 +176,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     }
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .header(HOST, format!("localhost:{}", s.port))
         .send()
         .unwrap();
@@ -181,8 +185,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     let reveal = serde_json::json!({"name": "stripe"});
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .header(ORIGIN, "http://evil.example")
         .json(&reveal)
         .send()
@@ -190,8 +193,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     assert_eq!(r.status(), 403);
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .json(&reveal)
         .send()
         .unwrap();
@@ -199,8 +201,7 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     has_security_headers(&r);
     let r = c
         .post(s.url("/api/secrets/reveal"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .header(ORIGIN, s.origin())
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body("name=stripe")
@@ -210,16 +211,14 @@ fn only_the_signed_in_browser_from_this_origin_gets_in() {
     has_security_headers(&r);
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .header("sec-fetch-site", "cross-site")
         .send()
         .unwrap();
     assert_eq!(r.status(), 403);
     let r = c
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .header(ORIGIN, "null")
         .send()
         .unwrap();
@@ -251,12 +250,7 @@ fn values_and_the_key_leave_only_when_asked_for() {
         "/api/status",
         "/api/export/options",
     ] {
-        let r = c
-            .get(s.url(path))
-            .header(COOKIE, &auth.cookie)
-            .header(AUTHORIZATION, &auth.bearer)
-            .send()
-            .unwrap();
+        let r = c.get(s.url(path)).with_session(&auth).send().unwrap();
         assert_eq!(r.status(), 200, "{path}");
         seen.push_str(&format!("{:?}", r.headers()));
         seen.push_str(&r.text().unwrap());
@@ -394,8 +388,7 @@ fn reset_needs_the_words_and_makes_a_new_key() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     let r = client()
         .get(s.url("/api/secrets"))
-        .header(COOKIE, &auth.cookie)
-        .header(AUTHORIZATION, &auth.bearer)
+        .with_session(&auth)
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);

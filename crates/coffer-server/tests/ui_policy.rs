@@ -17,6 +17,15 @@ struct Acme {
     _store: Store,
 }
 
+/// A member's `coffer ui` in the browser, with the Team dialog open.
+async fn team_dialog(member: &MemberVault) -> (std::process::Child, Browser) {
+    let (ui, url) = member.ui();
+    let b = Browser::start().await;
+    b.client.goto(&url).await.unwrap();
+    b.click("#open-team:not([hidden])").await;
+    (ui, b)
+}
+
 fn acme() -> Acme {
     let store = Store::new(Backend::Sqlite);
     let alice_token = store.bootstrap("team");
@@ -127,14 +136,7 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
         _store,
     } = acme();
 
-    let (mut alice_ui, url) = alice.ui();
-    let b = Browser::start().await;
-    b.client.goto(&url).await.unwrap();
-    b.el("#open-team:not([hidden])")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let (mut alice_ui, b) = team_dialog(&alice).await;
     b.text_until("#team-me", |t| t == "alice (super-admin)")
         .await;
     b.text_until("#team-members", |t| t.contains("bob (member)"))
@@ -174,14 +176,7 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
     let _ = alice_ui.wait();
 
     // Bob, a member: the same policy, read-only, no admin section.
-    let (mut bob_ui, url) = bob.ui();
-    let b = Browser::start().await;
-    b.client.goto(&url).await.unwrap();
-    b.el("#open-team:not([hidden])")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let (mut bob_ui, b) = team_dialog(&bob).await;
     b.text_until("#team-me", |t| t == "bob (member)").await;
     b.until("document.querySelector('#policy-save').disabled && document.querySelector('#policy-enabled').disabled && document.querySelector('#policy-encrypted').checked && !document.querySelector('#policy-plaintext').checked && document.querySelector('#team-admin').hidden").await;
     // The server refuses a member's change whatever the page does.
