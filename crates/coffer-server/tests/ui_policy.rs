@@ -17,6 +17,22 @@ struct Acme {
     _store: Store,
 }
 
+/// A POST from inside the page, with its session, as its own script would send it: what the
+/// server answers whatever the page shows. Returns `[status, body]`.
+async fn page_post(b: &Browser, path: &str, body: &str) -> serde_json::Value {
+    b.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/json',
+               'Authorization': 'Bearer ' + sessionStorage.getItem('coffer-session')},
+               body: arguments[1]})
+               .then(async r => done([r.status, await r.text()]));",
+            vec![serde_json::json!(path), serde_json::json!(body)],
+        )
+        .await
+        .unwrap()
+}
+
 /// A member's `coffer ui` in the browser, with the Team dialog open.
 async fn team_dialog(member: &MemberVault) -> (std::process::Child, Browser) {
     let (ui, url) = member.ui();
@@ -71,17 +87,12 @@ async fn the_export_dialog_follows_the_team_policy() {
     b.until("document.querySelector('#fmt-encrypted').disabled && document.querySelector('#fmt-plaintext').disabled && document.querySelector('#export-go').disabled && document.querySelector('#export-password').hidden").await;
     b.screenshot("export-refused").await;
     // The server refuses too, whatever the page does.
-    let refused = b
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch('/api/export', {method: 'POST', headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + sessionStorage.getItem('coffer-session')},
-               body: JSON.stringify({format: 'plaintext', confirmPlaintext: true})})
-               .then(async r => done([r.status, await r.text()]));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let refused = page_post(
+        &b,
+        "/api/export",
+        r#"{"format": "plaintext", "confirmPlaintext": true}"#,
+    )
+    .await;
     assert_eq!(refused[0], 403, "{refused}");
     assert!(
         refused[1].as_str().unwrap().contains("turned off"),
@@ -180,17 +191,12 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
     b.text_until("#team-me", |t| t == "bob (member)").await;
     b.until("document.querySelector('#policy-save').disabled && document.querySelector('#policy-enabled').disabled && document.querySelector('#policy-encrypted').checked && !document.querySelector('#policy-plaintext').checked && document.querySelector('#team-admin').hidden").await;
     // The server refuses a member's change whatever the page does.
-    let refused = b
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch('/api/team/policy', {method: 'POST', headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + sessionStorage.getItem('coffer-session')},
-               body: JSON.stringify({enabled: true, formats: ['plaintext']})})
-               .then(async r => done([r.status, await r.text()]));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let refused = page_post(
+        &b,
+        "/api/team/policy",
+        r#"{"enabled": true, "formats": ["plaintext"]}"#,
+    )
+    .await;
     assert_eq!(refused[0], 403, "{refused}");
     assert!(
         refused[1]
