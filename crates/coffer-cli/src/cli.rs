@@ -135,6 +135,9 @@ pub enum Command {
     Refs(RefsArgs),
     /// Open the vault in the browser: a local web page on 127.0.0.1 (see docs/ui.md)
     Ui(UiArgs),
+    /// Add a linked secret or turn a secret into one: its value lives in an external vault
+    /// (HashiCorp Vault/OpenBao KV v2, AWS Secrets Manager, Azure Key Vault, 1Password)
+    Link(LinkArgs),
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -143,6 +146,60 @@ pub enum Command {
         /// New name
         new: String,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProviderArg {
+    /// HashiCorp Vault or OpenBao, KV v2: --mount, --path, --key
+    HashicorpVault,
+    /// AWS Secrets Manager: --secret-arn [--role-arn] [--version-id] [--json-key]
+    AwsSecretsManager,
+    /// Azure Key Vault: --secret-id
+    AzureKeyVault,
+    /// 1Password: --reference op://VAULT/ITEM[/SECTION]/FIELD
+    OnePassword,
+}
+
+#[derive(Args)]
+pub struct LinkArgs {
+    /// Secret name
+    pub name: String,
+    /// Where the value lives
+    #[arg(long, value_enum)]
+    pub provider: ProviderArg,
+    /// HashiCorp Vault: mount path of the KV v2 engine, e.g. secret
+    #[arg(long)]
+    pub mount: Option<String>,
+    /// HashiCorp Vault: secret path inside the mount, e.g. team/stripe
+    #[arg(long)]
+    pub path: Option<String>,
+    /// HashiCorp Vault: key inside the secret's data
+    #[arg(long)]
+    pub key: Option<String>,
+    /// AWS: the secret's ARN
+    #[arg(long, value_name = "ARN")]
+    pub secret_arn: Option<String>,
+    /// AWS: a role to assume before reading
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// AWS: a pinned version (default: the current one)
+    #[arg(long, value_name = "ID")]
+    pub version_id: Option<String>,
+    /// AWS: for a JSON secret, the key to take
+    #[arg(long, value_name = "KEY")]
+    pub json_key: Option<String>,
+    /// Azure: https://NAME.vault.azure.net/secrets/SECRET[/VERSION]
+    #[arg(long, value_name = "URL")]
+    pub secret_id: Option<String>,
+    /// 1Password: op://VAULT/ITEM[/SECTION]/FIELD
+    #[arg(long, value_name = "OP_REF")]
+    pub reference: Option<String>,
+    /// Comma-separated domains the secret may be sent to
+    #[arg(long, value_name = "LIST", conflicts_with = "clear_domains")]
+    pub allowed_domains: Option<String>,
+    /// Remove every domain restriction
+    #[arg(long)]
+    pub clear_domains: bool,
 }
 
 #[derive(Args)]

@@ -10,6 +10,7 @@ mod import;
 mod init;
 mod inject;
 mod key;
+mod link;
 mod list;
 mod refs;
 mod rename;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inject(a) => inject::run(&ctx, a),
         Command::Refs(a) => refs::run(&ctx, a),
         Command::Ui(a) => ui::run(ctx, a),
+        Command::Link(a) => link::run(&ctx, a),
     }
 }
 
