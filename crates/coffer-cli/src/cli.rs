@@ -188,7 +188,7 @@ pub struct LinkArgs {
     /// AWS: for a JSON secret, the key to take
     #[arg(long, value_name = "KEY")]
     pub json_key: Option<String>,
-    /// Azure: https://NAME.vault.azure.net/secrets/SECRET[/VERSION]
+    /// Azure: the secret identifier, `https://NAME.vault.azure.net/secrets/SECRET[/VERSION]`
     #[arg(long, value_name = "URL")]
     pub secret_id: Option<String>,
     /// 1Password: op://VAULT/ITEM[/SECTION]/FIELD
