@@ -6,6 +6,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +22,10 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Self {
+        // Its own process group: the browser it starts inherits it, so one kill of the group
+        // ends both even when a failed test never closes the session.
         let mut driver = Command::new("chromedriver")
+            .process_group(0)
             .arg("--port=0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -183,6 +187,10 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The whole group: chromedriver and every browser process it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
