@@ -39,7 +39,10 @@ async function call(path, body) {
     return await send(path, body);
   } finally {
     // After the caller's own handling of this answer (which may start another request).
-    setTimeout(() => { window.cofferBusy -= 1; }, 0);
+    setTimeout(() => {
+      window.cofferBusy -= 1;
+      if (window.cofferBusy === 0) document.dispatchEvent(new Event('coffer-settled'));
+    }, 0);
   }
 }
 
@@ -91,8 +94,8 @@ const pageError = (e) => showError($('#error'), e);
 async function load() {
   try {
     const [st, list] = await Promise.all([json('/api/status'), json('/api/secrets')]);
-    $('#where').textContent = `${st.vault} · ${st.secrets} secret${st.secrets === 1 ? '' : 's'}`;
     secrets = list.secrets;
+    $('#where').textContent = `${st.vault} · ${secrets.length} secret${secrets.length === 1 ? '' : 's'}`;
     fillEnvironments();
     render();
   } catch (e) {

@@ -142,24 +142,19 @@ pub fn serve(opts: Options, ready: impl FnOnce(&StartUrl, u16)) -> Result<Stoppe
         ready(&url, port);
         drop(url);
         let app = router(state.clone());
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-        let stopper = tokio::spawn(async move {
+        // The shutdown future decides why the server stops and says so through the channel.
+        let (why_tx, why_rx) = tokio::sync::oneshot::channel::<Stopped>();
+        let shutdown = async move {
             let why = tokio::select! {
                 () = signals.recv() => Stopped::Signal,
                 () = state.sessions.idle() => Stopped::Idle,
             };
-            let _ = stop_tx.send(why);
-        });
-        let (why_tx, why_rx) = tokio::sync::oneshot::channel::<Stopped>();
-        let shutdown = async move {
-            let why = stop_rx.await.unwrap_or(Stopped::Signal);
             let _ = why_tx.send(why);
         };
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(UiError::Runtime)?;
-        stopper.abort();
         Ok(why_rx.await.unwrap_or(Stopped::Signal))
     })
 }
@@ -204,35 +199,28 @@ fn router(state: Arc<State>) -> axum::Router {
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP, registered when created.
-struct Signals(Vec<tokio::signal::unix::Signal>);
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
 
 impl Signals {
     fn new() -> std::io::Result<Self> {
         use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self(vec![
-            signal(SignalKind::interrupt())?,
-            signal(SignalKind::terminate())?,
-            signal(SignalKind::hangup())?,
-        ]))
+        Ok(Self {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
     }
 
     /// Resolves when any of them arrives.
     async fn recv(&mut self) {
-        let waits = self.0.iter_mut().map(|s| Box::pin(s.recv()));
-        let _ = futures_select_all(waits).await;
-    }
-}
-
-/// The first of several futures to finish.
-async fn futures_select_all<F: std::future::Future + Unpin>(futs: impl Iterator<Item = F>) {
-    let mut futs: Vec<F> = futs.collect();
-    std::future::poll_fn(|cx| {
-        for f in &mut futs {
-            if std::pin::Pin::new(f).poll(cx).is_ready() {
-                return std::task::Poll::Ready(());
-            }
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
         }
-        std::task::Poll::Pending
-    })
-    .await
+    }
 }

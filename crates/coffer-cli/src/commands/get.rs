@@ -2,7 +2,7 @@ use crate::cli::ActiveEnv;
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use coffer_core::secret::Selection;
-use coffer_vault::ops::get::get;
+use coffer_vault::ops::get::{Linked, get};
 use std::io::Write;
 
 pub fn run(
@@ -50,12 +50,10 @@ pub fn run(
                 })?;
             Ok(())
         }
-        Selection::Link(link) => Err(Failure::new(
-            code::INVALID_INPUT,
-            format!(
-                "secret {name} is linked to an external vault ({link}); its value is not stored here"
-            ),
-            "read it from the external vault after re-authenticating with it",
-        )),
+        Selection::Link(link) => Err(Failure::from(Linked {
+            name: name.to_string(),
+            link: link.to_string(),
+        })
+        .hint(Linked::HINT)),
     }
 }

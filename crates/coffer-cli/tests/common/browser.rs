@@ -106,62 +106,85 @@ impl Browser {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
-    /// Waits until `css`'s text satisfies `ok`; returns the text.
+    /// Waits until `css`'s text satisfies `ok`; returns the text. Between checks the page is
+    /// watched for the next change (a MutationObserver), so nothing waits on a clock.
     pub async fn text_until(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
-        let mut last = String::new();
+        let mut last: Option<String> = None;
         while start.elapsed() < DEADLINE {
-            if let Ok(e) = self.client.find(Locator::Css(css)).await
-                && let Ok(t) = e.text().await
+            let now = self.text_of(css).await;
+            if let Some(t) = &now
+                && ok(t)
             {
-                if ok(&t) {
-                    return t;
-                }
-                last = t;
+                return t.clone();
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            last = now;
+            self.next_change(css, last.as_deref()).await;
         }
         panic!("{css}: text never matched; last {last:?}");
     }
 
-    /// Waits until the page's `expr` is true.
+    async fn text_of(&self, css: &str) -> Option<String> {
+        let e = self.client.find(Locator::Css(css)).await.ok()?;
+        e.text().await.ok()
+    }
+
+    /// Returns once the page changes (its DOM, or its requests settle), or at once if `css`'s
+    /// text is no longer `last`; the WebDriver script timeout bounds it.
+    async fn next_change(&self, css: &str, last: Option<&str>) {
+        let _ = self
+            .client
+            .execute_async(
+                "const [css, last, done] = arguments;
+                 const now = () => { const e = document.querySelector(css); return e ? e.innerText : null; };
+                 if (now() !== last) { done(); return; }
+                 const finish = () => { obs.disconnect(); document.removeEventListener('coffer-settled', finish); done(); };
+                 const obs = new MutationObserver(finish);
+                 obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+                 document.addEventListener('coffer-settled', finish);",
+                vec![serde_json::json!(css), serde_json::json!(last)],
+            )
+            .await;
+    }
+
+    /// Waits until the page's `expr` is true, re-checked on every change of the page.
     pub async fn until(&self, expr: &str) {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            if self.js(&format!("return !!({expr});")).await == serde_json::Value::Bool(true) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("never true: {expr}");
+        let done = self
+            .client
+            .execute_async(
+                &format!(
+                    "const done = arguments[0];
+                     const ok = () => {{ try {{ return !!({expr}); }} catch (e) {{ return false; }} }};
+                     if (ok()) {{ done(true); return; }}
+                     const check = () => {{ if (ok()) {{ obs.disconnect(); document.removeEventListener('coffer-settled', check); done(true); }} }};
+                     const obs = new MutationObserver(check);
+                     obs.observe(document, {{subtree: true, childList: true, attributes: true, characterData: true}});
+                     document.addEventListener('coffer-settled', check);"
+                ),
+                vec![],
+            )
+            .await;
+        assert!(
+            matches!(done, Ok(serde_json::Value::Bool(true))),
+            "never true: {expr} ({done:?})"
+        );
     }
 
     /// Waits until `path` exists (written by another process, renamed into place).
     pub async fn until_file(&self, path: &Path) {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            if path.exists() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{} never appeared", path.display());
+        let dir = path.parent().unwrap().to_path_buf();
+        let want = path.to_path_buf();
+        wait_in_dir(&dir, move |files| files.contains(&want))
+            .unwrap_or_else(|| panic!("{} never appeared", path.display()));
     }
 
     /// Waits for a finished download (no `.crdownload` left) and returns its path.
     pub async fn download(&self) -> PathBuf {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            let files: Vec<PathBuf> = std::fs::read_dir(self.downloads.path())
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            if files.len() == 1 && files[0].extension().is_some_and(|x| x == "json") {
-                return files[0].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no download landed");
+        wait_in_dir(self.downloads.path(), |files| {
+            files.len() == 1 && files[0].extension().is_some_and(|x| x == "json")
+        })
+        .map(|mut files| files.remove(0))
+        .expect("no download landed")
     }
 
     /// Saves a screenshot to `target/ui-screenshots/NAME.png`, and to `docs/ui/NAME.png` when
@@ -194,4 +217,43 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Waits until the files in `dir` satisfy `done`, woken by inotify (a file closed after
+/// writing, or renamed in) rather than by a clock; gives up after [`DEADLINE`].
+fn wait_in_dir(
+    dir: &Path,
+    done: impl Fn(&[PathBuf]) -> bool + Send + 'static,
+) -> Option<Vec<PathBuf>> {
+    use rustix::fs::inotify;
+    let fd = inotify::init(inotify::CreateFlags::CLOEXEC).unwrap();
+    inotify::add_watch(
+        &fd,
+        dir,
+        inotify::WatchFlags::CLOSE_WRITE
+            | inotify::WatchFlags::MOVED_TO
+            | inotify::WatchFlags::CREATE,
+    )
+    .unwrap();
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            // Scanned after the watch exists, so a file that landed before is found too.
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            if done(&files) {
+                let _ = tx.send(files);
+                return;
+            }
+            if rustix::io::read(&fd, &mut buf).is_err() {
+                return;
+            }
+        }
+    });
+    rx.recv_timeout(DEADLINE).ok()
 }

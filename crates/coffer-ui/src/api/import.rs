@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use coffer_vault::ops::import::source::{MAX_TOTAL_BYTES, SourceError};
 use coffer_vault::ops::import::{
-    Incoming, Loaded, Plan, ReadError, Resolution, Source, apply as apply_plan, load,
+    ApplyError, Incoming, Loaded, Plan, ReadError, Resolution, Source, apply as apply_plan, load,
     plan as make_plan, read_export,
 };
 use secrecy::SecretString;
@@ -28,10 +28,10 @@ pub(crate) const MAX_BODY_BYTES: usize = (MAX_TOTAL_BYTES as usize / 3) * 4 + (1
 
 /// The plan the page is looking at (one per server: a new plan replaces it).
 #[derive(Default)]
-pub(crate) struct Pending(Mutex<Option<(u64, Plan)>>);
+pub(crate) struct Pending(Mutex<Option<(u64, Arc<Plan>)>>);
 
 impl Pending {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Plan)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Plan>)>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -112,7 +112,7 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
         let mut body = plan.to_json();
         body["files"] = json!(loaded.len());
         let id = u64::from_le_bytes(coffer_core::crypto::random::bytes::<8>());
-        *st.imports.lock() = Some((id, plan));
+        *st.imports.lock() = Some((id, Arc::new(plan)));
         Ok((id, body))
     })
     .await?;
@@ -206,45 +206,33 @@ pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> 
             )),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let taken = {
+    // The plan stays kept while it is applied: a decision list that does not fit it (the
+    // library's `Resolutions` error) leaves it for a corrected try; anything else ends it.
+    let plan = state
+        .imports
+        .lock()
+        .as_ref()
+        .filter(|(id, _)| id.to_string() == req.plan_id)
+        .map(|(_, plan)| plan.clone())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "this import plan is no longer current",
+                "review the import again; nothing was imported",
+            )
+        })?;
+    let kept = plan.clone();
+    let applied = with_vault(&state, move |v| Ok(apply_plan(v, &kept, &resolutions))).await?;
+    if !matches!(applied, Err(ApplyError::Resolutions { .. })) {
         let mut pending = state.imports.lock();
-        match pending.take() {
-            // The decisions must fit this plan; a mistake keeps it for a corrected try.
-            Some((id, plan))
-                if id.to_string() == req.plan_id
-                    && plan.duplicates().count() != resolutions.len() =>
-            {
-                let expected = plan.duplicates().count();
-                *pending = Some((id, plan));
-                return Err(ApiError::invalid(
-                    format!(
-                        "{expected} duplicates need a decision, {} were given",
-                        resolutions.len()
-                    ),
-                    "decide once for every duplicate (skip, replace or keep both)",
-                ));
-            }
-            Some((id, plan)) if id.to_string() == req.plan_id => Some(plan),
-            other => {
-                *pending = other;
-                None
-            }
+        if pending.as_ref().is_some_and(|(_, p)| Arc::ptr_eq(p, &plan)) {
+            *pending = None;
         }
-    };
-    let plan = taken.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "this import plan is no longer current",
-            "review the import again; nothing was imported",
-        )
+    }
+    let report = applied.map_err(|e| {
+        let hint = e.hint();
+        ApiError::from(e).hint(hint)
     })?;
-    let report = with_vault(&state, move |v| {
-        apply_plan(v, &plan, &resolutions).map_err(|e| {
-            let hint = e.hint();
-            ApiError::from(e).hint(hint)
-        })
-    })
-    .await?;
     Ok(Json(report.to_json()))
 }
 

@@ -6,7 +6,7 @@ use crate::State;
 use axum::Json;
 use axum::extract::State as S;
 use coffer_core::secret::Selection;
-use coffer_vault::ops::get::get;
+use coffer_vault::ops::get::{Linked, get};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -29,12 +29,11 @@ pub(crate) async fn reveal(S(state): S<Arc<State>>, Json(req): Json<Reveal>) -> 
                 "environment": selected.environment.map(|e| e.as_str()),
                 "value": value.expose(),
             }))),
-            Selection::Link(link) => Err(ApiError::invalid(
-                format!(
-                    "secret {name} is linked to an external vault ({link}); its value is not stored here"
-                ),
-                "read it from the external vault after re-authenticating with it",
-            )),
+            Selection::Link(link) => Err(ApiError::from(Linked {
+                name: name.to_string(),
+                link: link.to_string(),
+            })
+            .hint(Linked::HINT)),
         }
     })
     .await

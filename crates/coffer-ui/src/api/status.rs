@@ -1,6 +1,6 @@
-//! `GET /api/status`: where the vault is and which team it follows, for the page's header.
+//! `GET /api/status`: where the vault is, for the page's header (the count comes from the list).
 
-use super::{ApiResult, with_vault};
+use super::ApiResult;
 use crate::State;
 use axum::Json;
 use axum::extract::State as S;
@@ -14,10 +14,8 @@ pub(crate) async fn status(S(state): S<Arc<State>>) -> ApiResult<Value> {
         .parent()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let count = with_vault(&state, |v| Ok(coffer_vault::ops::list::list(v)?.len())).await?;
     Ok(Json(json!({
         "vault": vault,
-        "secrets": count,
         "tool": coffer_core::export::tool_name(),
     })))
 }
