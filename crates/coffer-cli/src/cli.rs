@@ -138,6 +138,24 @@ pub enum Command {
     /// Add a linked secret or turn a secret into one: its value lives in an external vault
     /// (HashiCorp Vault/OpenBao KV v2, AWS Secrets Manager, Azure Key Vault, 1Password)
     Link(LinkArgs),
+    /// Log in to an external vault so that linked secrets resolve; again to re-authenticate
+    #[command(subcommand)]
+    Connect(ConnectCommand),
+    /// Forget an external vault's connection and the values cached from it
+    Disconnect {
+        /// The provider
+        #[arg(value_enum)]
+        provider: ProviderArg,
+    },
+    /// Show the connections to external vaults: address, login, expiry, cache (never credentials)
+    Connections {
+        /// Machine-readable JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the cache of values fetched from external vaults
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Rename a secret (references to the old name stop resolving)
     #[command(alias = "mv")]
     Rename {
@@ -145,6 +163,77 @@ pub enum Command {
         old: String,
         /// New name
         new: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConnectCommand {
+    /// HashiCorp Vault or OpenBao: token, AppRole or JWT login; KV v2 (and v1) reads
+    HashicorpVault(HashicorpConnectArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HashicorpAuthArg {
+    /// A token: --token-file, VAULT_TOKEN or a prompt
+    Token,
+    /// AppRole: --role-id, and the secret id from --secret-id-file, VAULT_SECRET_ID or a prompt
+    Approle,
+    /// JWT/OIDC: --role, and the JWT from --jwt-file or a prompt
+    Jwt,
+}
+
+#[derive(Args)]
+pub struct HashicorpConnectArgs {
+    /// The server's address, e.g. https://vault.example.com:8200 (http only to this machine)
+    #[arg(long, env = "VAULT_ADDR", value_name = "URL")]
+    pub address: String,
+    /// Namespace (Vault Enterprise, OpenBao), sent with every request
+    #[arg(long, env = "VAULT_NAMESPACE", value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Trust only this CA (PEM) for the server's certificate; its content is kept with the
+    /// connection
+    #[arg(long, env = "VAULT_CACERT", value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+    /// How to log in
+    #[arg(long, value_enum, default_value_t = HashicorpAuthArg::Token)]
+    pub auth: HashicorpAuthArg,
+    /// Where the AppRole or JWT auth method is mounted (default: approle, jwt)
+    #[arg(long, value_name = "PATH")]
+    pub auth_path: Option<String>,
+    /// AppRole: the role id
+    #[arg(long, value_name = "ID", required_if_eq("auth", "approle"))]
+    pub role_id: Option<String>,
+    /// JWT: the role to log in as
+    #[arg(long, value_name = "NAME", required_if_eq("auth", "jwt"))]
+    pub role: Option<String>,
+    /// Token auth: read the token from this file (or /dev/fd/N) instead of VAULT_TOKEN or a prompt
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
+    /// AppRole: read the secret id from this file instead of VAULT_SECRET_ID or a prompt
+    #[arg(long, value_name = "FILE")]
+    pub secret_id_file: Option<std::path::PathBuf>,
+    /// JWT: read the JWT from this file instead of a prompt
+    #[arg(long, value_name = "FILE")]
+    pub jwt_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheTtlArg,
+}
+
+#[derive(Args)]
+pub struct CacheTtlArg {
+    /// How long fetched values are cached, sealed in the vault: 0 (never), 90s, 30m, 1h (the
+    /// default), up to 24h
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub cache_ttl: String,
+}
+
+#[derive(Subcommand)]
+pub enum CacheCommand {
+    /// Delete cached values (every provider's, or one's): the next use fetches again
+    Clear {
+        /// Only this provider's values
+        #[arg(value_enum)]
+        provider: Option<ProviderArg>,
     },
 }
 
@@ -158,6 +247,18 @@ pub enum ProviderArg {
     AzureKeyVault,
     /// 1Password: --reference op://VAULT/ITEM[/SECTION]/FIELD
     OnePassword,
+}
+
+impl ProviderArg {
+    pub fn provider(self) -> coffer_core::link::Provider {
+        use coffer_core::link::Provider;
+        match self {
+            ProviderArg::HashicorpVault => Provider::HashicorpVault,
+            ProviderArg::AwsSecretsManager => Provider::AwsSecretsManager,
+            ProviderArg::AzureKeyVault => Provider::AzureKeyVault,
+            ProviderArg::OnePassword => Provider::OnePassword,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -11,21 +11,30 @@ use zeroize::Zeroizing;
 
 /// Reads a password file: its content without trailing line endings.
 fn from_file(path: &Path) -> Result<SecretString, Failure> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 3));
+    secret_file(path, "--password-file", "password", MAX_PASSWORD_BYTES)
+}
+
+/// Longest credential file read (JWTs can run to a few KiB).
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// Reads a file holding one secret (a password, token, JWT; `what`, given with `flag`): its
+/// content without trailing line endings.
+fn secret_file(path: &Path, flag: &str, what: &str, max: usize) -> Result<SecretString, Failure> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(max + 3));
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PASSWORD_BYTES as u64 + 3).read_to_end(&mut buf))
+        .and_then(|f| f.take(max as u64 + 3).read_to_end(&mut buf))
         .map_err(|e| {
             Failure::new(
                 code::IO,
-                format!("cannot read the password file {}: {e}", path.display()),
-                "check the path given to --password-file",
+                format!("cannot read the {what} file {}: {e}", path.display()),
+                format!("check the path given to {flag}"),
             )
         })?;
-    if buf.len() > MAX_PASSWORD_BYTES + 2 {
+    if buf.len() > max + 2 {
         return Err(Failure::new(
             code::INVALID_INPUT,
-            format!("the password file is longer than {MAX_PASSWORD_BYTES} bytes"),
-            "a password file holds only the password (trailing newlines are ignored)",
+            format!("the {what} file is longer than {max} bytes"),
+            format!("the file holds only the {what} (trailing newlines are ignored)"),
         ));
     }
     // Every trailing line ending goes (`echo` adds one, editors sometimes two): a password
@@ -37,11 +46,40 @@ fn from_file(path: &Path) -> Result<SecretString, Failure> {
     let text = std::str::from_utf8(&buf[..end]).map_err(|_| {
         Failure::new(
             code::INVALID_INPUT,
-            "the password file is not UTF-8 text",
-            "save the password as text",
+            format!("the {what} file is not UTF-8 text"),
+            format!("save the {what} as text"),
         )
     })?;
     Ok(SecretString::from(text))
+}
+
+/// A credential for an external vault (`what`: "token", "secret id", "JWT"): from `file`
+/// (given with `flag`), else the environment variable `env`, else a hidden prompt.
+pub fn credential(
+    what: &str,
+    file: Option<&Path>,
+    flag: &str,
+    env: Option<&str>,
+) -> Result<SecretString, Failure> {
+    if let Some(f) = file {
+        return secret_file(f, flag, what, MAX_CREDENTIAL_BYTES);
+    }
+    if let Some(v) = env.and_then(from_env) {
+        return Ok(v);
+    }
+    if prompt::interactive() {
+        let typed = prompt::hidden(&format!("{what}: "))?;
+        return Ok(SecretString::from(typed.trim()));
+    }
+    let from = match env {
+        Some(var) => format!("set {var} or pass {flag} FILE"),
+        None => format!("pass {flag} FILE"),
+    };
+    Err(Failure::new(
+        code::INVALID_INPUT,
+        format!("the {what} is needed and there is no terminal to ask for it"),
+        from,
+    ))
 }
 
 fn from_env(var: &str) -> Option<SecretString> {

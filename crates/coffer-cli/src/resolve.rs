@@ -65,6 +65,10 @@ pub fn values(
 pub fn failure(e: ResolveError) -> Failure {
     let hint = match &e {
         ResolveError::Unresolved(failed) => {
+            let link_hint = failed.iter().find_map(|x| match &x.reason {
+                Unresolvable::Link { hint, .. } => Some(hint.clone()),
+                _ => None,
+            });
             let has = |f: fn(&Unresolvable) -> bool| failed.iter().any(|x| f(&x.reason));
             if has(|r| matches!(r, Unresolvable::NoDestination { .. })) {
                 "name where the values go with --for URL; a secret with allowed domains resolves only for them"
@@ -75,7 +79,7 @@ pub fn failure(e: ResolveError) -> Failure {
             } else if has(|r| matches!(r, Unresolvable::Unknown)) {
                 "`coffer list` shows the secrets in this vault; add one with `coffer set NAME`"
             } else {
-                "linked secrets resolve from their external vault, which this Coffer cannot reach yet"
+                return Failure::from(e).hint(link_hint.unwrap_or_default());
             }
         }
         ResolveError::Store(_) => "",

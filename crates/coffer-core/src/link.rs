@@ -59,6 +59,50 @@ pub enum LinkRepr {
     },
 }
 
+/// An external vault Coffer can link to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provider {
+    /// HashiCorp Vault or OpenBao.
+    HashicorpVault,
+    /// AWS Secrets Manager.
+    AwsSecretsManager,
+    /// Azure Key Vault.
+    AzureKeyVault,
+    /// 1Password.
+    OnePassword,
+}
+
+impl Provider {
+    /// Every provider, in the order they are listed.
+    pub const ALL: [Provider; 4] = [
+        Provider::HashicorpVault,
+        Provider::AwsSecretsManager,
+        Provider::AzureKeyVault,
+        Provider::OnePassword,
+    ];
+
+    /// The provider id used in links, commands and exports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Provider::HashicorpVault => "hashicorp-vault",
+            Provider::AwsSecretsManager => "aws-secrets-manager",
+            Provider::AzureKeyVault => "azure-key-vault",
+            Provider::OnePassword => "one-password",
+        }
+    }
+
+    /// The provider with this id.
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.id() == id)
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 /// Why a link was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {provider} link: {reason}")]
@@ -164,6 +208,23 @@ impl ExternalLink {
     pub fn provider(&self) -> &'static str {
         provider_id(&self.0)
     }
+
+    /// The provider.
+    pub fn provider_kind(&self) -> Provider {
+        self.0.provider()
+    }
+}
+
+impl LinkRepr {
+    /// The provider these fields are for.
+    pub fn provider(&self) -> Provider {
+        match self {
+            LinkRepr::HashicorpVault { .. } => Provider::HashicorpVault,
+            LinkRepr::AwsSecretsManager { .. } => Provider::AwsSecretsManager,
+            LinkRepr::AzureKeyVault { .. } => Provider::AzureKeyVault,
+            LinkRepr::OnePassword { .. } => Provider::OnePassword,
+        }
+    }
 }
 
 /// `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME` or
@@ -202,12 +263,7 @@ fn is_arn(s: &str, service: &str) -> bool {
 }
 
 fn provider_id(r: &LinkRepr) -> &'static str {
-    match r {
-        LinkRepr::HashicorpVault { .. } => "hashicorp-vault",
-        LinkRepr::AwsSecretsManager { .. } => "aws-secrets-manager",
-        LinkRepr::AzureKeyVault { .. } => "azure-key-vault",
-        LinkRepr::OnePassword { .. } => "one-password",
-    }
+    r.provider().id()
 }
 
 impl TryFrom<LinkRepr> for ExternalLink {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fs;
 pub mod keychain;
 pub mod keysource;
+pub mod links;
 pub mod location;
 pub mod ops;
 pub mod store;

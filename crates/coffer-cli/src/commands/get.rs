@@ -2,7 +2,8 @@ use crate::cli::ActiveEnv;
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use coffer_core::secret::Selection;
-use coffer_vault::ops::get::{Linked, get};
+use coffer_vault::links::fetch::{Source, fetch};
+use coffer_vault::ops::get::get;
 use std::io::Write;
 
 pub fn run(
@@ -29,31 +30,39 @@ pub fn run(
             eprintln!("coffer: {name} is disabled: references to it do not resolve");
         }
     }
-    match selected.content {
-        Selection::Value(v) => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(v.expose().as_bytes())
-                .and_then(|()| {
-                    if newline {
-                        out.write_all(b"\n")
-                    } else {
-                        Ok(())
-                    }
-                })
-                .and_then(|()| out.flush())
-                .map_err(|e| {
-                    Failure::new(
-                        code::IO,
-                        format!("cannot write the value: {e}"),
-                        "check where stdout goes",
-                    )
-                })?;
-            Ok(())
+    let fetched;
+    let value = match selected.content {
+        Selection::Value(v) => v,
+        // A linked secret's value comes from its external vault, or the cache.
+        Selection::Link(link) => {
+            let (v, source) = fetch(&mut vault, link, coffer_vault::clock::now())
+                .map_err(|e| super::link_failure(&name, e))?;
+            if verbose {
+                let when = match source {
+                    Source::Cache => "cached from an earlier fetch",
+                    Source::Provider => "fetched now",
+                };
+                eprintln!("coffer: {name}: from {link} ({when})");
+            }
+            fetched = v;
+            &fetched
         }
-        Selection::Link(link) => Err(Failure::from(Linked {
-            name: name.to_string(),
-            link: link.to_string(),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(value.expose().as_bytes())
+        .and_then(|()| {
+            if newline {
+                out.write_all(b"\n")
+            } else {
+                Ok(())
+            }
         })
-        .hint(Linked::HINT)),
-    }
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            Failure::new(
+                code::IO,
+                format!("cannot write the value: {e}"),
+                "check where stdout goes",
+            )
+        })
 }

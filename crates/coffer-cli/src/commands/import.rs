@@ -282,9 +282,14 @@ fn print_report(r: &ImportReport, files: usize) {
         r.identical.len(),
     );
     if !r.relink.is_empty() {
-        eprintln!("Linked secrets to re-authenticate with their external vault before use:");
+        eprintln!(
+            "Linked secrets resolve once this vault is connected to their external vault (`coffer connections` shows what is):"
+        );
         for (name, provider) in &r.relink {
-            eprintln!("  {name} ({})", escape(provider));
+            let command = coffer_core::link::Provider::from_id(provider)
+                .map(coffer_vault::links::connect_command)
+                .unwrap_or("coffer connect --help");
+            eprintln!("  {name} ({}): `{command}`", escape(provider));
         }
     }
 }

@@ -38,12 +38,7 @@ pub fn run(ctx: &Context, args: LinkArgs) -> Result<(), Failure> {
 /// The link's fields from the flags: each provider's required ones present, no other
 /// provider's given.
 fn repr(a: &LinkArgs) -> Result<LinkRepr, Failure> {
-    let provider = match a.provider {
-        ProviderArg::HashicorpVault => "hashicorp-vault",
-        ProviderArg::AwsSecretsManager => "aws-secrets-manager",
-        ProviderArg::AzureKeyVault => "azure-key-vault",
-        ProviderArg::OnePassword => "one-password",
-    };
+    let provider = a.provider.provider().id();
     let fields: [(&str, &Option<String>, ProviderArg); 9] = [
         ("--mount", &a.mount, ProviderArg::HashicorpVault),
         ("--path", &a.path, ProviderArg::HashicorpVault),

@@ -1,7 +1,11 @@
 //! One module per command.
 
+mod cache;
 mod clear;
 mod completions;
+mod connect;
+mod connections;
+mod disconnect;
 mod domains;
 mod enable;
 mod export;
@@ -61,7 +65,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Refs(a) => refs::run(&ctx, a),
         Command::Ui(a) => ui::run(ctx, a),
         Command::Link(a) => link::run(&ctx, a),
+        Command::Connect(c) => connect::run(&ctx, c),
+        Command::Disconnect { provider } => disconnect::run(&ctx, provider),
+        Command::Connections { json } => connections::run(&ctx, json),
+        Command::Cache(c) => cache::run(&ctx, c),
     }
+}
+
+/// A linked secret's value could not be fetched: the failure names the secret, the hint the
+/// command that fixes it.
+pub fn link_failure(name: &SecretName, e: coffer_vault::links::LinkError) -> Failure {
+    let hint = e.hint();
+    let mut f = Failure::from(e);
+    f.message = format!("{name}: {}", f.message);
+    if hint.is_empty() { f } else { f.hint(hint) }
 }
 
 /// The domain change asked for by a `--set LIST`-like and a `--clear`-like flag (clap keeps

@@ -1,15 +1,19 @@
 //! `resolve`: the values behind `{{vault:NAME}}` references, for one destination or none.
 //!
 //! One resolver for `request`, `run` and `inject` (`docs/references.md`). A name resolves when the
-//! secret exists, is enabled, holds a value (links resolve from their external vault, not yet
-//! here) and its allowed domains allow every destination. A secret with allowed domains needs a
+//! secret exists, is enabled, holds a value or a link that resolves from its external vault
+//! (`crate::links`), and its allowed domains allow every destination (checked before anything is
+//! fetched). A secret with allowed domains needs a
 //! destination: without one it is refused. Every failure is collected, so one error names them
 //! all; nothing resolves unless everything does.
 
 use super::store_error;
+use crate::links;
 use crate::store::{StoreError, Vault};
 use coffer_core::secret::Selection;
-use coffer_core::{AllowedDomains, Destination, EnvName, Secret, SecretName, SecretValue};
+use coffer_core::{
+    AllowedDomains, Destination, EnvName, ExternalLink, Secret, SecretName, SecretValue,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -48,10 +52,12 @@ pub enum Unresolvable {
     Unknown,
     /// The secret is disabled.
     Disabled,
-    /// The secret is linked to an external vault.
-    Linked {
-        /// The provider's name.
-        provider: String,
+    /// The secret is linked to an external vault, which did not give its value.
+    Link {
+        /// What went wrong (the provider named).
+        problem: String,
+        /// The command that fixes it.
+        hint: String,
     },
     /// The destination is not among the allowed domains.
     NotAllowed {
@@ -87,9 +93,7 @@ impl fmt::Display for Failed {
         match &self.reason {
             Unresolvable::Unknown => f.write_str(": no such secret"),
             Unresolvable::Disabled => f.write_str(": disabled"),
-            Unresolvable::Linked { provider } => {
-                write!(f, ": linked to {provider}, which cannot be resolved yet")
-            }
+            Unresolvable::Link { problem, .. } => write!(f, ": {problem}"),
             Unresolvable::NotAllowed {
                 destination,
                 allowed,
@@ -148,12 +152,13 @@ pub fn resolve(vault: &mut Vault, req: &ResolveRequest<'_>) -> Result<Resolved, 
     }
 }
 
-/// Each name in `req` with what it resolves to or why it does not (`coffer refs`).
+/// Each name in `req` with what it resolves to or why it does not (`coffer refs`). Links are
+/// fetched (or taken from the cache) after the records are read, outside the read transaction.
 pub fn check(
     vault: &mut Vault,
     req: &ResolveRequest<'_>,
 ) -> Result<Vec<(SecretName, Outcome)>, StoreError> {
-    vault.read(|records| {
+    let checked = vault.read(|records| {
         let mut out = Vec::with_capacity(req.names.len());
         for name in &req.names {
             let outcome = match records.find(name)? {
@@ -166,11 +171,51 @@ pub fn check(
             };
             out.push(((*name).clone(), outcome));
         }
-        Ok(out)
-    })
+        Ok::<_, StoreError>(out)
+    })?;
+    let now = crate::clock::now();
+    let mut out = Vec::with_capacity(checked.len());
+    for (name, outcome) in checked {
+        let outcome = match outcome {
+            Ok(Pending::Value(v)) => Ok(v),
+            Err(f) => Err(f),
+            Ok(Pending::Link {
+                link,
+                environment,
+                allowed_domains,
+            }) => match links::fetch::fetch(vault, &link, now) {
+                Ok((value, _)) => Ok(ResolvedValue {
+                    value,
+                    environment,
+                    allowed_domains,
+                }),
+                Err(links::LinkError::Store(e)) => return Err(e),
+                Err(e) => Err(Failed {
+                    name: name.clone(),
+                    environment,
+                    reason: Unresolvable::Link {
+                        problem: e.to_string(),
+                        hint: e.hint(),
+                    },
+                }),
+            },
+        };
+        out.push((name, outcome));
+    }
+    Ok(out)
 }
 
-fn one(secret: &Secret, req: &ResolveRequest<'_>) -> Result<ResolvedValue, Failed> {
+/// A name that passed every check: its value, or a link still to fetch.
+enum Pending {
+    Value(ResolvedValue),
+    Link {
+        link: ExternalLink,
+        environment: Option<EnvName>,
+        allowed_domains: AllowedDomains,
+    },
+}
+
+fn one(secret: &Secret, req: &ResolveRequest<'_>) -> Result<Pending, Failed> {
     let sel = secret.select(req.environment);
     let fail = |reason| Failed {
         name: secret.name.clone(),
@@ -180,14 +225,6 @@ fn one(secret: &Secret, req: &ResolveRequest<'_>) -> Result<ResolvedValue, Faile
     if secret.disabled {
         return Err(fail(Unresolvable::Disabled));
     }
-    let value = match sel.content {
-        Selection::Value(v) => v,
-        Selection::Link(l) => {
-            return Err(fail(Unresolvable::Linked {
-                provider: l.provider().to_string(),
-            }));
-        }
-    };
     let allowed = sel.allowed_domains;
     if !allowed.is_any() {
         if req.destinations.is_empty() {
@@ -206,9 +243,18 @@ fn one(secret: &Secret, req: &ResolveRequest<'_>) -> Result<ResolvedValue, Faile
             }));
         }
     }
-    Ok(ResolvedValue {
-        value: value.clone(),
-        environment: sel.environment.cloned(),
-        allowed_domains: allowed.clone(),
+    let environment = sel.environment.cloned();
+    let allowed_domains = allowed.clone();
+    Ok(match sel.content {
+        Selection::Value(v) => Pending::Value(ResolvedValue {
+            value: v.clone(),
+            environment,
+            allowed_domains,
+        }),
+        Selection::Link(l) => Pending::Link {
+            link: l.clone(),
+            environment,
+            allowed_domains,
+        },
     })
 }

@@ -223,6 +223,32 @@ impl Vault {
         Ok(())
     }
 
+    /// Deletes every sealed state blob whose name starts with `prefix`, in one transaction;
+    /// returns how many went.
+    pub fn delete_sealed_states(&mut self, prefix: &str) -> Result<usize, StoreError> {
+        let n = self.conn.execute(
+            "DELETE FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
+            [prefix],
+        )?;
+        Ok(n)
+    }
+
+    /// How many sealed state blobs have a name starting with `prefix`.
+    pub fn count_sealed_states(&mut self, prefix: &str) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
+            [prefix],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// A name for sealed state about `what` that does not reveal `what` (hex of a MAC under a
+    /// subkey of the vault key; `label` separates uses).
+    pub fn keyed_name(&self, label: &str, what: &str) -> String {
+        coffer_core::hex::encode(&self.keys.name_mac(&format!("{label}\0{what}")))
+    }
+
     fn state_aad(&self, name: &str) -> Vec<u8> {
         [
             b"coffer/state/v1\0".as_slice(),

@@ -1,0 +1,147 @@
+//! `coffer connect PROVIDER`: log in to an external vault; again to re-authenticate.
+
+use crate::cli::{ConnectCommand, HashicorpAuthArg, HashicorpConnectArgs};
+use crate::context::Context;
+use crate::failure::{Failure, code};
+use crate::password::credential;
+use coffer_vault::links::connect::{ConnectRequest, Login, connect};
+use coffer_vault::links::hashicorp::{self, AuthMethod, HashicorpSettings};
+use coffer_vault::links::{MAX_CACHE_TTL_SECS, Settings};
+
+pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
+    let req = match c {
+        ConnectCommand::HashicorpVault(a) => hashicorp_request(a)?,
+    };
+    // The key is checked before anything is sent to the provider.
+    let mut vault = ctx.open()?;
+    let provider = req.settings.provider();
+    let connected = connect(&mut vault, req, coffer_vault::clock::now()).map_err(|e| {
+        let hint = e.hint();
+        Failure::from(e).hint(hint)
+    })?;
+    let until = match connected.expires_at {
+        Some(t) => format!("until {t}"),
+        None => "with no expiry set by the server".to_string(),
+    };
+    eprintln!("Connected to {provider} {until}; linked secrets to it now resolve.");
+    if connected.cache_cleared > 0 {
+        eprintln!(
+            "Dropped {} value(s) cached from the earlier connection.",
+            connected.cache_cleared
+        );
+    }
+    Ok(())
+}
+
+fn hashicorp_request(a: HashicorpConnectArgs) -> Result<ConnectRequest, Failure> {
+    let ca_pem = a
+        .cacert
+        .as_deref()
+        .map(|p| {
+            std::fs::read_to_string(p).map_err(|e| {
+                Failure::new(
+                    code::IO,
+                    format!("cannot read the CA file {}: {e}", crate::term::shown(p)),
+                    "give a PEM file with --cacert (or VAULT_CACERT)",
+                )
+            })
+        })
+        .transpose()?;
+    let (auth, role, login) = match a.auth {
+        HashicorpAuthArg::Token => (
+            AuthMethod::Token,
+            None,
+            hashicorp::Login::Token(credential(
+                "Vault token",
+                a.token_file.as_deref(),
+                "--token-file",
+                Some("VAULT_TOKEN"),
+            )?),
+        ),
+        HashicorpAuthArg::Approle => (
+            AuthMethod::Approle,
+            a.role_id,
+            hashicorp::Login::Approle(credential(
+                "AppRole secret id",
+                a.secret_id_file.as_deref(),
+                "--secret-id-file",
+                Some("VAULT_SECRET_ID"),
+            )?),
+        ),
+        HashicorpAuthArg::Jwt => (
+            AuthMethod::Jwt,
+            a.role,
+            hashicorp::Login::Jwt(credential(
+                "JWT",
+                a.jwt_file.as_deref(),
+                "--jwt-file",
+                None,
+            )?),
+        ),
+    };
+    Ok(ConnectRequest {
+        settings: Settings::HashicorpVault(HashicorpSettings {
+            address: a.address,
+            namespace: a.namespace.filter(|n| !n.is_empty()),
+            ca_pem,
+            auth,
+            auth_path: a.auth_path,
+            role,
+        }),
+        login: Login::Hashicorp(login),
+        cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+    })
+}
+
+/// Parses `0`, `90s`, `30m`, `2h` (at most a day).
+pub fn cache_ttl(s: &str) -> Result<u64, Failure> {
+    let bad = || {
+        Failure::new(
+            code::INVALID_INPUT,
+            format!("invalid cache time {s:?}"),
+            "give 0 (no cache) or a number with s, m or h, e.g. 90s, 30m, 1h; at most 24h",
+        )
+    };
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().last() {
+        Some((i, c @ ('s' | 'm' | 'h'))) => (&s[..i], c),
+        _ if s == "0" => return Ok(0),
+        _ => return Err(bad()),
+    };
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        'h' => n.checked_mul(3600),
+        'm' => n.checked_mul(60),
+        _ => Some(n),
+    }
+    .ok_or_else(bad)?;
+    if secs > MAX_CACHE_TTL_SECS {
+        return Err(bad());
+    }
+    Ok(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_ttl;
+
+    #[test]
+    fn cache_times() {
+        assert_eq!(cache_ttl("0").unwrap(), 0);
+        assert_eq!(cache_ttl("90s").unwrap(), 90);
+        assert_eq!(cache_ttl("30m").unwrap(), 1800);
+        assert_eq!(cache_ttl("24h").unwrap(), 86_400);
+        for bad in [
+            "",
+            "h",
+            "25h",
+            "1d",
+            "-1h",
+            "1.5h",
+            "1 h",
+            "99999999999999999999h",
+        ] {
+            assert!(cache_ttl(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! `fetch`: the value behind a link, from the cache while it is fresh, else from its provider
+//! through the stored connection (then cached for the connection's cache time).
+
+use super::{LinkError, Settings, cache, hashicorp, load};
+use crate::store::Vault;
+use coffer_core::link::{LinkRepr, Provider};
+use coffer_core::{ExternalLink, SecretValue, Timestamp};
+
+/// Whether a value came from the cache or from the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Fetched earlier and still fresh.
+    Cache,
+    /// Fetched now.
+    Provider,
+}
+
+/// The value `link` points at, as of `now`.
+pub fn fetch(
+    vault: &mut Vault,
+    link: &ExternalLink,
+    now: Timestamp,
+) -> Result<(SecretValue, Source), LinkError> {
+    let provider = link.provider_kind();
+    if provider != Provider::HashicorpVault {
+        return Err(LinkError::Unsupported { provider });
+    }
+    if let Some(v) = cache::get(vault, link, now)? {
+        return Ok((v, Source::Cache));
+    }
+    let conn = load(vault, provider)?.ok_or(LinkError::NotConnected { provider })?;
+    if conn.expired(now) {
+        return Err(LinkError::CredentialsExpired { provider });
+    }
+    let credential = conn
+        .credential
+        .as_ref()
+        .ok_or(LinkError::NotConnected { provider })?;
+    let value = match (link.repr(), &conn.settings) {
+        (LinkRepr::HashicorpVault { mount, path, key }, Settings::HashicorpVault(s)) => {
+            hashicorp::Server::new(s)?.read(credential, mount, path, key)?
+        }
+        _ => return Err(LinkError::Unsupported { provider }),
+    };
+    if conn.cache_ttl_secs > 0 {
+        let ttl = i64::try_from(conn.cache_ttl_secs).unwrap_or(i64::MAX);
+        // Never cached past the credential's end: an expired connection resolves nothing.
+        let mut until = Timestamp::from_unix(now.unix().saturating_add(ttl)).unwrap_or(now);
+        if let Some(end) = conn.expires_at {
+            until = until.min(end);
+        }
+        cache::put(vault, link, &value, until)?;
+    }
+    Ok((value, Source::Provider))
+}
