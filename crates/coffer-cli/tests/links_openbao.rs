@@ -570,8 +570,20 @@ fn openbao_round_trip_export_import_connect_resolve_and_no_credential_at_rest() 
 fn openbao_namespace_or_none_reads_from_the_right_place() {
     let bao = Bao::start();
     bao.cli(&["namespace", "create", "team1"]);
-    bao.cli(&["secrets", "enable", "-namespace=team1", "-path=secret", "kv-v2"]);
-    bao.cli(&["kv", "put", "-namespace=team1", "secret/app", "k=from-team1"]);
+    bao.cli(&[
+        "secrets",
+        "enable",
+        "-namespace=team1",
+        "-path=secret",
+        "kv-v2",
+    ]);
+    bao.cli(&[
+        "kv",
+        "put",
+        "-namespace=team1",
+        "secret/app",
+        "k=from-team1",
+    ]);
     bao.cli(&["kv", "put", "secret/app", "k=from-root"]);
 
     let v = TestVault::init();
