@@ -170,6 +170,25 @@ pub enum Command {
 pub enum ConnectCommand {
     /// HashiCorp Vault or OpenBao: token, AppRole or JWT login; KV v2 (and v1) reads
     HashicorpVault(HashicorpConnectArgs),
+    /// AWS Secrets Manager: access keys from --profile, the AWS variables or a prompt; stores
+    /// only 2-hour temporary credentials made from them
+    AwsSecretsManager(AwsConnectArgs),
+}
+
+#[derive(Args)]
+pub struct AwsConnectArgs {
+    /// Region, e.g. eu-west-1 (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Take the keys (and region) from this profile of ~/.aws/credentials and ~/.aws/config
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send requests here instead of AWS (https, or http to this machine); AWS_ENDPOINT_URL is
+    /// honoured without it
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub cache: CacheTtlArg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -184,7 +203,7 @@ pub enum HashicorpAuthArg {
 
 #[derive(Args)]
 pub struct HashicorpConnectArgs {
-    /// The server's address, e.g. https://vault.example.com:8200 (http only to this machine)
+    /// The server's address, e.g. `https://vault.example.com:8200` (http only to this machine)
     #[arg(long, env = "VAULT_ADDR", value_name = "URL")]
     pub address: String,
     /// Namespace (Vault Enterprise, OpenBao), sent with every request

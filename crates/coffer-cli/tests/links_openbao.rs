@@ -9,7 +9,7 @@ mod bao;
 mod common;
 
 use bao::Bao;
-use common::{TestVault, fails_with, stderr};
+use common::{TestVault, fails_with, stderr, unix_now, unix_time};
 
 const READER: &str = r#"path "secret/data/team/*" { capabilities = ["read"] }"#;
 const STRIPE: &str = "secret/data/team/stripe";
@@ -57,13 +57,6 @@ fn clock(v: &TestVault, secs: i64) -> std::path::PathBuf {
     p
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[test]
 fn openbao_token_login_resolves_every_reference_user_and_caches_for_the_hour() {
     let bao = Bao::start();
@@ -90,7 +83,7 @@ fn openbao_token_login_resolves_every_reference_user_and_caches_for_the_hour() {
         stderr(&out)
     );
 
-    let t0 = now();
+    let t0 = unix_now();
     let c = clock(&v, t0);
     let get = || {
         let out = v
@@ -186,7 +179,7 @@ fn openbao_expired_and_revoked_tokens_ask_to_reconnect_and_denials_are_told_apar
     assert_eq!(v.get("stripe"), "sk_live_from_bao\n");
 
     // Past the token's hour (Coffer's clock): expired, without asking the server.
-    let c = clock(&v, now() + 3700);
+    let c = clock(&v, unix_now() + 3700);
     let before = bao.reads_of(STRIPE);
     let err = fails_with(v.cmd(&["get", "stripe"]).env("COFFER_TEST_CLOCK", &c), 13);
     assert!(
@@ -371,7 +364,7 @@ fn openbao_approle_login() {
     // The secret id from a file (as from a secret manager's mount).
     let f = v.dir.path().join("secret-id");
     std::fs::write(&f, format!("{secret_id}\n")).unwrap();
-    let t0 = now();
+    let t0 = unix_now();
     let out = v
         .cmd(&[
             "connect",
@@ -395,21 +388,11 @@ fn openbao_approle_login() {
     assert_eq!(list[0]["auth"], "approle");
     // The token's 30 minutes, as the server gave them.
     let exp = list[0]["expiresAt"].as_str().unwrap();
-    let exp = time_of(exp);
-    assert!((t0 + 1795..=now() + 1805).contains(&exp), "{exp} vs {t0}");
-}
-
-/// Unix seconds of an RFC 3339 UTC time `YYYY-MM-DDTHH:MM:SSZ` (days from the civil calendar).
-fn time_of(s: &str) -> i64 {
-    let n = |a: usize, b: usize| s[a..b].parse::<i64>().unwrap();
-    let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
+    let exp = unix_time(exp);
+    assert!(
+        (t0 + 1795..=unix_now() + 1805).contains(&exp),
+        "{exp} vs {t0}"
+    );
 }
 
 #[test]
@@ -447,7 +430,7 @@ fn openbao_jwt_login_with_a_signed_token() {
     ]);
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA","typ":"JWT"}"#);
     let claims = URL_SAFE_NO_PAD.encode(
-        serde_json::json!({"sub": "dev", "aud": "coffer", "iat": now(), "exp": now() + 600})
+        serde_json::json!({"sub": "dev", "aud": "coffer", "iat": unix_now(), "exp": unix_now() + 600})
             .to_string(),
     );
     let signed = format!("{header}.{claims}");

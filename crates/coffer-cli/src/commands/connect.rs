@@ -1,16 +1,19 @@
 //! `coffer connect PROVIDER`: log in to an external vault; again to re-authenticate.
 
-use crate::cli::{ConnectCommand, HashicorpAuthArg, HashicorpConnectArgs};
+use crate::cli::{AwsConnectArgs, ConnectCommand, HashicorpAuthArg, HashicorpConnectArgs};
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::password::credential;
+use coffer_vault::links::aws::{self, AwsSettings, Keys};
 use coffer_vault::links::connect::{ConnectRequest, Login, connect};
 use coffer_vault::links::hashicorp::{self, AuthMethod, HashicorpSettings};
 use coffer_vault::links::{MAX_CACHE_TTL_SECS, Settings};
+use secrecy::SecretString;
 
 pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
     let req = match c {
         ConnectCommand::HashicorpVault(a) => hashicorp_request(a)?,
+        ConnectCommand::AwsSecretsManager(a) => aws_request(a)?,
     };
     // The key is checked before anything is sent to the provider.
     let mut vault = ctx.open()?;
@@ -89,6 +92,69 @@ fn hashicorp_request(a: HashicorpConnectArgs) -> Result<ConnectRequest, Failure>
             role,
         }),
         login: Login::Hashicorp(login),
+        cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+    })
+}
+
+fn aws_request(a: AwsConnectArgs) -> Result<ConnectRequest, Failure> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let link_failure = |e: coffer_vault::links::LinkError| {
+        let hint = e.hint();
+        Failure::from(e).hint(hint)
+    };
+    let (keys, profile_region) = if let Some(p) = &a.profile {
+        aws::profile_keys(p).map_err(link_failure)?
+    } else if let Some(id) = env("AWS_ACCESS_KEY_ID") {
+        let secret = env("AWS_SECRET_ACCESS_KEY").ok_or_else(|| {
+            Failure::new(
+                code::INVALID_INPUT,
+                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+                "set both, or use --profile NAME",
+            )
+        })?;
+        let keys = Keys {
+            access_key_id: id,
+            secret_access_key: SecretString::from(secret),
+            session_token: env("AWS_SESSION_TOKEN").map(SecretString::from),
+        };
+        (keys, None)
+    } else if crate::prompt::interactive() {
+        let id = crate::prompt::line("AWS access key id: ")?;
+        let secret = crate::prompt::hidden("AWS secret access key: ")?;
+        let token = crate::prompt::hidden("Session token (empty for long-lived keys): ")?;
+        let keys = Keys {
+            access_key_id: id.trim().to_string(),
+            secret_access_key: SecretString::from(secret.trim()),
+            session_token: (!token.trim().is_empty()).then(|| SecretString::from(token.trim())),
+        };
+        (keys, None)
+    } else {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            "AWS keys are needed and there is no terminal to ask for them",
+            "use --profile NAME (~/.aws/credentials) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        ));
+    };
+    let region = a
+        .region
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or(profile_region)
+        .ok_or_else(|| {
+            Failure::new(
+                code::INVALID_INPUT,
+                "no AWS region given",
+                "pass --region (e.g. eu-west-1), or set AWS_REGION",
+            )
+        })?;
+    Ok(ConnectRequest {
+        settings: Settings::AwsSecretsManager(AwsSettings {
+            region,
+            endpoint_url: a.endpoint_url,
+            profile: a.profile,
+            access_key_id: keys.access_key_id.clone(),
+        }),
+        login: Login::Aws(keys),
         cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
     })
 }

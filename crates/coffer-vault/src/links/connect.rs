@@ -2,12 +2,13 @@
 //! again re-authenticates (and empties the provider's cached values).
 
 use super::{
-    CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, cache, hashicorp,
+    CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, aws, cache, hashicorp,
     state_name,
 };
 use crate::store::Vault;
 use coffer_core::Timestamp;
 use coffer_core::link::Provider;
+use secrecy::SecretString;
 
 /// What to connect with.
 pub struct ConnectRequest {
@@ -23,6 +24,8 @@ pub struct ConnectRequest {
 pub enum Login {
     /// HashiCorp Vault / OpenBao.
     Hashicorp(hashicorp::Login),
+    /// AWS access keys.
+    Aws(aws::Keys),
 }
 
 /// The connection made.
@@ -53,6 +56,17 @@ pub fn connect(
         (Settings::HashicorpVault(s), Login::Hashicorp(login)) => {
             let session = hashicorp::Server::new(s)?.login(s, login)?;
             (session.token, session.ttl_secs)
+        }
+        (Settings::AwsSecretsManager(s), Login::Aws(keys)) => {
+            let session = aws::login(s, keys)?;
+            let json = serde_json::to_string(&session.keys)
+                .map_err(|_| LinkError::Store(crate::StoreError::Integrity))?;
+            (SecretString::from(json), Some(session.ttl_secs))
+        }
+        _ => {
+            return Err(LinkError::BadSettings(
+                "the login does not fit the provider".into(),
+            ));
         }
     };
     let expires_at = ttl_secs.map(|t| {

@@ -46,6 +46,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
                 },
                 s.namespace.clone(),
             ),
+            Settings::AwsSecretsManager(_) => ("access keys (temporary)", None),
         };
         out.push(ConnectionStatus {
             provider,

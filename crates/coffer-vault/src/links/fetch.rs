@@ -1,10 +1,11 @@
 //! `fetch`: the value behind a link, from the cache while it is fresh, else from its provider
 //! through the stored connection (then cached for the connection's cache time).
 
-use super::{LinkError, Settings, cache, hashicorp, load};
+use super::{LinkError, Settings, aws, cache, hashicorp, load};
 use crate::store::Vault;
 use coffer_core::link::{LinkRepr, Provider};
 use coffer_core::{ExternalLink, SecretValue, Timestamp};
+use secrecy::ExposeSecret;
 
 /// Whether a value came from the cache or from the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +23,10 @@ pub fn fetch(
     now: Timestamp,
 ) -> Result<(SecretValue, Source), LinkError> {
     let provider = link.provider_kind();
-    if provider != Provider::HashicorpVault {
+    if !matches!(
+        provider,
+        Provider::HashicorpVault | Provider::AwsSecretsManager
+    ) {
         return Err(LinkError::Unsupported { provider });
     }
     if let Some(v) = cache::get(vault, link, now)? {
@@ -39,6 +43,28 @@ pub fn fetch(
     let value = match (link.repr(), &conn.settings) {
         (LinkRepr::HashicorpVault { mount, path, key }, Settings::HashicorpVault(s)) => {
             hashicorp::Server::new(s)?.read(credential, mount, path, key)?
+        }
+        (
+            LinkRepr::AwsSecretsManager {
+                secret_arn,
+                role_arn,
+                version_id,
+                json_key,
+            },
+            Settings::AwsSecretsManager(s),
+        ) => {
+            let keys: aws::Keys = serde_json::from_str(credential.expose_secret())
+                .map_err(|_| LinkError::Store(crate::StoreError::Integrity))?;
+            aws::read(
+                s,
+                &keys,
+                &aws::Read {
+                    secret_arn,
+                    role_arn: role_arn.as_deref(),
+                    version_id: version_id.as_deref(),
+                    json_key: json_key.as_deref(),
+                },
+            )?
         }
         _ => return Err(LinkError::Unsupported { provider }),
     };

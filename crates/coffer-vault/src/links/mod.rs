@@ -6,6 +6,7 @@
 //! key like the team link; fetched values are kept as sealed state `link-cache:PROVIDER:MAC`
 //! until their cache time runs out. Neither is ever part of an export.
 
+pub mod aws;
 pub mod cache;
 pub mod connect;
 pub mod connections;
@@ -75,6 +76,8 @@ impl std::fmt::Debug for Connection {
 pub enum Settings {
     /// HashiCorp Vault or OpenBao.
     HashicorpVault(hashicorp::HashicorpSettings),
+    /// AWS Secrets Manager.
+    AwsSecretsManager(aws::AwsSettings),
 }
 
 impl Settings {
@@ -82,6 +85,7 @@ impl Settings {
     pub fn provider(&self) -> Provider {
         match self {
             Settings::HashicorpVault(_) => Provider::HashicorpVault,
+            Settings::AwsSecretsManager(_) => Provider::AwsSecretsManager,
         }
     }
 
@@ -89,6 +93,7 @@ impl Settings {
     pub fn address(&self) -> &str {
         match self {
             Settings::HashicorpVault(s) => &s.address,
+            Settings::AwsSecretsManager(s) => s.endpoint_url.as_deref().unwrap_or(&s.region),
         }
     }
 }
@@ -118,7 +123,7 @@ pub fn load(vault: &mut Vault, provider: Provider) -> Result<Option<Connection>,
 pub fn connect_command(p: Provider) -> &'static str {
     match p {
         Provider::HashicorpVault => "coffer connect hashicorp-vault --address URL",
-        Provider::AwsSecretsManager => "coffer connect aws-secrets-manager",
+        Provider::AwsSecretsManager => "coffer connect aws-secrets-manager --region REGION",
         Provider::AzureKeyVault => "coffer connect azure-key-vault",
         Provider::OnePassword => "coffer connect one-password",
     }
@@ -241,6 +246,19 @@ impl Classify for LinkError {
             LinkError::Unsupported { .. } => ErrorKind::Unsupported,
             LinkError::Store(e) => e.kind(),
         }
+    }
+}
+
+mod secret_str {
+    use super::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.expose_secret())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        Ok(SecretString::from(String::deserialize(d)?))
     }
 }
 
