@@ -173,6 +173,24 @@ pub enum ConnectCommand {
     /// AWS Secrets Manager: access keys from --profile, the AWS variables or a prompt; stores
     /// only 2-hour temporary credentials made from them
     AwsSecretsManager(AwsConnectArgs),
+    /// 1Password through a 1Password Connect server: the Connect token from --token-file,
+    /// OP_CONNECT_TOKEN or a prompt
+    OnePassword(OnePasswordConnectArgs),
+}
+
+#[derive(Args)]
+pub struct OnePasswordConnectArgs {
+    /// The Connect server's address, e.g. `https://connect.example.com` (http only to this machine)
+    #[arg(long, env = "OP_CONNECT_HOST", value_name = "URL")]
+    pub address: String,
+    /// Trust only this CA (PEM) for the server's certificate
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+    /// Read the Connect token from this file (or /dev/fd/N) instead of OP_CONNECT_TOKEN or a prompt
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheTtlArg,
 }
 
 #[derive(Args)]
@@ -242,8 +260,17 @@ pub struct HashicorpConnectArgs {
 pub struct CacheTtlArg {
     /// How long fetched values are cached, sealed in the vault: 0 (never), 90s, 30m, 1h (the
     /// default), up to 24h
-    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "1h",
+        conflicts_with = "no_store"
+    )]
     pub cache_ttl: String,
+    /// Keep neither the credential nor fetched values: each use takes the credential from the
+    /// environment (VAULT_TOKEN, the AWS key variables, OP_CONNECT_TOKEN)
+    #[arg(long)]
+    pub no_store: bool,
 }
 
 #[derive(Subcommand)]

@@ -106,9 +106,9 @@ fn every_provider_links_and_the_link_survives_export_and_import() {
         err.contains("stripe: not connected to hashicorp-vault"),
         "{err}"
     );
-    let err = fails_with(&mut v.cmd(&["get", "op"]), 12);
+    let err = fails_with(&mut v.cmd(&["get", "az"]), 12);
     assert!(
-        err.contains("this Coffer cannot connect to one-password yet"),
+        err.contains("this Coffer cannot connect to azure-key-vault yet"),
         "{err}"
     );
     // Export, import elsewhere: the links come back, listed for re-authentication.

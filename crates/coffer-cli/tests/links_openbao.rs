@@ -606,3 +606,63 @@ fn openbao_namespace_or_none_reads_from_the_right_place() {
             .unwrap();
     assert_eq!(list[0]["namespace"], "team1");
 }
+
+#[test]
+fn openbao_no_store_keeps_neither_token_nor_values_and_takes_the_token_from_each_use() {
+    let bao = Bao::start();
+    let v = linked_vault(&bao);
+    let token = bao.token_with_policy("reader", READER, "2h");
+    let out = connect_with_token(&v, &bao, &token, &["--no-store"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("without keeping the credential"),
+        "{}",
+        stderr(&out)
+    );
+    // Without the token in the environment: the state and what to do.
+    let err = fails_with(&mut v.cmd(&["get", "stripe"]), 13);
+    assert!(
+        err.contains("the hashicorp-vault connection keeps no credential (--no-store) and VAULT_TOKEN is not set"),
+        "{err}"
+    );
+    assert!(err.contains("set VAULT_TOKEN for this command"), "{err}");
+    // With it: each use asks the server (nothing cached on disk).
+    for n in 1..=2 {
+        let out = v
+            .cmd(&["get", "stripe"])
+            .env("VAULT_TOKEN", &token)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "sk_live_from_bao\n");
+        assert_eq!(bao.reads_of(STRIPE), n);
+    }
+    let list: serde_json::Value =
+        serde_json::from_slice(&v.cmd(&["connections", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(list[0]["credentialStored"], false);
+    assert_eq!(list[0]["cachedValues"], 0);
+    for f in ["vault.db", "vault.db-wal"] {
+        let bytes = std::fs::read(v.home().join(f)).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{f} holds the token"
+        );
+    }
+    // AppRole and JWT logins have nothing to take from the environment: refused.
+    let out = v
+        .cmd(&[
+            "connect",
+            "hashicorp-vault",
+            "--address",
+            &bao.addr,
+            "--auth",
+            "jwt",
+            "--role",
+            "r",
+            "--no-store",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

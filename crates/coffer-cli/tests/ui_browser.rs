@@ -2,12 +2,15 @@
 //! loopback, checked against the vault with the CLI afterwards (issue 9).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[path = "common/bao.rs"]
+mod bao;
 #[path = "common/browser.rs"]
 mod browser;
 mod common;
 #[path = "common/ui.rs"]
 mod ui;
 
+use bao::Bao;
 use browser::Browser;
 use common::TestVault;
 use ui::UiServer;
@@ -414,5 +417,83 @@ async fn the_browser_opens_signed_in_without_the_token_in_a_command_line() {
         .unwrap();
     b.el("tr[data-name=opened]").await;
     assert_eq!(b.client.current_url().await.unwrap().as_str(), s.url("/"));
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn linked_secrets_reveal_from_openbao_and_connections_are_shown_cleared_and_disconnected() {
+    let bao = Bao::start();
+    bao.cli(&["kv", "put", "secret/team/stripe", "api_key=sk_from_openbao"]);
+    let v = TestVault::init();
+    v.cmd(&[
+        "link",
+        "stripe",
+        "--provider",
+        "hashicorp-vault",
+        "--mount",
+        "secret",
+        "--path",
+        "team/stripe",
+        "--key",
+        "api_key",
+    ])
+    .assert()
+    .success();
+    v.cmd(&["connect", "hashicorp-vault", "--address", &bao.addr])
+        .env("VAULT_TOKEN", "root")
+        .assert()
+        .success();
+    let (_s, b) = open(&v).await;
+    // Reveal fetches the linked value from OpenBao.
+    b.el("tr[data-name=stripe] .linked-from").await;
+    b.click("tr[data-name=stripe] button.reveal").await;
+    b.text_until("tr[data-name=stripe] .secret", |t| t == "sk_from_openbao")
+        .await;
+    // Connections: the connection, its cache, never the token.
+    b.click("#open-connections").await;
+    let row = b
+        .text_until(
+            "#connections-table tr[data-provider=hashicorp-vault]",
+            |t| t.contains("1 cached"),
+        )
+        .await;
+    assert!(row.contains(&bao.addr), "{row}");
+    assert!(row.contains("token"), "{row}");
+    b.screenshot("connections").await;
+    b.click("#cache-clear").await;
+    b.text_until("#notice", |t| t.contains("Deleted 1 cached value"))
+        .await;
+    b.text_until(
+        "#connections-table tr[data-provider=hashicorp-vault]",
+        |t| t.contains("0 cached"),
+    )
+    .await;
+    // Disconnect, confirmed: the CLI sees no connection, and Reveal says what to run.
+    b.click("#connections-table tr[data-provider=hashicorp-vault] button")
+        .await;
+    b.click("#confirm-ok").await;
+    b.text_until("#notice", |t| {
+        t.contains("Disconnected from hashicorp-vault")
+    })
+    .await;
+    b.settled().await;
+    let out = v.cmd(&["connections", "--json"]).output().unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    b.click("#connections-dialog button[data-close]").await;
+    // Hide the value shown earlier, then ask for it again.
+    b.click("tr[data-name=stripe] button.reveal").await;
+    b.text_until("tr[data-name=stripe] .secret", |t| t == "••••••••")
+        .await;
+    b.click("tr[data-name=stripe] button.reveal").await;
+    let err = b
+        .text_until("#error", |t| t.contains("not connected"))
+        .await;
+    assert!(
+        err.contains("connect first: `coffer connect hashicorp-vault --address URL`"),
+        "{err}"
+    );
     b.stop().await;
 }

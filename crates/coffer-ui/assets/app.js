@@ -169,10 +169,7 @@ function row(s, env) {
   tr.append(name);
 
   const value = cell(undefined, 'value');
-  if (s.link) {
-    value.textContent = 'stored in the external vault';
-    value.classList.add('muted');
-  } else {
+  {
     const shown = document.createElement('span');
     shown.className = 'secret';
     shown.textContent = '••••••••';
@@ -203,6 +200,13 @@ function row(s, env) {
     }, 'quiet small copy');
     copy.setAttribute('aria-label', `Copy ${s.name}`);
     value.append(shown, ' ', reveal, ' ', copy);
+    if (s.link) {
+      // Revealing fetches it from the external vault (or the cache): see Connections.
+      const from = document.createElement('span');
+      from.className = 'muted linked-from';
+      from.textContent = ` from ${s.link.provider}`;
+      value.append(from);
+    }
   }
   tr.append(value);
   tr.append(cell(s.allowedDomains.length ? s.allowedDomains.join(', ') : 'any domain', s.allowedDomains.length ? 'domains' : 'domains muted'));
@@ -713,7 +717,7 @@ async function applyPlan() {
     $('#relink').hidden = r.needsReauthentication.length === 0;
     $('#relink-list').replaceChildren(...r.needsReauthentication.map((x) => {
       const li = document.createElement('li');
-      li.textContent = `${x.name} (${x.provider})`;
+      li.textContent = `${x.name} (${x.provider}): ${x.connect}`;
       return li;
     }));
     importStep('done');
@@ -851,6 +855,56 @@ $('#invite-go').addEventListener('click', async () => {
 $('#team-dialog').addEventListener('close', () => { $('#invite-token-text').textContent = ''; });
 $('#invite-name').addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter') { ev.preventDefault(); $('#invite-go').click(); }
+});
+
+// --- connections to external vaults ----------------------------------------------------------
+
+async function fillConnections() {
+  const box = $('.error', $('#connections-dialog'));
+  try {
+    const r = await json('/api/connections');
+    $('#connections-none').hidden = r.connections.length > 0;
+    $('#connections-table').hidden = r.connections.length === 0;
+    $('#connections-table tbody').replaceChildren(...r.connections.map((c) => {
+      const tr = document.createElement('tr');
+      tr.dataset.provider = c.provider;
+      const state = !c.credentialStored ? 'not kept (--no-store)' : c.expired ? `expired: run ${c.connect}` : (c.expiresAt ? `until ${c.expiresAt}` : 'no expiry set');
+      const cache = c.cacheTtlSeconds === 0 ? 'off' : `${c.cacheTtlSeconds} s, ${c.cachedValues} cached`;
+      const where = c.namespace ? `${c.address} (namespace ${c.namespace})` : c.address;
+      const off = cell(undefined, 'actions');
+      off.append(button('Disconnect', () => confirmThen(
+        `Disconnect ${c.provider}?`,
+        `Secrets linked to ${c.provider} stop resolving until ${c.connect} is run again; its cached values are deleted.`,
+        null,
+        async () => {
+          const d = await json('/api/connections/disconnect', { provider: c.provider });
+          notice(`Disconnected from ${d.provider}; ${d.cachedValuesDeleted} cached value${d.cachedValuesDeleted === 1 ? '' : 's'} deleted.`);
+          await fillConnections();
+        },
+      ), 'quiet small danger'));
+      tr.append(cell(c.provider), cell(where), cell(c.auth), cell(state, c.expired ? 'expired' : ''), cell(cache), off);
+      return tr;
+    }));
+  } catch (e) {
+    showError(box, e);
+  }
+}
+
+$('#open-connections').addEventListener('click', async () => {
+  openDialog($('#connections-dialog'));
+  await fillConnections();
+});
+
+$('#cache-clear').addEventListener('click', async () => {
+  const box = $('.error', $('#connections-dialog'));
+  clearError(box);
+  try {
+    const r = await json('/api/cache/clear', {});
+    notice(`Deleted ${r.deleted} cached value${r.deleted === 1 ? '' : 's'}; the next use fetches again.`);
+    await fillConnections();
+  } catch (e) {
+    showError(box, e);
+  }
 });
 
 // --- wiring ------------------------------------------------------------------------------------

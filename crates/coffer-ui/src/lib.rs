@@ -183,6 +183,12 @@ fn router(state: Arc<State>) -> axum::Router {
         .route("/api/import/apply", post(api::import::apply))
         .route("/api/import/discard", post(api::import::discard))
         .route("/api/clear", post(api::clear::clear))
+        .route("/api/connections", get(api::connections::connections))
+        .route(
+            "/api/connections/disconnect",
+            post(api::disconnect::disconnect),
+        )
+        .route("/api/cache/clear", post(api::cache_clear::cache_clear))
         .route("/api/key", post(api::key::key))
         .route("/api/reset", post(api::reset::reset))
         .route("/api/team", get(api::team::status::status))

@@ -7,6 +7,7 @@ use crate::password::credential;
 use coffer_vault::links::aws::{self, AwsSettings, Keys};
 use coffer_vault::links::connect::{ConnectRequest, Login, connect};
 use coffer_vault::links::hashicorp::{self, AuthMethod, HashicorpSettings};
+use coffer_vault::links::onepassword::OnePasswordSettings;
 use coffer_vault::links::{MAX_CACHE_TTL_SECS, Settings};
 use secrecy::SecretString;
 
@@ -14,6 +15,20 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
     let req = match c {
         ConnectCommand::HashicorpVault(a) => hashicorp_request(a)?,
         ConnectCommand::AwsSecretsManager(a) => aws_request(a)?,
+        ConnectCommand::OnePassword(a) => ConnectRequest {
+            settings: Settings::OnePassword(OnePasswordSettings {
+                address: a.address,
+                ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
+            }),
+            login: Login::OnePassword(credential(
+                "1Password Connect token",
+                a.token_file.as_deref(),
+                "--token-file",
+                Some("OP_CONNECT_TOKEN"),
+            )?),
+            cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+            store: !a.cache.no_store,
+        },
     };
     // The key is checked before anything is sent to the provider.
     let mut vault = ctx.open()?;
@@ -26,7 +41,14 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
         Some(t) => format!("until {t}"),
         None => "with no expiry set by the server".to_string(),
     };
-    eprintln!("Connected to {provider} {until}; linked secrets to it now resolve.");
+    if connected.stored {
+        eprintln!("Connected to {provider} {until}; linked secrets to it now resolve.");
+    } else {
+        eprintln!(
+            "Connected to {provider} without keeping the credential: each use takes it from {} again.",
+            coffer_vault::links::memory::variables(provider)
+        );
+    }
     if connected.cache_cleared > 0 {
         eprintln!(
             "Dropped {} value(s) cached from the earlier connection.",
@@ -37,19 +59,14 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
 }
 
 fn hashicorp_request(a: HashicorpConnectArgs) -> Result<ConnectRequest, Failure> {
-    let ca_pem = a
-        .cacert
-        .as_deref()
-        .map(|p| {
-            std::fs::read_to_string(p).map_err(|e| {
-                Failure::new(
-                    code::IO,
-                    format!("cannot read the CA file {}: {e}", crate::term::shown(p)),
-                    "give a PEM file with --cacert (or VAULT_CACERT)",
-                )
-            })
-        })
-        .transpose()?;
+    let ca_pem = ca_file(a.cacert.as_deref(), "--cacert (or VAULT_CACERT)")?;
+    if a.cache.no_store && a.auth != HashicorpAuthArg::Token {
+        return Err(Failure::new(
+            code::USAGE,
+            "--no-store works with token login only",
+            "give the token in VAULT_TOKEN at each use, or drop --no-store to keep the AppRole or JWT login's token sealed in the vault",
+        ));
+    }
     let (auth, role, login) = match a.auth {
         HashicorpAuthArg::Token => (
             AuthMethod::Token,
@@ -93,6 +110,7 @@ fn hashicorp_request(a: HashicorpConnectArgs) -> Result<ConnectRequest, Failure>
         }),
         login: Login::Hashicorp(login),
         cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+        store: !a.cache.no_store,
     })
 }
 
@@ -156,7 +174,22 @@ fn aws_request(a: AwsConnectArgs) -> Result<ConnectRequest, Failure> {
         }),
         login: Login::Aws(keys),
         cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+        store: !a.cache.no_store,
     })
+}
+
+/// The PEM text of a CA file given with `flag`.
+fn ca_file(path: Option<&std::path::Path>, flag: &str) -> Result<Option<String>, Failure> {
+    path.map(|p| {
+        std::fs::read_to_string(p).map_err(|e| {
+            Failure::new(
+                code::IO,
+                format!("cannot read the CA file {}: {e}", crate::term::shown(p)),
+                format!("give a PEM file with {flag}"),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// Parses `0`, `90s`, `30m`, `2h` (at most a day).

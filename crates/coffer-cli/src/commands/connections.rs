@@ -8,22 +8,7 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
     let list = connections(&mut vault, coffer_vault::clock::now())?;
     if json {
-        let items: Vec<serde_json::Value> = list
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "provider": c.provider.id(),
-                    "address": c.address,
-                    "namespace": c.namespace,
-                    "auth": c.auth,
-                    "connectedAt": c.connected_at.to_string(),
-                    "expiresAt": c.expires_at.map(|t| t.to_string()),
-                    "expired": c.expired,
-                    "cacheTtlSeconds": c.cache_ttl_secs,
-                    "cachedValues": c.cached_values,
-                })
-            })
-            .collect();
+        let items: Vec<serde_json::Value> = list.iter().map(|c| c.to_json()).collect();
         println!("{}", serde_json::Value::Array(items));
         return Ok(());
     }
@@ -33,6 +18,10 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
     }
     for c in &list {
         let state = match (c.expired, c.expires_at) {
+            _ if !c.credential_stored => format!(
+                "credential not kept (--no-store): taken from {} at each use",
+                coffer_vault::links::memory::variables(c.provider)
+            ),
             (true, _) => "EXPIRED: run `coffer connect` again".to_string(),
             (false, Some(t)) => format!("valid until {t}"),
             (false, None) => "valid (no expiry set by the server)".to_string(),

@@ -285,11 +285,17 @@ fn print_report(r: &ImportReport, files: usize) {
         eprintln!(
             "Linked secrets resolve once this vault is connected to their external vault (`coffer connections` shows what is):"
         );
-        for (name, provider) in &r.relink {
-            let command = coffer_core::link::Provider::from_id(provider)
-                .map(coffer_vault::links::connect_command)
-                .unwrap_or("coffer connect --help");
-            eprintln!("  {name} ({}): `{command}`", escape(provider));
+        for x in r.to_json()["needsReauthentication"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let command = x["connect"].as_str().unwrap_or("coffer connect --help");
+            eprintln!(
+                "  {} ({}): `{command}`",
+                x["name"].as_str().unwrap_or_default(),
+                escape(x["provider"].as_str().unwrap_or_default())
+            );
         }
     }
 }

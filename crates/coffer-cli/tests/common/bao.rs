@@ -3,6 +3,8 @@
 //! server's own "server started" line; a port taken meanwhile (bao cannot bind port 0 and report
 //! it) makes the server exit, and another port is tried.
 
+#![allow(dead_code)] // each test binary uses part of it
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

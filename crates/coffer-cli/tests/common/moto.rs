@@ -2,6 +2,8 @@
 //! link tests. Installed by `.ci/test-servers` (run here if missing); the port is the one the
 //! server reports in its "Running on" line. Set-up calls go through boto3 in moto's own Python.
 
+#![allow(dead_code)] // each test binary uses part of it
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,7 +2,10 @@
 //! the `coffer-vault` operation the CLI calls, and answers with what it returned. Errors carry
 //! the operation's message and the hint the CLI prints.
 
+pub(crate) mod cache_clear;
 pub(crate) mod clear;
+pub(crate) mod connections;
+pub(crate) mod disconnect;
 pub(crate) mod domains;
 pub(crate) mod enable;
 pub(crate) mod export;
@@ -134,6 +137,16 @@ pub(crate) fn environment(s: Option<&str>) -> Result<Option<coffer_core::EnvName
             .map(Some)
             .map_err(ApiError::from),
     }
+}
+
+/// An external vault provider id from the page.
+pub(crate) fn provider(s: &str) -> Result<coffer_core::link::Provider, ApiError> {
+    coffer_core::link::Provider::from_id(s).ok_or_else(|| {
+        ApiError::invalid(
+            format!("unknown provider {s:?}"),
+            "providers are hashicorp-vault, aws-secrets-manager, azure-key-vault, one-password",
+        )
+    })
 }
 
 pub(crate) use coffer_vault::error::{DOMAIN_HINT, NAME_HINT};

@@ -3,7 +3,7 @@
 
 use super::{
     CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, aws, cache, hashicorp,
-    state_name,
+    onepassword, state_name,
 };
 use crate::store::Vault;
 use coffer_core::Timestamp;
@@ -18,6 +18,9 @@ pub struct ConnectRequest {
     pub login: Login,
     /// How long fetched values are cached (0: not at all).
     pub cache_ttl_secs: u64,
+    /// Keep the credential (sealed). `false` (`--no-store`): keep neither it nor fetched values;
+    /// each use takes the credential from the environment (`super::memory`).
+    pub store: bool,
 }
 
 /// The secret part of a login, per provider.
@@ -26,6 +29,8 @@ pub enum Login {
     Hashicorp(hashicorp::Login),
     /// AWS access keys.
     Aws(aws::Keys),
+    /// A 1Password Connect token.
+    OnePassword(SecretString),
 }
 
 /// The connection made.
@@ -37,6 +42,8 @@ pub struct Connected {
     pub expires_at: Option<Timestamp>,
     /// Cached values of the earlier connection, deleted.
     pub cache_cleared: usize,
+    /// Whether the credential was kept.
+    pub stored: bool,
 }
 
 /// Logs in with `req` at `now` and stores the connection (replacing an earlier one).
@@ -63,6 +70,11 @@ pub fn connect(
                 .map_err(|_| LinkError::Store(crate::StoreError::Integrity))?;
             (SecretString::from(json), Some(session.ttl_secs))
         }
+        (Settings::OnePassword(s), Login::OnePassword(token)) => {
+            onepassword::Connect::new(s)?.login(token)?;
+            // Connect tokens do not expire by themselves (the model product: "valid forever").
+            (token.clone(), None)
+        }
         _ => {
             return Err(LinkError::BadSettings(
                 "the login does not fit the provider".into(),
@@ -79,19 +91,22 @@ pub fn connect(
     let conn = Connection {
         version: CONNECTION_VERSION,
         settings: req.settings,
-        credential: Some(credential),
+        credential: req.store.then_some(credential),
         connected_at: now,
-        expires_at,
-        cache_ttl_secs: req.cache_ttl_secs,
+        // Without a kept credential, each use brings its own: no expiry to keep.
+        expires_at: expires_at.filter(|_| req.store),
+        cache_ttl_secs: if req.store { req.cache_ttl_secs } else { 0 },
     };
     let json = zeroize::Zeroizing::new(
         serde_json::to_vec(&conn).map_err(|_| LinkError::Store(crate::StoreError::Integrity))?,
     );
+    let conn_expiry = conn.expires_at;
     vault.update_sealed_state(&state_name(provider), |_| Some(json))?;
     let cache_cleared = cache::clear(vault, Some(provider))?;
     Ok(Connected {
         provider,
-        expires_at,
+        expires_at: conn_expiry,
         cache_cleared,
+        stored: req.store,
     })
 }

@@ -30,6 +30,25 @@ pub struct ConnectionStatus {
     pub cached_values: usize,
 }
 
+impl ConnectionStatus {
+    /// The JSON every front end shows (`coffer connections --json`, the web page).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "provider": self.provider.id(),
+            "address": self.address,
+            "namespace": self.namespace,
+            "auth": self.auth,
+            "connectedAt": self.connected_at.to_string(),
+            "expiresAt": self.expires_at.map(|t| t.to_string()),
+            "expired": self.expired,
+            "credentialStored": self.credential_stored,
+            "cacheTtlSeconds": self.cache_ttl_secs,
+            "cachedValues": self.cached_values,
+            "connect": super::connect_command(self.provider),
+        })
+    }
+}
+
 /// Every stored connection, in provider order.
 pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionStatus>, StoreError> {
     let mut out = Vec::new();
@@ -47,6 +66,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
                 s.namespace.clone(),
             ),
             Settings::AwsSecretsManager(_) => ("access keys (temporary)", None),
+            Settings::OnePassword(_) => ("Connect token", None),
         };
         out.push(ConnectionStatus {
             provider,

@@ -1,7 +1,7 @@
 //! `fetch`: the value behind a link, from the cache while it is fresh, else from its provider
 //! through the stored connection (then cached for the connection's cache time).
 
-use super::{LinkError, Settings, aws, cache, hashicorp, load};
+use super::{LinkError, Settings, aws, cache, hashicorp, load, memory, onepassword};
 use crate::store::Vault;
 use coffer_core::link::{LinkRepr, Provider};
 use coffer_core::{ExternalLink, SecretValue, Timestamp};
@@ -25,7 +25,7 @@ pub fn fetch(
     let provider = link.provider_kind();
     if !matches!(
         provider,
-        Provider::HashicorpVault | Provider::AwsSecretsManager
+        Provider::HashicorpVault | Provider::AwsSecretsManager | Provider::OnePassword
     ) {
         return Err(LinkError::Unsupported { provider });
     }
@@ -36,10 +36,15 @@ pub fn fetch(
     if conn.expired(now) {
         return Err(LinkError::CredentialsExpired { provider });
     }
-    let credential = conn
-        .credential
-        .as_ref()
-        .ok_or(LinkError::NotConnected { provider })?;
+    // A `--no-store` connection: the credential comes from this process's environment.
+    let from_env;
+    let credential = match &conn.credential {
+        Some(c) => c,
+        None => {
+            from_env = memory::credential(provider).ok_or(LinkError::NoCredential { provider })?;
+            &from_env
+        }
+    };
     let value = match (link.repr(), &conn.settings) {
         (LinkRepr::HashicorpVault { mount, path, key }, Settings::HashicorpVault(s)) => {
             hashicorp::Server::new(s)?.read(credential, mount, path, key)?
@@ -65,6 +70,9 @@ pub fn fetch(
                     json_key: json_key.as_deref(),
                 },
             )?
+        }
+        (LinkRepr::OnePassword { reference }, Settings::OnePassword(s)) => {
+            onepassword::Connect::new(s)?.read(credential, reference)?
         }
         _ => return Err(LinkError::Unsupported { provider }),
     };

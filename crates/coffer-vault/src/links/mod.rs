@@ -14,6 +14,8 @@ pub mod disconnect;
 pub mod fetch;
 pub mod hashicorp;
 mod http;
+pub mod memory;
+pub mod onepassword;
 
 use crate::store::{StoreError, Vault};
 use crate::{Classify, ErrorKind};
@@ -78,6 +80,8 @@ pub enum Settings {
     HashicorpVault(hashicorp::HashicorpSettings),
     /// AWS Secrets Manager.
     AwsSecretsManager(aws::AwsSettings),
+    /// 1Password through a Connect server.
+    OnePassword(onepassword::OnePasswordSettings),
 }
 
 impl Settings {
@@ -86,6 +90,7 @@ impl Settings {
         match self {
             Settings::HashicorpVault(_) => Provider::HashicorpVault,
             Settings::AwsSecretsManager(_) => Provider::AwsSecretsManager,
+            Settings::OnePassword(_) => Provider::OnePassword,
         }
     }
 
@@ -94,6 +99,7 @@ impl Settings {
         match self {
             Settings::HashicorpVault(s) => &s.address,
             Settings::AwsSecretsManager(s) => s.endpoint_url.as_deref().unwrap_or(&s.region),
+            Settings::OnePassword(s) => &s.address,
         }
     }
 }
@@ -125,7 +131,7 @@ pub fn connect_command(p: Provider) -> &'static str {
         Provider::HashicorpVault => "coffer connect hashicorp-vault --address URL",
         Provider::AwsSecretsManager => "coffer connect aws-secrets-manager --region REGION",
         Provider::AzureKeyVault => "coffer connect azure-key-vault",
-        Provider::OnePassword => "coffer connect one-password",
+        Provider::OnePassword => "coffer connect one-password --address URL",
     }
 }
 
@@ -193,6 +199,12 @@ pub enum LinkError {
         /// The provider.
         provider: Provider,
     },
+    /// A `--no-store` connection and no credential in the environment.
+    #[error("the {provider} connection keeps no credential (--no-store) and {} is not set", memory::variables(*provider))]
+    NoCredential {
+        /// The provider.
+        provider: Provider,
+    },
     /// Database failure or damaged sealed state.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -228,6 +240,11 @@ impl LinkError {
             LinkError::Unsupported { .. } => {
                 "see docs/links.md for the providers this version resolves".into()
             }
+            LinkError::NoCredential { provider } => format!(
+                "set {} for this command, or connect without --no-store: `{}`",
+                memory::variables(*provider),
+                connect_command(*provider)
+            ),
             LinkError::Store(_) => String::new(),
         }
     }
@@ -238,7 +255,8 @@ impl Classify for LinkError {
         match self {
             LinkError::NotConnected { .. }
             | LinkError::CredentialsExpired { .. }
-            | LinkError::LoginRefused { .. } => ErrorKind::Unauthorized,
+            | LinkError::LoginRefused { .. }
+            | LinkError::NoCredential { .. } => ErrorKind::Unauthorized,
             LinkError::NotFound { .. } => ErrorKind::NotFound,
             LinkError::AccessDenied { .. } => ErrorKind::Denied,
             LinkError::Unreachable { .. } | LinkError::BadResponse { .. } => ErrorKind::Io,

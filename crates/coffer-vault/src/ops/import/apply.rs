@@ -57,7 +57,7 @@ impl ApplyError {
 impl ImportReport {
     /// The report as JSON, the same for every front end: `cleared`, `added`, `replaced`,
     /// `skipped`, `keptBoth` (`name`, `storedAs`), `identical`, `needsReauthentication` (`name`,
-    /// `provider`).
+    /// `provider`, `connect`: the command that makes it resolve).
     pub fn to_json(&self) -> serde_json::Value {
         fn names(v: &[SecretName]) -> Vec<&str> {
             v.iter().map(|n| n.as_str()).collect()
@@ -69,7 +69,11 @@ impl ImportReport {
             "skipped": names(&self.skipped),
             "keptBoth": self.kept_both.iter().map(|(a, b)| serde_json::json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
             "identical": names(&self.identical),
-            "needsReauthentication": self.relink.iter().map(|(n, p)| serde_json::json!({"name": n.as_str(), "provider": p})).collect::<Vec<_>>(),
+            "needsReauthentication": self.relink.iter().map(|(n, p)| serde_json::json!({
+                "name": n.as_str(),
+                "provider": p,
+                "connect": coffer_core::link::Provider::from_id(p).map(crate::links::connect_command),
+            })).collect::<Vec<_>>(),
         })
     }
 }
