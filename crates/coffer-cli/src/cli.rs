@@ -176,6 +176,31 @@ pub enum ConnectCommand {
     /// 1Password through a 1Password Connect server: the Connect token from --token-file,
     /// OP_CONNECT_TOKEN or a prompt
     OnePassword(OnePasswordConnectArgs),
+    /// Azure Key Vault: an app registration's client secret (from --client-secret-file,
+    /// AZURE_CLIENT_SECRET or a prompt); the connection lasts a day
+    AzureKeyVault(AzureConnectArgs),
+}
+
+#[derive(Args)]
+pub struct AzureConnectArgs {
+    /// Directory (tenant) id
+    #[arg(long, env = "AZURE_TENANT_ID", value_name = "ID")]
+    pub tenant: String,
+    /// Application (client) id of the app registration
+    #[arg(long, env = "AZURE_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// Read the client secret from this file (or /dev/fd/N) instead of AZURE_CLIENT_SECRET or a
+    /// prompt
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<std::path::PathBuf>,
+    /// Login host of a sovereign cloud (default `https://login.microsoftonline.com`)
+    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Trust only this CA (PEM) for the login host and the vaults
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheTtlArg,
 }
 
 #[derive(Args)]

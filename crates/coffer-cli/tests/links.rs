@@ -99,16 +99,16 @@ fn every_provider_links_and_the_link_survives_export_and_import() {
     );
     assert_eq!(entry(&l, "az")["link"]["provider"], "azure-key-vault");
     assert_eq!(entry(&l, "op")["link"]["reference"], "op://dev/stripe/key");
-    // No value is stored: `get` asks to connect to the provider (`links_openbao.rs` connects),
-    // or says the provider does not resolve in this version.
+    // No value is stored: `get` asks to connect to the provider (`links_openbao.rs`,
+    // `links_aws.rs`, `links_azure_fake.rs`, `links_onepassword_fake.rs` connect).
     let err = fails_with(&mut v.cmd(&["get", "stripe"]), 13);
     assert!(
         err.contains("stripe: not connected to hashicorp-vault"),
         "{err}"
     );
-    let err = fails_with(&mut v.cmd(&["get", "az"]), 12);
+    let err = fails_with(&mut v.cmd(&["get", "az"]), 13);
     assert!(
-        err.contains("this Coffer cannot connect to azure-key-vault yet"),
+        err.contains("az: not connected to azure-key-vault"),
         "{err}"
     );
     // Export, import elsewhere: the links come back, listed for re-authentication.

@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::password::credential;
 use coffer_vault::links::aws::{self, AwsSettings, Keys};
+use coffer_vault::links::azure::AzureSettings;
 use coffer_vault::links::connect::{ConnectRequest, Login, connect};
 use coffer_vault::links::hashicorp::{self, AuthMethod, HashicorpSettings};
 use coffer_vault::links::onepassword::OnePasswordSettings;
@@ -15,6 +16,22 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
     let req = match c {
         ConnectCommand::HashicorpVault(a) => hashicorp_request(a)?,
         ConnectCommand::AwsSecretsManager(a) => aws_request(a)?,
+        ConnectCommand::AzureKeyVault(a) => ConnectRequest {
+            settings: Settings::AzureKeyVault(AzureSettings {
+                tenant_id: a.tenant,
+                client_id: a.client_id,
+                authority_host: a.authority_host.filter(|h| !h.is_empty()),
+                ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
+            }),
+            login: Login::Azure(credential(
+                "Azure client secret",
+                a.client_secret_file.as_deref(),
+                "--client-secret-file",
+                Some("AZURE_CLIENT_SECRET"),
+            )?),
+            cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+            store: !a.cache.no_store,
+        },
         ConnectCommand::OnePassword(a) => ConnectRequest {
             settings: Settings::OnePassword(OnePasswordSettings {
                 address: a.address,

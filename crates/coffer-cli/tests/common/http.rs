@@ -52,36 +52,10 @@ impl TestServer {
 
     fn start(tls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Coffer test CA");
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::from_params(&ca_params, &ca_key);
-        let leaf_key = KeyPair::generate().unwrap();
-        let leaf_params =
-            CertificateParams::new(NAMES.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-                .unwrap();
-        let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+        let (ca, server_config) = tls_for(NAMES);
         let ca_pem = dir.path().join("ca.pem");
-        std::fs::write(&ca_pem, ca.pem()).unwrap();
-
-        let config = tls.then(|| {
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            Arc::new(
-                rustls::ServerConfig::builder_with_provider(provider)
-                    .with_safe_default_protocol_versions()
-                    .unwrap()
-                    .with_no_client_auth()
-                    .with_single_cert(
-                        vec![CertificateDer::from(leaf.der().to_vec())],
-                        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-                    )
-                    .unwrap(),
-            )
-        });
+        std::fs::write(&ca_pem, ca).unwrap();
+        let config = tls.then_some(server_config);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let connections = Arc::new(AtomicUsize::new(0));
@@ -113,6 +87,33 @@ impl TestServer {
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+}
+
+/// A CA (its PEM) and a rustls server configuration with a certificate it signed for `names`.
+pub fn tls_for(names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Coffer test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::from_params(&ca_params, &ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf_params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(leaf.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        )
+        .unwrap();
+    (ca.pem(), Arc::new(config))
 }
 
 fn serve(tcp: TcpStream, config: Option<Arc<rustls::ServerConfig>>, seen: &Mutex<Vec<Seen>>) {

@@ -2,8 +2,8 @@
 //! again re-authenticates (and empties the provider's cached values).
 
 use super::{
-    CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, aws, cache, hashicorp,
-    onepassword, state_name,
+    CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, aws, azure, cache,
+    hashicorp, onepassword, state_name,
 };
 use crate::store::Vault;
 use coffer_core::Timestamp;
@@ -31,6 +31,8 @@ pub enum Login {
     Aws(aws::Keys),
     /// A 1Password Connect token.
     OnePassword(SecretString),
+    /// An Azure client secret.
+    Azure(SecretString),
 }
 
 /// The connection made.
@@ -74,6 +76,11 @@ pub fn connect(
             onepassword::Connect::new(s)?.login(token)?;
             // Connect tokens do not expire by themselves (the model product: "valid forever").
             (token.clone(), None)
+        }
+        (Settings::AzureKeyVault(s), Login::Azure(secret)) => {
+            azure::login(s, secret)?;
+            // The model product's day: then `coffer connect` again.
+            (secret.clone(), Some(azure::CONNECTION_SECS))
         }
         _ => {
             return Err(LinkError::BadSettings(

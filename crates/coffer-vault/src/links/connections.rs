@@ -67,6 +67,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
             ),
             Settings::AwsSecretsManager(_) => ("access keys (temporary)", None),
             Settings::OnePassword(_) => ("Connect token", None),
+            Settings::AzureKeyVault(_) => ("client secret", None),
         };
         out.push(ConnectionStatus {
             provider,

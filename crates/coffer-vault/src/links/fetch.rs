@@ -1,9 +1,9 @@
 //! `fetch`: the value behind a link, from the cache while it is fresh, else from its provider
 //! through the stored connection (then cached for the connection's cache time).
 
-use super::{LinkError, Settings, aws, cache, hashicorp, load, memory, onepassword};
+use super::{LinkError, Settings, aws, azure, cache, hashicorp, load, memory, onepassword};
 use crate::store::Vault;
-use coffer_core::link::{LinkRepr, Provider};
+use coffer_core::link::LinkRepr;
 use coffer_core::{ExternalLink, SecretValue, Timestamp};
 use secrecy::ExposeSecret;
 
@@ -23,12 +23,6 @@ pub fn fetch(
     now: Timestamp,
 ) -> Result<(SecretValue, Source), LinkError> {
     let provider = link.provider_kind();
-    if !matches!(
-        provider,
-        Provider::HashicorpVault | Provider::AwsSecretsManager | Provider::OnePassword
-    ) {
-        return Err(LinkError::Unsupported { provider });
-    }
     if let Some(v) = cache::get(vault, link, now)? {
         return Ok((v, Source::Cache));
     }
@@ -70,6 +64,9 @@ pub fn fetch(
                     json_key: json_key.as_deref(),
                 },
             )?
+        }
+        (LinkRepr::AzureKeyVault { secret_id }, Settings::AzureKeyVault(s)) => {
+            azure::read(s, credential, secret_id, now)?
         }
         (LinkRepr::OnePassword { reference }, Settings::OnePassword(s)) => {
             onepassword::Connect::new(s)?.read(credential, reference)?

@@ -43,6 +43,9 @@ pub fn client(provider: Provider, base: &Url, ca_pem: Option<&str>) -> Result<Cl
         // Credentials must not travel to a proxy (HTTPS_PROXY) on their way to this machine.
         b = b.no_proxy();
     }
+    for (host, addr) in test_resolve() {
+        b = b.resolve(&host, addr);
+    }
     if let Some(pem) = ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
             .map_err(|_| LinkError::BadSettings("the CA file holds no PEM certificate".into()))?;
@@ -99,4 +102,22 @@ pub fn json(provider: Provider, resp: Response) -> Result<serde_json::Value, Lin
         provider,
         reason: "the answer is not JSON".into(),
     })
+}
+
+/// Test builds only: host-to-address overrides from `COFFER_TEST_RESOLVE`
+/// (`HOST=IP:PORT,...`), as curl's `--resolve`, so a test can point a provider's real host name at
+/// a local fake. Release builds do not contain this and ignore the variable.
+pub fn test_resolve() -> Vec<(String, std::net::SocketAddr)> {
+    #[cfg(debug_assertions)]
+    if let Some(v) = std::env::var_os("COFFER_TEST_RESOLVE") {
+        return v
+            .to_string_lossy()
+            .split(',')
+            .filter_map(|pair| {
+                let (host, addr) = pair.split_once('=')?;
+                Some((host.to_string(), addr.parse().ok()?))
+            })
+            .collect();
+    }
+    Vec::new()
 }

@@ -13,7 +13,7 @@ pub fn variables(p: Provider) -> &'static str {
         Provider::AwsSecretsManager => {
             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
         }
-        Provider::AzureKeyVault => "the Azure variables",
+        Provider::AzureKeyVault => "AZURE_CLIENT_SECRET",
         Provider::OnePassword => "OP_CONNECT_TOKEN",
     }
 }
@@ -35,6 +35,6 @@ pub fn credential(p: Provider) -> Option<SecretString> {
             };
             serde_json::to_string(&keys).ok().map(SecretString::from)
         }
-        Provider::AzureKeyVault => None,
+        Provider::AzureKeyVault => var("AZURE_CLIENT_SECRET").map(SecretString::from),
     }
 }

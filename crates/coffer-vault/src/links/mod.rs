@@ -7,6 +7,7 @@
 //! until their cache time runs out. Neither is ever part of an export.
 
 pub mod aws;
+pub mod azure;
 pub mod cache;
 pub mod connect;
 pub mod connections;
@@ -82,6 +83,8 @@ pub enum Settings {
     AwsSecretsManager(aws::AwsSettings),
     /// 1Password through a Connect server.
     OnePassword(onepassword::OnePasswordSettings),
+    /// Azure Key Vault.
+    AzureKeyVault(azure::AzureSettings),
 }
 
 impl Settings {
@@ -91,6 +94,7 @@ impl Settings {
             Settings::HashicorpVault(_) => Provider::HashicorpVault,
             Settings::AwsSecretsManager(_) => Provider::AwsSecretsManager,
             Settings::OnePassword(_) => Provider::OnePassword,
+            Settings::AzureKeyVault(_) => Provider::AzureKeyVault,
         }
     }
 
@@ -100,6 +104,10 @@ impl Settings {
             Settings::HashicorpVault(s) => &s.address,
             Settings::AwsSecretsManager(s) => s.endpoint_url.as_deref().unwrap_or(&s.region),
             Settings::OnePassword(s) => &s.address,
+            Settings::AzureKeyVault(s) => s
+                .authority_host
+                .as_deref()
+                .unwrap_or(azure::DEFAULT_AUTHORITY),
         }
     }
 }
@@ -130,7 +138,7 @@ pub fn connect_command(p: Provider) -> &'static str {
     match p {
         Provider::HashicorpVault => "coffer connect hashicorp-vault --address URL",
         Provider::AwsSecretsManager => "coffer connect aws-secrets-manager --region REGION",
-        Provider::AzureKeyVault => "coffer connect azure-key-vault",
+        Provider::AzureKeyVault => "coffer connect azure-key-vault --tenant TENANT --client-id ID",
         Provider::OnePassword => "coffer connect one-password --address URL",
     }
 }
@@ -199,6 +207,16 @@ pub enum LinkError {
         /// The provider.
         provider: Provider,
     },
+    /// The provider holds the secret but will not give it (disabled, expired, not yet valid).
+    #[error("{provider}: {what} {reason}")]
+    Unusable {
+        /// The provider.
+        provider: Provider,
+        /// What was asked for.
+        what: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A `--no-store` connection and no credential in the environment.
     #[error("the {provider} connection keeps no credential (--no-store) and {} is not set", memory::variables(*provider))]
     NoCredential {
@@ -240,6 +258,9 @@ impl LinkError {
             LinkError::Unsupported { .. } => {
                 "see docs/links.md for the providers this version resolves".into()
             }
+            LinkError::Unusable { provider, .. } => format!(
+                "enable it or change its dates in {provider}, or pin another version in the link (`coffer link NAME ...`)"
+            ),
             LinkError::NoCredential { provider } => format!(
                 "set {} for this command, or connect without --no-store: `{}`",
                 memory::variables(*provider),
@@ -258,7 +279,7 @@ impl Classify for LinkError {
             | LinkError::LoginRefused { .. }
             | LinkError::NoCredential { .. } => ErrorKind::Unauthorized,
             LinkError::NotFound { .. } => ErrorKind::NotFound,
-            LinkError::AccessDenied { .. } => ErrorKind::Denied,
+            LinkError::AccessDenied { .. } | LinkError::Unusable { .. } => ErrorKind::Denied,
             LinkError::Unreachable { .. } | LinkError::BadResponse { .. } => ErrorKind::Io,
             LinkError::BadSettings(_) => ErrorKind::InvalidInput,
             LinkError::Unsupported { .. } => ErrorKind::Unsupported,
