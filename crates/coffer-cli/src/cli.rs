@@ -173,8 +173,8 @@ pub enum ConnectCommand {
     /// AWS Secrets Manager: access keys from --profile, the AWS variables or a prompt; stores
     /// only 2-hour temporary credentials made from them
     AwsSecretsManager(AwsConnectArgs),
-    /// 1Password through a 1Password Connect server: the Connect token from --token-file,
-    /// OP_CONNECT_TOKEN or a prompt
+    /// 1Password through a 1Password Connect server (the token from --token-file,
+    /// OP_CONNECT_TOKEN or a prompt), or through the `op` CLI with --op-cli
     OnePassword(OnePasswordConnectArgs),
     /// Azure Key Vault: an app registration's client secret (from --client-secret-file,
     /// AZURE_CLIENT_SECRET or a prompt); the connection lasts a day
@@ -206,12 +206,22 @@ pub struct AzureConnectArgs {
 #[derive(Args)]
 pub struct OnePasswordConnectArgs {
     /// The Connect server's address, e.g. `https://connect.example.com` (http only to this machine)
-    #[arg(long, env = "OP_CONNECT_HOST", value_name = "URL")]
-    pub address: String,
+    #[arg(
+        long,
+        env = "OP_CONNECT_HOST",
+        value_name = "URL",
+        required_unless_present = "op_cli"
+    )]
+    pub address: Option<String>,
+    /// Read through the installed 1Password CLI (`op read`) with a service account token (from
+    /// --token-file, OP_SERVICE_ACCOUNT_TOKEN or a prompt) instead of a Connect server
+    #[arg(long, conflicts_with_all = ["address", "cacert"])]
+    pub op_cli: bool,
     /// Trust only this CA (PEM) for the server's certificate
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<std::path::PathBuf>,
-    /// Read the Connect token from this file (or /dev/fd/N) instead of OP_CONNECT_TOKEN or a prompt
+    /// Read the token from this file (or /dev/fd/N) instead of OP_CONNECT_TOKEN
+    /// (OP_SERVICE_ACCOUNT_TOKEN with --op-cli) or a prompt
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<std::path::PathBuf>,
     #[command(flatten)]

@@ -112,3 +112,100 @@ fn fake_connect_resolves_references_by_name_id_label_and_section() {
         "Connect tokens do not expire"
     );
 }
+
+const SERVICE_TOKEN: &str = "ops_eyJzaWduSW5BZGRyZXNzIjoiZmFrZSJ9";
+
+/// A FAKE 1Password CLI (`op` is not installable here): a script that answers `op whoami` and
+/// `op read --no-newline REFERENCE` as the real one does, for its service account token only, and
+/// records its arguments.
+fn fake_op(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("fake-op-bin");
+    std::fs::create_dir(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+echo "$@" >> "{log}"
+if [ "$OP_SERVICE_ACCOUNT_TOKEN" != "{SERVICE_TOKEN}" ]; then
+  echo "[ERROR] 2026/11/29 04:00:00 authentication failed: invalid service account token" >&2
+  exit 1
+fi
+case "$1" in
+  whoami) echo '{{"url":"https://my.1password.com","user_type":"SERVICE_ACCOUNT"}}' ;;
+  read)
+    [ "$2" = "--no-newline" ] || exit 3
+    case "$3" in
+      "op://Dev/Stripe/credential") printf %s "sk_from_op_cli" ;;
+      *) echo "[ERROR] 2026/11/29 04:00:00 could not read secret '$3': \"Nope\" isn't an item in the \"Dev\" vault" >&2; exit 1 ;;
+    esac ;;
+  *) exit 2 ;;
+esac
+"#,
+        log = dir.join("op-argv.log").display()
+    );
+    let op = bin.join("op");
+    std::fs::write(&op, script).unwrap();
+    std::fs::set_permissions(&op, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn fake_op_cli_reads_with_a_service_account_token_kept_out_of_argv() {
+    let v = TestVault::init();
+    let bin = fake_op(v.dir.path());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    link(&v, "stripe", "op://Dev/Stripe/credential");
+    link(&v, "nope", "op://Dev/Nope/credential");
+    let out = v
+        .cmd(&["connect", "one-password", "--op-cli"])
+        .env("PATH", &path)
+        .env("OP_SERVICE_ACCOUNT_TOKEN", "ops_wrong")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(13), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("op did not accept the service account token"),
+        "{}",
+        stderr(&out)
+    );
+    let out = v
+        .cmd(&["connect", "one-password", "--op-cli"])
+        .env("PATH", &path)
+        .env("OP_SERVICE_ACCOUNT_TOKEN", SERVICE_TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Later uses need no token in the environment: it is kept sealed and given to `op`.
+    let out = v
+        .cmd(&["get", "stripe"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "sk_from_op_cli\n");
+    let err = fails_with(v.cmd(&["get", "nope"]).env("PATH", &path), 3);
+    assert!(err.contains("isn't an item in the \"Dev\" vault"), "{err}");
+    let argv = std::fs::read_to_string(v.dir.path().join("op-argv.log")).unwrap();
+    assert!(
+        argv.contains("read --no-newline op://Dev/Stripe/credential"),
+        "{argv}"
+    );
+    assert!(
+        !argv.contains(SERVICE_TOKEN),
+        "the token never reaches op's arguments"
+    );
+    let list: serde_json::Value =
+        serde_json::from_slice(&v.cmd(&["connections", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(list[0]["auth"], "service account token (op CLI)");
+    // Without `op` on PATH: said plainly.
+    v.cmd(&["cache", "clear"]).assert().success();
+    let err = fails_with(v.cmd(&["get", "stripe"]).env("PATH", "/nonexistent"), 4);
+    assert!(
+        err.contains("the 1Password CLI `op` is not installed"),
+        "{err}"
+    );
+}

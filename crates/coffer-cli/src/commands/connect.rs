@@ -34,15 +34,25 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
         },
         ConnectCommand::OnePassword(a) => ConnectRequest {
             settings: Settings::OnePassword(OnePasswordSettings {
-                address: a.address,
+                address: a.address.unwrap_or_else(|| "op".into()),
+                op_cli: a.op_cli,
                 ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
             }),
-            login: Login::OnePassword(credential(
-                "1Password Connect token",
-                a.token_file.as_deref(),
-                "--token-file",
-                Some("OP_CONNECT_TOKEN"),
-            )?),
+            login: Login::OnePassword(if a.op_cli {
+                credential(
+                    "1Password service account token",
+                    a.token_file.as_deref(),
+                    "--token-file",
+                    Some("OP_SERVICE_ACCOUNT_TOKEN"),
+                )?
+            } else {
+                credential(
+                    "1Password Connect token",
+                    a.token_file.as_deref(),
+                    "--token-file",
+                    Some("OP_CONNECT_TOKEN"),
+                )?
+            }),
             cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
             store: !a.cache.no_store,
         },

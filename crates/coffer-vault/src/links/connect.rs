@@ -3,7 +3,7 @@
 
 use super::{
     CONNECTION_VERSION, Connection, LinkError, MAX_CACHE_TTL_SECS, Settings, aws, azure, cache,
-    hashicorp, onepassword, state_name,
+    hashicorp, onepassword, op_cli, state_name,
 };
 use crate::store::Vault;
 use coffer_core::Timestamp;
@@ -73,7 +73,11 @@ pub fn connect(
             (SecretString::from(json), Some(session.ttl_secs))
         }
         (Settings::OnePassword(s), Login::OnePassword(token)) => {
-            onepassword::Connect::new(s)?.login(token)?;
+            if s.op_cli {
+                op_cli::login(token)?;
+            } else {
+                onepassword::Connect::new(s)?.login(token)?;
+            }
             // Connect tokens do not expire by themselves (the model product: "valid forever").
             (token.clone(), None)
         }

@@ -66,6 +66,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
                 s.namespace.clone(),
             ),
             Settings::AwsSecretsManager(_) => ("access keys (temporary)", None),
+            Settings::OnePassword(s) if s.op_cli => ("service account token (op CLI)", None),
             Settings::OnePassword(_) => ("Connect token", None),
             Settings::AzureKeyVault(_) => ("client secret", None),
         };

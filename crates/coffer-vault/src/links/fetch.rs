@@ -1,7 +1,7 @@
 //! `fetch`: the value behind a link, from the cache while it is fresh, else from its provider
 //! through the stored connection (then cached for the connection's cache time).
 
-use super::{LinkError, Settings, aws, azure, cache, hashicorp, load, memory, onepassword};
+use super::{LinkError, Settings, aws, azure, cache, hashicorp, load, memory, onepassword, op_cli};
 use crate::store::Vault;
 use coffer_core::link::LinkRepr;
 use coffer_core::{ExternalLink, SecretValue, Timestamp};
@@ -67,6 +67,9 @@ pub fn fetch(
         }
         (LinkRepr::AzureKeyVault { secret_id }, Settings::AzureKeyVault(s)) => {
             azure::read(s, credential, secret_id, now)?
+        }
+        (LinkRepr::OnePassword { reference }, Settings::OnePassword(s)) if s.op_cli => {
+            op_cli::read(credential, reference)?
         }
         (LinkRepr::OnePassword { reference }, Settings::OnePassword(s)) => {
             onepassword::Connect::new(s)?.read(credential, reference)?

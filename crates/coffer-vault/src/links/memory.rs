@@ -14,7 +14,7 @@ pub fn variables(p: Provider) -> &'static str {
             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
         }
         Provider::AzureKeyVault => "AZURE_CLIENT_SECRET",
-        Provider::OnePassword => "OP_CONNECT_TOKEN",
+        Provider::OnePassword => "OP_CONNECT_TOKEN (Connect) or OP_SERVICE_ACCOUNT_TOKEN (op CLI)",
     }
 }
 
@@ -26,7 +26,9 @@ fn var(name: &str) -> Option<String> {
 pub fn credential(p: Provider) -> Option<SecretString> {
     match p {
         Provider::HashicorpVault => var("VAULT_TOKEN").map(SecretString::from),
-        Provider::OnePassword => var("OP_CONNECT_TOKEN").map(SecretString::from),
+        Provider::OnePassword => var("OP_CONNECT_TOKEN")
+            .or_else(|| var("OP_SERVICE_ACCOUNT_TOKEN"))
+            .map(SecretString::from),
         Provider::AwsSecretsManager => {
             let keys = Keys {
                 access_key_id: var("AWS_ACCESS_KEY_ID")?,

@@ -17,6 +17,7 @@ pub mod hashicorp;
 mod http;
 pub mod memory;
 pub mod onepassword;
+pub mod op_cli;
 
 use crate::store::{StoreError, Vault};
 use crate::{Classify, ErrorKind};

@@ -18,8 +18,11 @@ const P: Provider = Provider::OnePassword;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OnePasswordSettings {
-    /// The Connect server's base URL.
+    /// The Connect server's base URL (`op` for the CLI path).
     pub address: String,
+    /// Read through the `op` CLI with a service account token instead of a Connect server.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub op_cli: bool,
     /// The only CA trusted for the server (PEM), from `--cacert`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_pem: Option<String>,
