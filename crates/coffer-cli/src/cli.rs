@@ -193,6 +193,10 @@ pub struct AzureConnectArgs {
     /// prompt
     #[arg(long, value_name = "FILE")]
     pub client_secret_file: Option<std::path::PathBuf>,
+    /// Sign in as yourself with a code typed on any device's browser (a public client app
+    /// registration); no client secret
+    #[arg(long, conflicts_with_all = ["client_secret_file", "no_store"])]
+    pub device_code: bool,
     /// Login host of a sovereign cloud (default `https://login.microsoftonline.com`)
     #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
     pub authority_host: Option<String>,

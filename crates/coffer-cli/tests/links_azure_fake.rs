@@ -177,3 +177,62 @@ fn azure_needs_https_for_the_login_host() {
         stderr(&out)
     );
 }
+
+#[test]
+fn fake_entra_device_code_sign_in_keeps_a_refresh_token_for_the_day() {
+    use azure_fake::{DECLINING_CLIENT_ID, PUBLIC_CLIENT_ID, USER_CODE};
+    let fake = AzureFake::start();
+    let v = TestVault::init();
+    link(&v, "db", &format!("https://{VAULT_HOST}/secrets/db"));
+    let connect = |client: &str| {
+        cmd(
+            &v,
+            &fake,
+            &[
+                "connect",
+                "azure-key-vault",
+                "--tenant",
+                TENANT,
+                "--client-id",
+                client,
+                "--device-code",
+                "--authority-host",
+                &format!("https://{LOGIN_HOST}"),
+                "--cacert",
+                fake.ca_pem.to_str().unwrap(),
+            ],
+        )
+        .output()
+        .unwrap()
+    };
+    // The user declines: refused, nothing stored.
+    let out = connect(DECLINING_CLIENT_ID);
+    assert_eq!(out.status.code(), Some(13), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("authorization_declined"),
+        "{}",
+        stderr(&out)
+    );
+    // The code is shown; the first poll is pending, the second signed in.
+    let out = connect(PUBLIC_CLIENT_ID);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("enter the code {USER_CODE}")),
+        "{}",
+        stderr(&out)
+    );
+    let out = get(&v, &fake, "db");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "db-pass-2\n");
+    let list: serde_json::Value =
+        serde_json::from_slice(&v.cmd(&["connections", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(list[0]["auth"], "device code");
+    assert!(list[0]["expiresAt"].is_string());
+    let polls = fake
+        .seen()
+        .iter()
+        .filter(|s| s.host == LOGIN_HOST && s.target.ends_with("/token"))
+        .count();
+    assert!(polls >= 3, "two polls and one refresh: {polls}");
+}

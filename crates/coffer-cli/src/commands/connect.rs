@@ -22,13 +22,20 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
                 client_id: a.client_id,
                 authority_host: a.authority_host.filter(|h| !h.is_empty()),
                 ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
+                device_code: a.device_code,
             }),
-            login: Login::Azure(credential(
-                "Azure client secret",
-                a.client_secret_file.as_deref(),
-                "--client-secret-file",
-                Some("AZURE_CLIENT_SECRET"),
-            )?),
+            login: if a.device_code {
+                Login::AzureDeviceCode {
+                    show: Box::new(|m| eprintln!("{m}")),
+                }
+            } else {
+                Login::Azure(credential(
+                    "Azure client secret",
+                    a.client_secret_file.as_deref(),
+                    "--client-secret-file",
+                    Some("AZURE_CLIENT_SECRET"),
+                )?)
+            },
             cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
             store: !a.cache.no_store,
         },

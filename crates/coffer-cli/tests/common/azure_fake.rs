@@ -22,6 +22,11 @@ pub const CLIENT_ID: &str = "04b07795-0000-0000-0000-02a3b3c1e9d0";
 pub const CLIENT_SECRET: &str = "fake~client~secret~value";
 const ACCESS_TOKEN: &str = "eyJ0eXAiOiJKV1QifQ.fake-access-token.sig";
 pub const VAULT_HOST: &str = "kv1.vault.azure.net";
+/// A public client (device code sign-in); `DECLINING_CLIENT_ID`'s user declines.
+pub const PUBLIC_CLIENT_ID: &str = "14d82eec-0000-0000-0000-d8a5c4b0b5ad";
+pub const DECLINING_CLIENT_ID: &str = "00000000-dec1-0000-0000-000000000000";
+pub const USER_CODE: &str = "FAKE-1234";
+const REFRESH_TOKEN: &str = "fake-refresh-token-0.AAAA";
 pub const LOGIN_HOST: &str = "login.fake.test";
 
 /// One request the fake answered.
@@ -153,11 +158,57 @@ fn secret(name: &str, version: Option<&str>) -> (u16, Value) {
     }
 }
 
-fn answer(r: &Request) -> (u16, Vec<(&'static str, String)>, Value) {
+fn answer(
+    r: &Request,
+    polls: &std::sync::atomic::AtomicUsize,
+) -> (u16, Vec<(&'static str, String)>, Value) {
     let (path, _query) = r.target.split_once('?').unwrap_or((&r.target, ""));
     if r.host == LOGIN_HOST {
         let f = form(&r.body);
         let get = |k: &str| f.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+        let token = || json!({"token_type": "Bearer", "expires_in": 3599, "access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN, "scope": "https://vault.azure.net/user_impersonation"});
+        if path == format!("/{TENANT}/oauth2/v2.0/devicecode") {
+            return (
+                200,
+                vec![],
+                json!({"device_code": "fake-device-code", "user_code": USER_CODE, "verification_uri": "https://microsoft.com/devicelogin", "expires_in": 900, "interval": 1,
+                       "message": format!("To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {USER_CODE} to authenticate.")}),
+            );
+        }
+        match get("grant_type") {
+            Some("urn:ietf:params:oauth:grant-type:device_code") => {
+                if get("client_id") == Some(DECLINING_CLIENT_ID) {
+                    return (
+                        400,
+                        vec![],
+                        json!({"error": "authorization_declined", "error_description": "AADSTS70000: The user declined to authorize the request."}),
+                    );
+                }
+                // The user signs in between the first and the second poll.
+                if polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return (
+                        400,
+                        vec![],
+                        json!({"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."}),
+                    );
+                }
+                return (200, vec![], token());
+            }
+            Some("refresh_token") => {
+                return if get("refresh_token") == Some(REFRESH_TOKEN)
+                    && get("client_id") == Some(PUBLIC_CLIENT_ID)
+                {
+                    (200, vec![], token())
+                } else {
+                    (
+                        400,
+                        vec![],
+                        json!({"error": "invalid_grant", "error_description": "AADSTS70008: The refresh token has expired or is invalid."}),
+                    )
+                };
+            }
+            _ => {}
+        }
         let right = r.method == "POST"
             && path == format!("/{TENANT}/oauth2/v2.0/token")
             && get("grant_type") == Some("client_credentials")
@@ -209,7 +260,12 @@ fn answer(r: &Request) -> (u16, Vec<(&'static str, String)>, Value) {
     (status, vec![], body)
 }
 
-fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, seen: &Mutex<Vec<Seen>>) {
+fn serve(
+    tcp: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    seen: &Mutex<Vec<Seen>>,
+    polls: &std::sync::atomic::AtomicUsize,
+) {
     let Ok(conn) = rustls::ServerConnection::new(config) else {
         return;
     };
@@ -223,7 +279,7 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, seen: &Mutex<Vec<See
         target: r.target.clone(),
         authorized: r.auth.is_some(),
     });
-    let (status, headers, body) = answer(&r);
+    let (status, headers, body) = answer(&r, polls);
     let body = body.to_string();
     let mut head = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
@@ -249,11 +305,12 @@ impl AzureFake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let s = seen.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (config, s) = (config.clone(), s.clone());
-                std::thread::spawn(move || serve(stream, config, &s));
+                let (config, s, p) = (config.clone(), s.clone(), polls.clone());
+                std::thread::spawn(move || serve(stream, config, &s, &p));
             }
         });
         AzureFake {

@@ -33,6 +33,11 @@ pub enum Login {
     OnePassword(SecretString),
     /// An Azure client secret.
     Azure(SecretString),
+    /// An Azure device code sign-in; `show` gives the user the sign-in instructions.
+    AzureDeviceCode {
+        /// Shows the page to open and the code to type.
+        show: Box<dyn Fn(&str)>,
+    },
 }
 
 /// The connection made.
@@ -81,7 +86,11 @@ pub fn connect(
             // Connect tokens do not expire by themselves (the model product: "valid forever").
             (token.clone(), None)
         }
-        (Settings::AzureKeyVault(s), Login::Azure(secret)) => {
+        (Settings::AzureKeyVault(s), Login::AzureDeviceCode { show }) if s.device_code => {
+            let refresh = azure::device_code_login(s, show.as_ref())?;
+            (refresh, Some(azure::CONNECTION_SECS))
+        }
+        (Settings::AzureKeyVault(s), Login::Azure(secret)) if !s.device_code => {
             azure::login(s, secret)?;
             // The model product's day: then `coffer connect` again.
             (secret.clone(), Some(azure::CONNECTION_SECS))

@@ -68,6 +68,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
             Settings::AwsSecretsManager(_) => ("access keys (temporary)", None),
             Settings::OnePassword(s) if s.op_cli => ("service account token (op CLI)", None),
             Settings::OnePassword(_) => ("Connect token", None),
+            Settings::AzureKeyVault(s) if s.device_code => ("device code", None),
             Settings::AzureKeyVault(_) => ("client secret", None),
         };
         out.push(ConnectionStatus {

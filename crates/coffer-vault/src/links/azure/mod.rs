@@ -4,10 +4,14 @@
 //! CA, bounded time, no retries).
 
 #[cfg(feature = "azure")]
+mod device_code;
+#[cfg(feature = "azure")]
 mod sdk;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "azure")]
+pub use device_code::login as device_code_login;
 #[cfg(feature = "azure")]
 pub use sdk::{login, read};
 
@@ -31,6 +35,9 @@ pub struct AzureSettings {
     /// The only CA trusted (PEM), from `--cacert`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_pem: Option<String>,
+    /// Signed in with a device code: the credential is a refresh token, not a client secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device_code: bool,
 }
 
 #[cfg(not(feature = "azure"))]
@@ -43,6 +50,15 @@ fn not_built() -> super::LinkError {
 /// Checks the client secret by asking for a token (this build has no Azure client).
 #[cfg(not(feature = "azure"))]
 pub fn login(_: &AzureSettings, _: &secrecy::SecretString) -> Result<(), super::LinkError> {
+    Err(not_built())
+}
+
+/// Device code sign-in (this build has no Azure client).
+#[cfg(not(feature = "azure"))]
+pub fn device_code_login(
+    _: &AzureSettings,
+    _: &dyn Fn(&str),
+) -> Result<secrecy::SecretString, super::LinkError> {
     Err(not_built())
 }
 

@@ -132,7 +132,16 @@ pub fn read(
         }
     };
     let t = transport(settings)?;
-    let cred = credential(settings, secret, &t)?;
+    let cred: Arc<dyn TokenCredential> = if settings.device_code {
+        // `secret` is the refresh token from the device code sign-in.
+        let access = super::device_code::access(settings, secret)?;
+        Arc::new(Fixed {
+            token: access.token,
+            expires_at: access.expires_at,
+        })
+    } else {
+        credential(settings, secret, &t)?
+    };
     let client = SecretClient::new(
         &format!("https://{host}/"),
         cred,
@@ -184,6 +193,34 @@ pub fn read(
         provider: P,
         reason: format!("the value of {what} cannot be a Coffer value: {e}"),
     })
+}
+
+/// An access token obtained elsewhere (the device code sign-in's refresh), as a credential.
+struct Fixed {
+    token: SecretString,
+    expires_at: i64,
+}
+
+impl std::fmt::Debug for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fixed([REDACTED])")
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenCredential for Fixed {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        let ends = azure_core::time::OffsetDateTime::from_unix_timestamp(self.expires_at)
+            .unwrap_or(azure_core::time::OffsetDateTime::UNIX_EPOCH);
+        Ok(azure_core::credentials::AccessToken::new(
+            self.token.expose_secret().to_string(),
+            ends,
+        ))
+    }
 }
 
 fn at(unix: i64) -> String {
