@@ -240,6 +240,14 @@ fn openbao_missing_secrets_and_keys_are_not_found() {
     let bao = Bao::start();
     let v = linked_vault(&bao);
     assert!(connect_with_token(&v, &bao, "root", &[]).status.success());
+    // One reference that cannot resolve: nothing runs, so the link is not even fetched.
+    let err = fails_with(
+        v.cmd(&["inject", "-i", "-"])
+            .write_stdin("{{vault:unknown}} {{vault:stripe}}"),
+        14,
+    );
+    assert!(err.contains("unknown: no such secret"), "{err}");
+    assert_eq!(bao.reads_of(STRIPE), 0);
     v.cmd(&[
         "link",
         "nokey",
@@ -465,7 +473,8 @@ fn openbao_jwt_login_with_a_signed_token() {
 fn openbao_over_tls_trusts_only_the_given_ca() {
     let bao = Bao::start_tls();
     let v = linked_vault(&bao);
-    // The server's CA is not a system root: refused before any token is sent.
+    // The server's CA is not a system root: the TLS handshake fails, so no request (and no
+    // token) reaches the server.
     let out = connect_with_token(&v, &bao, "root", &[]);
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
     assert!(

@@ -41,7 +41,19 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
         },
         ConnectCommand::OnePassword(a) => ConnectRequest {
             settings: Settings::OnePassword(OnePasswordSettings {
-                address: a.address.unwrap_or_else(|| "op".into()),
+                address: if a.op_cli {
+                    "op".into()
+                } else {
+                    a.address
+                        .or_else(|| std::env::var("OP_CONNECT_HOST").ok().filter(|h| !h.is_empty()))
+                        .ok_or_else(|| {
+                            Failure::new(
+                                code::USAGE,
+                                "a Connect server's address is needed",
+                                "pass --address URL (or set OP_CONNECT_HOST), or use the op CLI with --op-cli",
+                            )
+                        })?
+                },
                 op_cli: a.op_cli,
                 ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
             }),
@@ -67,6 +79,7 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
     // The key is checked before anything is sent to the provider.
     let mut vault = ctx.open()?;
     let provider = req.settings.provider();
+    let variables = coffer_vault::links::memory::variables(&req.settings);
     let connected = connect(&mut vault, req, coffer_vault::clock::now()).map_err(|e| {
         let hint = e.hint();
         Failure::from(e).hint(hint)
@@ -80,7 +93,7 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
     } else {
         eprintln!(
             "Connected to {provider} without keeping the credential: each use takes it from {} again.",
-            coffer_vault::links::memory::variables(provider)
+            variables
         );
     }
     if connected.cache_cleared > 0 {
@@ -202,7 +215,11 @@ fn aws_request(a: AwsConnectArgs) -> Result<ConnectRequest, Failure> {
     Ok(ConnectRequest {
         settings: Settings::AwsSecretsManager(AwsSettings {
             region,
-            endpoint_url: a.endpoint_url,
+            // The SDK's standard endpoint settings, read once here and kept with the connection.
+            endpoint_url: a
+                .endpoint_url
+                .or_else(|| env("AWS_ENDPOINT_URL_SECRETS_MANAGER"))
+                .or_else(|| env("AWS_ENDPOINT_URL")),
             profile: a.profile,
             access_key_id: keys.access_key_id.clone(),
         }),

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
         let state = match (c.expired, c.expires_at) {
             _ if !c.credential_stored => format!(
                 "credential not kept (--no-store): taken from {} at each use",
-                coffer_vault::links::memory::variables(c.provider)
+                c.variables
             ),
             (true, _) => "EXPIRED: run `coffer connect` again".to_string(),
             (false, Some(t)) => format!("valid until {t}"),

@@ -24,6 +24,8 @@ pub struct ConnectionStatus {
     pub expired: bool,
     /// Whether a credential is stored (`--no-store` keeps none).
     pub credential_stored: bool,
+    /// Where a `--no-store` connection takes its credential from at each use.
+    pub variables: &'static str,
     /// Cache time in seconds.
     pub cache_ttl_secs: u64,
     /// Values cached now.
@@ -80,6 +82,7 @@ pub fn connections(vault: &mut Vault, now: Timestamp) -> Result<Vec<ConnectionSt
             expires_at: c.expires_at,
             expired: c.expired(now),
             credential_stored: c.credential.is_some(),
+            variables: super::memory::variables(&c.settings),
             cache_ttl_secs: c.cache_ttl_secs,
             cached_values: cache::count(vault, provider)?,
         });

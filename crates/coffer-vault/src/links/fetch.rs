@@ -23,19 +23,25 @@ pub fn fetch(
     now: Timestamp,
 ) -> Result<(SecretValue, Source), LinkError> {
     let provider = link.provider_kind();
-    if let Some(v) = cache::get(vault, link, now)? {
-        return Ok((v, Source::Cache));
-    }
+    // The connection first: no connection, or an expired one, resolves nothing, cached or not.
     let conn = load(vault, provider)?.ok_or(LinkError::NotConnected { provider })?;
     if conn.expired(now) {
         return Err(LinkError::CredentialsExpired { provider });
+    }
+    // A cached value counts only for the connection that fetched it (a fetch that finished
+    // after a reconnect wrote an entry for the old one, which is ignored).
+    if let Some(v) = cache::get(vault, link, conn.connected_at, now)? {
+        return Ok((v, Source::Cache));
     }
     // A `--no-store` connection: the credential comes from this process's environment.
     let from_env;
     let credential = match &conn.credential {
         Some(c) => c,
         None => {
-            from_env = memory::credential(provider).ok_or(LinkError::NoCredential { provider })?;
+            from_env = memory::credential(&conn.settings).ok_or(LinkError::NoCredential {
+                provider,
+                variables: memory::variables(&conn.settings),
+            })?;
             &from_env
         }
     };
@@ -83,7 +89,7 @@ pub fn fetch(
         if let Some(end) = conn.expires_at {
             until = until.min(end);
         }
-        cache::put(vault, link, &value, until)?;
+        cache::put(vault, link, &value, conn.connected_at, until, now)?;
     }
     Ok((value, Source::Provider))
 }

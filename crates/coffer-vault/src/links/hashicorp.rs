@@ -76,6 +76,13 @@ impl Server {
     /// A client for the server in `settings`.
     pub fn new(settings: &HashicorpSettings) -> Result<Self, LinkError> {
         let base = http::base_url(&settings.address)?;
+        if let Some(ns) = &settings.namespace
+            && reqwest::header::HeaderValue::from_str(ns).is_err()
+        {
+            return Err(LinkError::BadSettings(
+                "the namespace holds characters a header cannot (use a path like team/app)".into(),
+            ));
+        }
         let http = http::client(P, &base, settings.ca_pem.as_deref())?;
         Ok(Self {
             base,

@@ -219,10 +219,14 @@ pub enum LinkError {
         reason: String,
     },
     /// A `--no-store` connection and no credential in the environment.
-    #[error("the {provider} connection keeps no credential (--no-store) and {} is not set", memory::variables(*provider))]
+    #[error(
+        "the {provider} connection keeps no credential (--no-store) and {variables} is not set"
+    )]
     NoCredential {
         /// The provider.
         provider: Provider,
+        /// Where the credential is taken from.
+        variables: &'static str,
     },
     /// Database failure or damaged sealed state.
     #[error(transparent)]
@@ -262,9 +266,11 @@ impl LinkError {
             LinkError::Unusable { provider, .. } => format!(
                 "enable it or change its dates in {provider}, or pin another version in the link (`coffer link NAME ...`)"
             ),
-            LinkError::NoCredential { provider } => format!(
-                "set {} for this command, or connect without --no-store: `{}`",
-                memory::variables(*provider),
+            LinkError::NoCredential {
+                provider,
+                variables,
+            } => format!(
+                "set {variables} for this command, or connect without --no-store: `{}`",
                 connect_command(*provider)
             ),
             LinkError::Store(_) => String::new(),

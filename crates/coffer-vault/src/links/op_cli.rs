@@ -7,14 +7,24 @@ use super::{LinkError, http};
 use coffer_core::SecretValue;
 use coffer_core::link::Provider;
 use secrecy::{ExposeSecret, SecretString};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 const P: Provider = Provider::OnePassword;
 
 /// Runs `op ARGS` with `token`; its stdout, or why it failed.
 fn op(token: &SecretString, args: &[&str]) -> Result<zeroize::Zeroizing<Vec<u8>>, LinkError> {
-    use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("op");
+    // Only the service account token decides who `op` is and where it goes: no Connect server,
+    // account or session of the caller's environment.
+    for (k, _) in std::env::vars_os() {
+        if k.to_str().is_some_and(|k| {
+            k.starts_with("OP_SESSION_")
+                || matches!(k, "OP_CONNECT_HOST" | "OP_CONNECT_TOKEN" | "OP_ACCOUNT")
+        }) {
+            cmd.env_remove(k);
+        }
+    }
     cmd.args(args)
         .env("OP_SERVICE_ACCOUNT_TOKEN", token.expose_secret())
         // Never an interactive sign-in or a desktop-app prompt.

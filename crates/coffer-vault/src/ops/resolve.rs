@@ -137,7 +137,8 @@ fn list(failed: &[Failed]) -> String {
 pub fn resolve(vault: &mut Vault, req: &ResolveRequest<'_>) -> Result<Resolved, ResolveError> {
     let mut resolved = Resolved::new();
     let mut failed = Vec::new();
-    for (name, outcome) in check(vault, req)? {
+    // Nothing will run if one reference fails: then links are not fetched at all.
+    for (name, outcome) in outcomes(vault, req, false)? {
         match outcome {
             Ok(v) => {
                 resolved.insert(name, v);
@@ -158,6 +159,16 @@ pub fn check(
     vault: &mut Vault,
     req: &ResolveRequest<'_>,
 ) -> Result<Vec<(SecretName, Outcome)>, StoreError> {
+    outcomes(vault, req, true)
+}
+
+/// The outcomes; with `fetch_despite_failures` false, links are left out (neither fetched nor
+/// reported) when another name already failed.
+fn outcomes(
+    vault: &mut Vault,
+    req: &ResolveRequest<'_>,
+    fetch_despite_failures: bool,
+) -> Result<Vec<(SecretName, Outcome)>, StoreError> {
     let checked = vault.read(|records| {
         let mut out = Vec::with_capacity(req.names.len());
         for name in &req.names {
@@ -174,11 +185,13 @@ pub fn check(
         Ok::<_, StoreError>(out)
     })?;
     let now = crate::clock::now();
+    let failed_already = checked.iter().any(|(_, o)| o.is_err());
     let mut out = Vec::with_capacity(checked.len());
     for (name, outcome) in checked {
         let outcome = match outcome {
             Ok(Pending::Value(v)) => Ok(v),
             Err(f) => Err(f),
+            Ok(Pending::Link { .. }) if failed_already && !fetch_despite_failures => continue,
             Ok(Pending::Link {
                 link,
                 environment,

@@ -25,6 +25,11 @@ fn open_state(
         .map_err(|_| StoreError::Integrity)
 }
 
+/// The associated data of sealed state `name` of the vault `vault_id`.
+fn state_aad(vault_id: &[u8], name: &str) -> Vec<u8> {
+    [b"coffer/state/v1\0".as_slice(), vault_id, name.as_bytes()].concat()
+}
+
 /// An open, unlocked vault.
 pub struct Vault {
     conn: Connection,
@@ -233,6 +238,35 @@ impl Vault {
         Ok(n)
     }
 
+    /// Keeps, among the sealed state blobs whose name starts with `prefix`, those `keep` accepts
+    /// (opened), deleting the others, in one write transaction. A blob that does not open is
+    /// deleted too (it can only be damage).
+    pub fn retain_sealed_states(
+        &mut self,
+        prefix: &str,
+        keep: impl Fn(&[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows: Vec<(String, Vec<u8>, Vec<u8>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT name, nonce, ciphertext FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
+            )?;
+            stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        for (name, nonce, ct) in rows {
+            let aad = state_aad(&self.vault_id, &name);
+            let kept = open_state(&self.keys, &aad, &nonce, &ct).is_ok_and(|b| keep(&b));
+            if !kept {
+                tx.execute("DELETE FROM sealed_state WHERE name = ?1", [&name])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// How many sealed state blobs have a name starting with `prefix`.
     pub fn count_sealed_states(&mut self, prefix: &str) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(
@@ -250,12 +284,7 @@ impl Vault {
     }
 
     fn state_aad(&self, name: &str) -> Vec<u8> {
-        [
-            b"coffer/state/v1\0".as_slice(),
-            &self.vault_id,
-            name.as_bytes(),
-        ]
-        .concat()
+        state_aad(&self.vault_id, name)
     }
 
     /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.

@@ -2,7 +2,7 @@
 
 use super::{AwsSettings, GIVEN_TEMPORARY_SECS, Keys, P, Read, SESSION_SECS, Session};
 use crate::links::{LinkError, http};
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{BehaviorVersion, Region};
 use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
 use aws_sdk_sts::config::Credentials;
 use aws_sdk_sts::config::http::HttpResponse;
@@ -62,56 +62,49 @@ fn runtime() -> Result<tokio::runtime::Runtime, LinkError> {
         })
 }
 
-/// The endpoint override in effect (flag, else the SDK's variables), checked: HTTPS, or HTTP to
-/// loopback only.
-fn endpoint(settings: &AwsSettings, service_var: &str) -> Result<Option<String>, LinkError> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let url = settings
-        .endpoint_url
-        .clone()
-        .or_else(|| env(service_var))
-        .or_else(|| env("AWS_ENDPOINT_URL"));
-    if let Some(u) = &url {
+/// The endpoint kept with the connection, checked: HTTPS, or HTTP to loopback only. Only this
+/// one is used: the service configurations below are built without reading the environment or
+/// `~/.aws/config` again, so a later process's settings cannot send the stored credentials
+/// elsewhere.
+fn endpoint(settings: &AwsSettings) -> Result<Option<&str>, LinkError> {
+    if let Some(u) = &settings.endpoint_url {
         http::base_url(u)?;
     }
-    Ok(url)
+    Ok(settings.endpoint_url.as_deref())
 }
 
-async fn config(settings: &AwsSettings, keys: &Keys) -> Result<SdkConfig, LinkError> {
-    let mut b = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(settings.region.clone()))
-        .credentials_provider(credentials_of(keys))
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .connect_timeout(http::CONNECT_TIMEOUT)
-                .operation_timeout(http::TIMEOUT)
-                .build(),
-        )
-        // One attempt: a failing provider is not hammered.
-        .retry_config(aws_config::retry::RetryConfig::disabled());
-    if let Some(url) = &settings.endpoint_url {
-        b = b.endpoint_url(url);
-    }
-    Ok(b.load().await)
+macro_rules! client {
+    ($krate:ident, $settings:expr, $keys:expr) => {{
+        use $krate::config::retry::RetryConfig;
+        use $krate::config::timeout::TimeoutConfig;
+        let mut b = $krate::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new($settings.region.clone()))
+            .credentials_provider(credentials_of($keys))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(http::CONNECT_TIMEOUT)
+                    .operation_timeout(http::TIMEOUT)
+                    .build(),
+            )
+            // One attempt: a failing provider is not hammered.
+            .retry_config(RetryConfig::disabled());
+        if let Some(url) = endpoint($settings)? {
+            b = b.endpoint_url(url);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
 }
 
-fn sts_client(conf: &SdkConfig, settings: &AwsSettings) -> Result<aws_sdk_sts::Client, LinkError> {
-    let mut b = aws_sdk_sts::config::Builder::from(conf);
-    if let Some(url) = endpoint(settings, "AWS_ENDPOINT_URL_STS")? {
-        b = b.endpoint_url(url);
-    }
-    Ok(aws_sdk_sts::Client::from_conf(b.build()))
+fn sts_client(settings: &AwsSettings, keys: &Keys) -> Result<aws_sdk_sts::Client, LinkError> {
+    Ok(client!(aws_sdk_sts, settings, keys))
 }
 
 fn sm_client(
-    conf: &SdkConfig,
     settings: &AwsSettings,
+    keys: &Keys,
 ) -> Result<aws_sdk_secretsmanager::Client, LinkError> {
-    let mut b = aws_sdk_secretsmanager::config::Builder::from(conf);
-    if let Some(url) = endpoint(settings, "AWS_ENDPOINT_URL_SECRETS_MANAGER")? {
-        b = b.endpoint_url(url);
-    }
-    Ok(aws_sdk_secretsmanager::Client::from_conf(b.build()))
+    Ok(client!(aws_sdk_secretsmanager, settings, keys))
 }
 
 /// Checks `keys` and makes the credentials to store: temporary ones from long-lived keys.
@@ -127,8 +120,7 @@ pub fn login(settings: &AwsSettings, keys: &Keys) -> Result<Session, LinkError> 
         ));
     }
     runtime()?.block_on(async {
-        let conf = config(settings, keys).await?;
-        let sts = sts_client(&conf, settings)?;
+        let sts = sts_client(settings, keys)?;
         if keys.session_token.is_some() {
             // Already temporary: GetSessionToken refuses them; check them instead.
             sts.get_caller_identity()
@@ -169,9 +161,9 @@ pub fn login(settings: &AwsSettings, keys: &Keys) -> Result<Session, LinkError> 
 /// The value of the secret `r` names.
 pub fn read(settings: &AwsSettings, keys: &Keys, r: &Read<'_>) -> Result<SecretValue, LinkError> {
     runtime()?.block_on(async {
-        let mut conf = config(settings, keys).await?;
+        let mut reader = keys.clone();
         if let Some(role) = r.role_arn {
-            let out = sts_client(&conf, settings)?
+            let out = sts_client(settings, keys)?
                 .assume_role()
                 .role_arn(role)
                 .role_session_name("coffer")
@@ -182,14 +174,13 @@ pub fn read(settings: &AwsSettings, keys: &Keys, r: &Read<'_>) -> Result<SecretV
             let c = out
                 .credentials()
                 .ok_or_else(|| bad("AssumeRole returned no credentials"))?;
-            let assumed = Keys {
+            reader = Keys {
                 access_key_id: c.access_key_id().to_string(),
                 secret_access_key: SecretString::from(c.secret_access_key()),
                 session_token: Some(SecretString::from(c.session_token())),
             };
-            conf = config(settings, &assumed).await?;
         }
-        let out = sm_client(&conf, settings)?
+        let out = sm_client(settings, &reader)?
             .get_secret_value()
             .secret_id(r.secret_arn)
             .set_version_id(r.version_id.map(str::to_string))
@@ -273,15 +264,21 @@ where
     }
 }
 
-fn login_error<E, R>(e: &aws_sdk_sts::error::SdkError<E, R>) -> LinkError
+fn login_error<E>(e: &aws_sdk_sts::error::SdkError<E, HttpResponse>) -> LinkError
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: std::fmt::Debug,
 {
     if let Some(t) = transport(e) {
         return t;
     }
     let code = e.code().unwrap_or("unknown error");
+    let status = e.raw_response().map(|r| r.status().as_u16());
+    if status.is_some_and(|s| s >= 500) || THROTTLING_CODES.contains(&code) {
+        return LinkError::Unreachable {
+            provider: P,
+            reason: format!("{code} (HTTP {})", status.unwrap_or_default()),
+        };
+    }
     LinkError::LoginRefused {
         provider: P,
         reason: if CREDENTIAL_CODES.contains(&code) {
@@ -291,6 +288,16 @@ where
         },
     }
 }
+
+/// Error codes that mean "not now": the service is busy.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "ServiceUnavailable",
+    "InternalServiceError",
+];
 
 fn service_error<E>(e: &aws_sdk_sts::error::SdkError<E, HttpResponse>, what: &str) -> LinkError
 where
@@ -319,6 +326,19 @@ where
             what: what.to_string(),
         },
         c if CREDENTIAL_CODES.contains(&c) => LinkError::CredentialsExpired { provider: P },
+        // Secrets Manager's answer for a secret scheduled for deletion, among others.
+        "InvalidRequestException" => LinkError::Unusable {
+            provider: P,
+            what: what.to_string(),
+            reason: "cannot be read now (scheduled for deletion, or its version is not current)"
+                .into(),
+        },
+        c if THROTTLING_CODES.contains(&c) || status.is_some_and(|s| s >= 500) => {
+            LinkError::Unreachable {
+                provider: P,
+                reason: format!("{c} for {what}"),
+            }
+        }
         c => LinkError::BadResponse {
             provider: P,
             reason: match status {

@@ -263,7 +263,7 @@ fn error(e: &azure_core::Error, what: &str) -> LinkError {
                     provider: P,
                     what: what.to_string(),
                 },
-                s if u16::from(s) >= 500 => LinkError::Unreachable {
+                s if u16::from(s) >= 500 || u16::from(s) == 429 => LinkError::Unreachable {
                     provider: P,
                     reason: format!("HTTP {} for {what}", u16::from(s)),
                 },
@@ -281,13 +281,16 @@ fn error(e: &azure_core::Error, what: &str) -> LinkError {
             .get_ref()
             .and_then(|x| x.downcast_ref::<azure_core::Error>())
         {
+            // The token endpoint refused the client (400 invalid_client, 401): the secret is
+            // wrong or gone. A 429 or 5xx there stays "unreachable".
             Some(inner) if matches!(inner.kind(), ErrorKind::HttpResponse { .. }) => {
-                match error(inner, what) {
-                    LinkError::Unreachable { .. } | LinkError::BadResponse { .. } => {
-                        LinkError::CredentialsExpired { provider: P }
-                    }
-                    LinkError::NotFound { .. } => LinkError::CredentialsExpired { provider: P },
-                    other => other,
+                match inner.http_status().map(u16::from) {
+                    Some(400 | 401 | 403 | 404) => LinkError::CredentialsExpired { provider: P },
+                    Some(s) => LinkError::Unreachable {
+                        provider: P,
+                        reason: format!("HTTP {s} from the login host"),
+                    },
+                    None => LinkError::CredentialsExpired { provider: P },
                 }
             }
             Some(inner) => error(inner, what),
