@@ -9,7 +9,7 @@ mod bao;
 mod common;
 
 use bao::Bao;
-use common::{TestVault, fails_with, stderr, unix_now, unix_time};
+use common::{TestVault, at_rest_contains, fails_with, stderr, unix_now, unix_time};
 
 const READER: &str = r#"path "secret/data/team/*" { capabilities = ["read"] }"#;
 const STRIPE: &str = "secret/data/team/stripe";
@@ -533,14 +533,15 @@ fn openbao_round_trip_export_import_connect_resolve_and_no_credential_at_rest() 
         "nor the cached value"
     );
     // Neither the credential nor the cached value is in the database files in clear.
-    for f in ["vault.db", "vault.db-wal"] {
-        let p = a.home().join(f);
-        if let Ok(bytes) = std::fs::read(&p) {
-            let hay = String::from_utf8_lossy(&bytes);
-            assert!(!hay.contains(&token), "{f} holds the token");
-            assert!(!hay.contains("sk_live_from_bao"), "{f} holds the value");
-            assert!(!hay.contains(&bao.addr), "{f} holds the address in clear");
-        }
+    assert!(
+        at_rest_contains(&a, "coffer-vault"),
+        "the check can see the file"
+    );
+    for needle in [token.as_str(), "sk_live_from_bao", bao.addr.as_str()] {
+        assert!(
+            !at_rest_contains(&a, needle),
+            "{needle} is in the vault in clear"
+        );
     }
 
     let b = TestVault::init();
@@ -651,13 +652,7 @@ fn openbao_no_store_keeps_neither_token_nor_values_and_takes_the_token_from_each
             .unwrap();
     assert_eq!(list[0]["credentialStored"], false);
     assert_eq!(list[0]["cachedValues"], 0);
-    for f in ["vault.db", "vault.db-wal"] {
-        let bytes = std::fs::read(v.home().join(f)).unwrap_or_default();
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(&token),
-            "{f} holds the token"
-        );
-    }
+    assert!(!at_rest_contains(&v, &token));
     // AppRole and JWT logins have nothing to take from the environment: refused.
     let out = v
         .cmd(&[

@@ -38,6 +38,9 @@ async fn team_dialog(member: &MemberVault) -> (std::process::Child, Browser) {
     let (ui, url) = member.ui();
     let b = Browser::start().await;
     b.client.goto(&url).await.unwrap();
+    // The start address answers a page that moves on to the app at once: wait for the app
+    // before running any script in the page (a script started in the first page never ends).
+    b.el("#rows").await;
     b.click("#open-team:not([hidden])").await;
     (ui, b)
 }

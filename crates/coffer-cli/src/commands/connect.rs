@@ -1,6 +1,9 @@
 //! `coffer connect PROVIDER`: log in to an external vault; again to re-authenticate.
 
-use crate::cli::{AwsConnectArgs, ConnectCommand, HashicorpAuthArg, HashicorpConnectArgs};
+use crate::cli::{
+    AwsConnectArgs, AzureConnectArgs, ConnectCommand, HashicorpAuthArg, HashicorpConnectArgs,
+    OnePasswordConnectArgs,
+};
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::password::credential;
@@ -13,71 +16,14 @@ use coffer_vault::links::{MAX_CACHE_TTL_SECS, Settings};
 use secrecy::SecretString;
 
 pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
+    // The vault and its key first: nothing is asked for or sent to a provider without them.
+    let mut vault = ctx.open()?;
     let req = match c {
         ConnectCommand::HashicorpVault(a) => hashicorp_request(a)?,
         ConnectCommand::AwsSecretsManager(a) => aws_request(a)?,
-        ConnectCommand::AzureKeyVault(a) => ConnectRequest {
-            settings: Settings::AzureKeyVault(AzureSettings {
-                tenant_id: a.tenant,
-                client_id: a.client_id,
-                authority_host: a.authority_host.filter(|h| !h.is_empty()),
-                ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
-                device_code: a.device_code,
-            }),
-            login: if a.device_code {
-                Login::AzureDeviceCode {
-                    show: Box::new(|m| eprintln!("{m}")),
-                }
-            } else {
-                Login::Azure(credential(
-                    "Azure client secret",
-                    a.client_secret_file.as_deref(),
-                    "--client-secret-file",
-                    Some("AZURE_CLIENT_SECRET"),
-                )?)
-            },
-            cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
-            store: !a.cache.no_store,
-        },
-        ConnectCommand::OnePassword(a) => ConnectRequest {
-            settings: Settings::OnePassword(OnePasswordSettings {
-                address: if a.op_cli {
-                    "op".into()
-                } else {
-                    a.address
-                        .or_else(|| std::env::var("OP_CONNECT_HOST").ok().filter(|h| !h.is_empty()))
-                        .ok_or_else(|| {
-                            Failure::new(
-                                code::USAGE,
-                                "a Connect server's address is needed",
-                                "pass --address URL (or set OP_CONNECT_HOST), or use the op CLI with --op-cli",
-                            )
-                        })?
-                },
-                op_cli: a.op_cli,
-                ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
-            }),
-            login: Login::OnePassword(if a.op_cli {
-                credential(
-                    "1Password service account token",
-                    a.token_file.as_deref(),
-                    "--token-file",
-                    Some("OP_SERVICE_ACCOUNT_TOKEN"),
-                )?
-            } else {
-                credential(
-                    "1Password Connect token",
-                    a.token_file.as_deref(),
-                    "--token-file",
-                    Some("OP_CONNECT_TOKEN"),
-                )?
-            }),
-            cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
-            store: !a.cache.no_store,
-        },
+        ConnectCommand::AzureKeyVault(a) => azure_request(a)?,
+        ConnectCommand::OnePassword(a) => onepassword_request(a)?,
     };
-    // The key is checked before anything is sent to the provider.
-    let mut vault = ctx.open()?;
     let provider = req.settings.provider();
     let variables = coffer_vault::links::memory::variables(&req.settings);
     let connected = connect(&mut vault, req, coffer_vault::clock::now()).map_err(|e| {
@@ -103,6 +49,71 @@ pub fn run(ctx: &Context, c: ConnectCommand) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+fn azure_request(a: AzureConnectArgs) -> Result<ConnectRequest, Failure> {
+    Ok(ConnectRequest {
+        settings: Settings::AzureKeyVault(AzureSettings {
+            tenant_id: a.tenant,
+            client_id: a.client_id,
+            authority_host: a.authority_host.filter(|h| !h.is_empty()),
+            ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
+            device_code: a.device_code,
+        }),
+        login: if a.device_code {
+            Login::AzureDeviceCode {
+                show: Box::new(|m| eprintln!("{m}")),
+            }
+        } else {
+            Login::Azure(credential(
+                "Azure client secret",
+                a.client_secret_file.as_deref(),
+                "--client-secret-file",
+                Some("AZURE_CLIENT_SECRET"),
+            )?)
+        },
+        cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+        store: !a.cache.no_store,
+    })
+}
+
+fn onepassword_request(a: OnePasswordConnectArgs) -> Result<ConnectRequest, Failure> {
+    Ok(ConnectRequest {
+        settings: Settings::OnePassword(OnePasswordSettings {
+            address: if a.op_cli {
+                "op".into()
+            } else {
+                a.address
+                .or_else(|| std::env::var("OP_CONNECT_HOST").ok().filter(|h| !h.is_empty()))
+                .ok_or_else(|| {
+                    Failure::new(
+                        code::USAGE,
+                        "a Connect server's address is needed",
+                        "pass --address URL (or set OP_CONNECT_HOST), or use the op CLI with --op-cli",
+                    )
+                })?
+            },
+            op_cli: a.op_cli,
+            ca_pem: ca_file(a.cacert.as_deref(), "--cacert")?,
+        }),
+        login: Login::OnePassword(if a.op_cli {
+            credential(
+                "1Password service account token",
+                a.token_file.as_deref(),
+                "--token-file",
+                Some("OP_SERVICE_ACCOUNT_TOKEN"),
+            )?
+        } else {
+            credential(
+                "1Password Connect token",
+                a.token_file.as_deref(),
+                "--token-file",
+                Some("OP_CONNECT_TOKEN"),
+            )?
+        }),
+        cache_ttl_secs: cache_ttl(&a.cache.cache_ttl)?,
+        store: !a.cache.no_store,
+    })
 }
 
 fn hashicorp_request(a: HashicorpConnectArgs) -> Result<ConnectRequest, Failure> {

@@ -135,3 +135,36 @@ pub fn unix_time(s: &str) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m + 2) / 5 + d - 1;
     (era * 146_097 + doe - 719_468) * 86_400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
 }
+
+/// Decodes `application/x-www-form-urlencoded` text (`%XX`, `+`), for the fakes.
+pub fn form_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// Whether `needle` is anywhere in the vault's database files, in clear.
+pub fn at_rest_contains(v: &TestVault, needle: &str) -> bool {
+    ["vault.db", "vault.db-wal"].iter().any(|f| {
+        std::fs::read(v.home().join(f))
+            .map(|b| String::from_utf8_lossy(&b).contains(needle))
+            .unwrap_or(false)
+    })
+}

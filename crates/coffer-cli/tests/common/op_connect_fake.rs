@@ -66,28 +66,7 @@ fn item(vault: &str, id: &str) -> Option<Value> {
 /// `name eq "X"` / `title eq "X"`, percent-decoded from the query.
 fn filter_value(query: &str) -> Option<(String, String)> {
     let raw = query.split('&').find_map(|kv| kv.strip_prefix("filter="))?;
-    let mut bytes = Vec::new();
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                bytes.push(
-                    u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).ok()?, 16).ok()?,
-                );
-                i += 3;
-            }
-            b'+' => {
-                bytes.push(b' ');
-                i += 1;
-            }
-            c => {
-                bytes.push(c);
-                i += 1;
-            }
-        }
-    }
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::common::form_decode(raw);
     let (key, rest) = text.split_once(" eq ")?;
     Some((key.to_string(), rest.trim_matches('"').to_string()))
 }

@@ -311,31 +311,11 @@ fn bad(reason: &str) -> LinkError {
     }
 }
 
-/// The server's first error message, shortened and stripped of control characters.
+/// The server's first error message, fit to show.
 fn first_error(body: &Value) -> Option<String> {
-    let msg = body["errors"].as_array()?.first()?.as_str()?;
-    let clean: String = msg
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect();
-    (!clean.trim().is_empty()).then(|| clean.trim().to_string())
+    http::clean(body["errors"].as_array()?.first()?.as_str()?)
 }
 
 fn status_error(status: StatusCode, body: &Value) -> LinkError {
-    let reason = match first_error(body) {
-        Some(m) => format!("HTTP {status}: {m}"),
-        None => format!("HTTP {status}"),
-    };
-    if status.is_server_error() {
-        LinkError::Unreachable {
-            provider: P,
-            reason,
-        }
-    } else {
-        LinkError::BadResponse {
-            provider: P,
-            reason,
-        }
-    }
+    http::status_error(P, status, "", first_error(body))
 }

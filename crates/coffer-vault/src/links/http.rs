@@ -121,3 +121,35 @@ pub fn test_resolve() -> Vec<(String, std::net::SocketAddr)> {
     }
     Vec::new()
 }
+
+/// A message from a provider, fit to show: control characters replaced, at most 200 characters,
+/// trimmed; `None` when nothing is left.
+pub fn clean(msg: &str) -> Option<String> {
+    let clean: String = msg
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect();
+    let t = clean.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// An answer with an unexpected status: a server error is "unreachable", anything else
+/// "answered unexpectedly"; `context` (e.g. " for the vault list") and the provider's own
+/// message, if any, are added.
+pub fn status_error(
+    provider: Provider,
+    status: reqwest::StatusCode,
+    context: &str,
+    message: Option<String>,
+) -> LinkError {
+    let reason = match message {
+        Some(m) => format!("HTTP {status}{context}: {m}"),
+        None => format!("HTTP {status}{context}"),
+    };
+    if status.is_server_error() {
+        LinkError::Unreachable { provider, reason }
+    } else {
+        LinkError::BadResponse { provider, reason }
+    }
+}

@@ -254,31 +254,11 @@ impl Connect {
     }
 }
 
-/// The server's message, shortened and without control characters.
+/// The server's message, fit to show.
 fn message(body: &Value) -> Option<String> {
-    let m = body["message"].as_str()?;
-    let clean: String = m
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect();
-    (!clean.trim().is_empty()).then(|| clean.trim().to_string())
+    http::clean(body["message"].as_str()?)
 }
 
 fn status_error(status: StatusCode, body: &Value, what: &str) -> LinkError {
-    let reason = match message(body) {
-        Some(m) => format!("HTTP {status} for {what}: {m}"),
-        None => format!("HTTP {status} for {what}"),
-    };
-    if status.is_server_error() {
-        LinkError::Unreachable {
-            provider: P,
-            reason,
-        }
-    } else {
-        LinkError::BadResponse {
-            provider: P,
-            reason,
-        }
-    }
+    http::status_error(P, status, &format!(" for {what}"), message(body))
 }

@@ -73,18 +73,14 @@ fn op(token: &SecretString, args: &[&str]) -> Result<zeroize::Zeroizing<Vec<u8>>
     }
     // `op` prints one `[ERROR] DATE TIME message` line; the message carries no secret.
     let text = String::from_utf8_lossy(&out.stderr);
-    let msg: String = text
+    let last = text
         .lines()
         .rev()
         .find(|l| !l.trim().is_empty())
-        .unwrap_or("op failed")
-        .splitn(4, ' ')
-        .last()
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect();
+        .unwrap_or("op failed");
+    // `[ERROR] 2026/11/29 04:00:00 message`: the message.
+    let msg = http::clean(last.splitn(4, ' ').last().unwrap_or(last))
+        .unwrap_or_else(|| "op failed".into());
     let lower = msg.to_lowercase();
     Err(
         if lower.contains("token") || lower.contains("authenticat") || lower.contains("sign in") {

@@ -74,20 +74,15 @@ impl Endpoint {
 
 fn oauth_error(body: &Value) -> String {
     let code = body["error"].as_str().unwrap_or("error");
-    let text: String = body["error_description"]
+    let first_line = body["error_description"]
         .as_str()
         .unwrap_or_default()
         .lines()
         .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    if text.is_empty() {
-        code.to_string()
-    } else {
-        format!("{code}: {text}")
+        .unwrap_or_default();
+    match http::clean(first_line) {
+        Some(text) => format!("{code}: {text}"),
+        None => code.to_string(),
     }
 }
 
