@@ -12,6 +12,7 @@ pub mod destination;
 pub mod domain;
 pub mod env;
 pub mod export;
+pub mod foreign;
 pub mod hex;
 pub mod link;
 pub mod name;
