@@ -153,3 +153,15 @@ pub fn status_error(
         LinkError::BadResponse { provider, reason }
     }
 }
+
+/// A current-thread runtime for one call of an async SDK (AWS, Azure).
+#[cfg(any(feature = "aws", feature = "azure"))]
+pub fn runtime(provider: Provider) -> Result<tokio::runtime::Runtime, LinkError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LinkError::Unreachable {
+            provider,
+            reason: format!("cannot start the {provider} client: {e}"),
+        })
+}

@@ -53,13 +53,7 @@ pub fn profile_keys(profile: &str) -> Result<(Keys, Option<String>), LinkError> 
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, LinkError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| LinkError::Unreachable {
-            provider: P,
-            reason: format!("cannot start the AWS client: {e}"),
-        })
+    crate::links::http::runtime(P)
 }
 
 /// The endpoint kept with the connection, checked: HTTPS, or HTTP to loopback only. Only this

@@ -18,13 +18,7 @@ const P: Provider = Provider::AzureKeyVault;
 const SCOPE: &str = "https://vault.azure.net/.default";
 
 fn runtime() -> Result<tokio::runtime::Runtime, LinkError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| LinkError::Unreachable {
-            provider: P,
-            reason: format!("cannot start the Azure client: {e}"),
-        })
+    crate::links::http::runtime(P)
 }
 
 /// Coffer's HTTP client for the SDK: bounded time, no redirects, the pinned CA if any.
