@@ -11,6 +11,7 @@ pub mod keysource;
 pub mod links;
 pub mod location;
 pub mod ops;
+mod secret_serde;
 pub mod store;
 pub mod team;
 

@@ -23,7 +23,7 @@ use crate::store::{StoreError, Vault};
 use crate::{Classify, ErrorKind};
 use coffer_core::Timestamp;
 use coffer_core::link::Provider;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 /// How long fetched values are kept unless the connection says otherwise (the model product's
@@ -51,7 +51,7 @@ pub struct Connection {
     pub settings: Settings,
     /// The credential the provider gave (or was given); `None` when it is not stored
     /// (`--no-store`: the credential comes from the environment at each use).
-    #[serde(with = "opt_secret", default)]
+    #[serde(with = "crate::secret_serde::opt_secret", default)]
     pub credential: Option<SecretString>,
     /// When the connection was made.
     pub connected_at: Timestamp,
@@ -292,34 +292,5 @@ impl Classify for LinkError {
             LinkError::Unsupported { .. } => ErrorKind::Unsupported,
             LinkError::Store(e) => e.kind(),
         }
-    }
-}
-
-mod secret_str {
-    use super::{ExposeSecret, SecretString};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &SecretString, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(v.expose_secret())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
-        Ok(SecretString::from(String::deserialize(d)?))
-    }
-}
-
-mod opt_secret {
-    use super::{ExposeSecret, SecretString};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(t) => s.serialize_some(t.expose_secret()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
     }
 }

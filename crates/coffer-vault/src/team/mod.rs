@@ -40,7 +40,7 @@ pub struct TeamLink {
     /// The server's policy key, pinned at login (base64).
     pub server_key: String,
     /// API token; `None` after logout.
-    #[serde(with = "opt_secret")]
+    #[serde(with = "crate::secret_serde::opt_secret")]
     pub token: Option<SecretString>,
     /// The last signed policy received.
     pub policy: Option<SignedPolicy>,
@@ -77,22 +77,6 @@ impl std::fmt::Debug for TeamLink {
             .field("member_name", &self.member_name)
             .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
-    }
-}
-
-mod opt_secret {
-    use secrecy::{ExposeSecret, SecretString};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(t) => s.serialize_some(t.expose_secret()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
     }
 }
 

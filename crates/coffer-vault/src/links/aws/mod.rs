@@ -48,12 +48,12 @@ pub struct Keys {
     /// Access key id.
     pub access_key_id: String,
     /// Secret access key.
-    #[serde(with = "super::secret_str")]
+    #[serde(with = "crate::secret_serde::secret")]
     pub secret_access_key: SecretString,
     /// Session token (temporary credentials).
     #[serde(
         default,
-        with = "super::opt_secret",
+        with = "crate::secret_serde::opt_secret",
         skip_serializing_if = "Option::is_none"
     )]
     pub session_token: Option<SecretString>,
