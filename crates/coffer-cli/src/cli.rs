@@ -106,9 +106,9 @@ pub enum Command {
         /// Secret name
         name: String,
     },
-    /// Export every secret to a JSON file, encrypted with a password or in plaintext
+    /// Export every secret: a JSON file encrypted with a password or in plaintext, or a .env file or Postman environment
     Export(ExportArgs),
-    /// Import secrets from exports: files, folders, `-` (stdin), links, or a git repository
+    /// Import secrets from Coffer exports, .env files, Postman and Bitwarden exports: files, folders, `-` (stdin), links, or a git repository
     Import(ImportArgs),
     /// Remove every secret (the vault and its key stay)
     Clear {
@@ -599,6 +599,12 @@ pub struct ExportArgs {
     /// Do not ask for confirmation of a plaintext export
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// File format; dotenv and postman-env are plaintext
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "coffer")]
+    pub format: ExportFileFormat,
+    /// The Postman environment's name (with --format postman-env)
+    #[arg(long, value_name = "NAME", default_value = "Coffer")]
+    pub environment_name: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -612,9 +618,9 @@ pub enum OnDuplicate {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("from").required(true).multiple(true).args(["sources", "git"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).multiple(true).args(["sources", "git"])))]
 pub struct ImportArgs {
-    /// Export files, folders (every .json inside), `-` for stdin, or https:// links
+    /// Files, folders (every .json and .env file inside), `-` for stdin, or https:// links
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Import from a git repository (shallow clone with the system git)
@@ -644,6 +650,59 @@ pub struct ImportArgs {
     /// Read the password of encrypted exports from this file (or /dev/fd/N)
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Read every source as this format [default: recognised from each file's content]
+    #[arg(long = "from", value_enum, value_name = "FORMAT")]
+    pub format: Option<ImportFormat>,
+    /// Postman: only variables of type `secret` become secrets; `=false` imports every variable
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub only_secret_type: bool,
+    /// Bitwarden: secure notes become secrets too
+    #[arg(long)]
+    pub include_notes: bool,
+}
+
+/// What `coffer import --from` reads.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// Coffer's own export (plaintext or encrypted)
+    Coffer,
+    /// A .env file (dotenvy's syntax)
+    Dotenv,
+    /// A Postman environment, globals or collection export
+    Postman,
+    /// A Bitwarden JSON export (plain or password-protected)
+    Bitwarden,
+}
+
+impl ImportFormat {
+    /// The core's format.
+    pub fn format(self) -> coffer_core::foreign::Format {
+        use coffer_core::foreign::Format;
+        match self {
+            ImportFormat::Coffer => Format::Coffer,
+            ImportFormat::Dotenv => Format::Dotenv,
+            ImportFormat::Postman => Format::Postman,
+            ImportFormat::Bitwarden => Format::Bitwarden,
+        }
+    }
+}
+
+/// What `coffer export --format` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFileFormat {
+    /// Coffer's export format, encrypted or plaintext
+    Coffer,
+    /// A .env file: values in clear (linked and disabled secrets left out)
+    Dotenv,
+    /// A Postman environment of `secret` variables: values in clear
+    PostmanEnv,
 }
 
 #[derive(Subcommand)]

@@ -497,3 +497,101 @@ async fn linked_secrets_reveal_from_openbao_and_connections_are_shown_cleared_an
     );
     b.stop().await;
 }
+
+/// Issue 11 on the page: a password-protected Bitwarden export (renames and skipped items shown
+/// in the plan), pasted .env lines, and a .env export the CLI reads back.
+#[tokio::test(flavor = "current_thread")]
+async fn import_from_other_tools_and_export_a_dotenv_file() {
+    let v = TestVault::init();
+    let bitwarden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors/foreign/bitwarden/protected-pbkdf2.json");
+    let (_s, b) = open(&v).await;
+
+    b.click("#open-import").await;
+    b.el("#file-input")
+        .await
+        .send_keys(bitwarden.canonicalize().unwrap().to_str().unwrap())
+        .await
+        .unwrap();
+    b.text_until("#chosen", |t| t.contains("protected-pbkdf2.json"))
+        .await;
+    b.click("#import-go").await;
+    b.el("#pw-box:not([hidden])").await;
+    b.fill("#import-pw", PASSWORD).await;
+    b.click("#import-go").await;
+    let summary = b.text_until("#plan-summary", |t| !t.is_empty()).await;
+    assert!(
+        summary.contains("4 secrets from 1 source: 4 new")
+            && summary.contains("4 items not imported")
+            && summary.contains("read as a Bitwarden export (password-protected, PBKDF2-SHA256"),
+        "{summary}"
+    );
+    let name = b
+        .text_until("tr[data-name=Stripe-live] td.name", |t| {
+            t.contains("renamed")
+        })
+        .await;
+    assert!(
+        name.contains("renamed from \u{201c}Stripe live\u{201d}"),
+        "{name}"
+    );
+    let skipped = b.text_until("#skipped-list", |t| !t.is_empty()).await;
+    assert!(
+        skipped.contains("item 4 (\"Company card\"): a card: cards are not imported"),
+        "{skipped}"
+    );
+    b.screenshot("import-other-tools").await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("4 added"))
+        .await;
+    assert_eq!(val(&v, "Stripe-live"), "sk_live_fixture_1");
+    b.click("#import-go").await;
+
+    // Pasted .env lines, recognised from the content.
+    b.click("#open-import").await;
+    b.client
+        .execute(
+            "document.querySelector('#paste').value = arguments[0];",
+            vec![serde_json::json!(
+                "export PASTED_KEY='from the page'\nOTHER=2\n"
+            )],
+        )
+        .await
+        .unwrap();
+    b.click("#import-go").await;
+    b.text_until("#plan-summary", |t| {
+        t.contains("2 new") && t.contains("dotenv")
+    })
+    .await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("2 added"))
+        .await;
+    assert_eq!(val(&v, "PASTED_KEY"), "from the page");
+    b.click("#import-go").await;
+
+    // A .env export: confirmed, downloaded, read back by a new vault.
+    b.click("#open-export").await;
+    b.until("document.querySelector('#export-dialog').open")
+        .await;
+    b.el("#fmt-dotenv:not([disabled])").await;
+    b.click("#fmt-dotenv").await;
+    b.el("#plain-ack:not([hidden])").await;
+    b.click("#plain-ok").await;
+    b.click("#export-go").await;
+    let file = b.download().await;
+    assert!(
+        file.to_str().unwrap().ends_with(".env"),
+        "{}",
+        file.display()
+    );
+    b.text_until("#notice", |t| t.contains("Exported 6 secrets (dotenv)"))
+        .await;
+    let other = TestVault::init();
+    other
+        .cmd(&["import", file.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(val(&other, "PASTED_KEY"), "from the page");
+    assert_eq!(val(&other, "Stripe_live"), "sk_live_fixture_1");
+    b.stop().await;
+}

@@ -110,6 +110,12 @@ fn admin_controls_export_and_members_obey(backend: Backend) {
         err.contains("plaintext export is not allowed") && err.contains("allowed: encrypted"),
         "{err}"
     );
+    // Other tools' formats hold values in clear: the plaintext switch covers them.
+    for other in ["--format=dotenv", "--format=postman-env"] {
+        let (code, err) = t.bob.export(other).unwrap_err();
+        assert_eq!(code, DENIED, "{other}: {err}");
+        assert!(err.contains("plaintext export is not allowed"), "{err}");
+    }
     t.bob.export("--encrypted").unwrap();
 
     // Members read the policy.

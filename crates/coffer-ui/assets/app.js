@@ -394,11 +394,12 @@ function download(blob, name) {
 // --- export ------------------------------------------------------------------------------------
 
 function exportFormat() {
-  return $('#fmt-plaintext').checked ? 'plaintext' : 'encrypted';
+  const r = $$('input[name=format]').find((x) => x.checked);
+  return r ? r.value : 'encrypted';
 }
 
 function syncExport() {
-  const plain = exportFormat() === 'plaintext';
+  const plain = exportFormat() !== 'encrypted';
   $('#export-password').hidden = plain;
   $('#plain-ack').hidden = !plain;
   strength();
@@ -455,6 +456,10 @@ $('#open-export').addEventListener('click', async () => {
       $('#why-encrypted').hidden = true;
       $('#why-plaintext').hidden = true;
     }
+    // .env and Postman files hold values in clear: the plaintext switch covers them.
+    for (const other of ['dotenv', 'postman-env']) $(`#fmt-${other}`).disabled = !o.plaintext.allowed;
+    $('#why-other').hidden = o.plaintext.allowed || none;
+    $('#why-other').textContent = o.plaintext.allowed ? '' : 'The .env and Postman formats are unencrypted: the same policy applies.';
     if (!o.encrypted.allowed && o.plaintext.allowed) $('#fmt-plaintext').checked = true;
     if (o.encrypted.allowed) $('#fmt-encrypted').checked = true;
     $('#export-go').disabled = none;
@@ -494,14 +499,16 @@ $('#export-form').addEventListener('submit', async (ev) => {
     const name = (resp.headers.get('content-disposition') || '').match(/filename="([^"]+)"/);
     const count = resp.headers.get('x-coffer-count');
     const linked = Number(resp.headers.get('x-coffer-linked') || '0');
+    const leftOut = Number(resp.headers.get('x-coffer-left-out') || '0');
     const notes = (resp.headers.get('x-coffer-notes') || '').split('|').filter(Boolean).map(decodeURIComponent);
     download(await resp.blob(), name ? name[1] : 'coffer-vault.json');
     $('#export-pw').value = '';
     $('#export-pw2').value = '';
     d.close();
     notice([`Exported ${count} secret${count === '1' ? '' : 's'} (${format}).`]
-      .concat(format === 'plaintext' ? ['The file holds every value in clear: delete it when done.'] : [])
+      .concat(format !== 'encrypted' ? ['The file holds every value in clear: delete it when done.'] : [])
       .concat(linked ? [`${linked} linked secret${linked === 1 ? ' was' : 's were'} exported as links; after importing, re-authenticate with the external vault.`] : [])
+      .concat(leftOut ? [`${leftOut} secret${leftOut === 1 ? ' was' : 's were'} left out (linked or disabled: the format holds values only); \`coffer export --format ${format}\` lists them.`] : [])
       .concat(notes)
       .join(' '));
   } catch (e) {
@@ -528,6 +535,9 @@ function resetImport() {
   $('#git-ref').value = '';
   $('#git-path').value = '';
   $('#import-clear').checked = false;
+  $('#import-from').value = '';
+  $('#import-secret-type').checked = true;
+  $('#import-notes').checked = false;
   $('#pw-box').hidden = true;
   $('#import-pw').value = '';
   importStep('sources');
@@ -542,12 +552,19 @@ function importStep(step) {
   $('#import-cancel').hidden = step === 'done';
 }
 
-// As `coffer import DIR`: from a folder, the .json files directly in it, in name order.
+// As `coffer import DIR`: from a folder, the .json and dotenv files directly in it (not
+// templates such as .env.example), in name order.
+function importable(name) {
+  const n = name.toLowerCase();
+  const template = ['.example', '.sample', '.template', '.dist'].some((t) => n.endsWith(t));
+  return n.endsWith('.json') || (!template && (n === '.env' || n.startsWith('.env.') || n.endsWith('.env')));
+}
+
 function folderFiles(files) {
   return files
     .filter((f) => {
       const parts = (f.webkitRelativePath || f.relPath || f.name).split('/');
-      return parts.length === 2 && parts[1].toLowerCase().endsWith('.json');
+      return parts.length === 2 && importable(parts[1]);
     })
     .sort((a, b) => ((a.webkitRelativePath || a.relPath) < (b.webkitRelativePath || b.relPath) ? -1 : 1));
 }
@@ -637,7 +654,14 @@ async function review() {
     passwords[$('#pw-box').dataset.label] = $('#import-pw').value;
   }
   try {
-    plan = await json('/api/import/plan', { sources: await sources(), passwords, clear: $('#import-clear').checked });
+    plan = await json('/api/import/plan', {
+      sources: await sources(),
+      passwords,
+      clear: $('#import-clear').checked,
+      from: $('#import-from').value || null,
+      onlySecretType: $('#import-secret-type').checked,
+      includeNotes: $('#import-notes').checked,
+    });
   } catch (e) {
     if (e.body && e.body.needsPassword) {
       const label = e.body.needsPassword;
@@ -661,16 +685,39 @@ const STATUS = { new: 'new', identical: 'identical', duplicate: 'duplicate' };
 function showPlan() {
   const c = plan.counts;
   const from = `${plan.files} source${plan.files === 1 ? '' : 's'}`;
-  $('#plan-summary').textContent = `${plan.items.length} secret${plan.items.length === 1 ? '' : 's'} from ${from}: ${c.new} new, ${c.identical} identical, ${c.duplicate} duplicate${c.duplicate === 1 ? '' : 's'}.`
+  const read = (plan.formats || []).filter((f) => f.format !== 'coffer')
+    .map((f) => ` ${f.source}: read as a ${f.title}${f.detail ? ` (${f.detail})` : ''}.`).join('');
+  $('#plan-summary').textContent = `${plan.items.length} secret${plan.items.length === 1 ? '' : 's'} from ${from}: ${c.new} new, ${c.identical} identical, ${c.duplicate} duplicate${c.duplicate === 1 ? '' : 's'}`
+    + (c.skipped ? `; ${c.skipped} item${c.skipped === 1 ? '' : 's'} not imported (listed below).` : '.')
+    + read
     + (plan.clearFirst ? ` The ${plan.existing} secrets in the vault are removed first.` : '')
     + ' Nothing changes until you press Import.';
+  $('#plan-skipped').hidden = !plan.skipped.length;
+  $('#skipped-list').replaceChildren(...plan.skipped.map((s) => {
+    const li = document.createElement('li');
+    li.textContent = `${s.origin}: ${s.reason} [${s.source}]`;
+    return li;
+  }));
   $('#apply-all').hidden = c.duplicate < 2;
   $('#all-choice').value = '';
   const body = $('#plan-table tbody');
   body.replaceChildren(...plan.items.map((it, i) => {
     const tr = document.createElement('tr');
     tr.dataset.name = it.name;
-    tr.append(cell(it.name, 'name'), cell(it.source, 'source'));
+    const name = cell(it.name, 'name');
+    if (it.renamedFrom) {
+      const from = document.createElement('span');
+      from.className = 'renamed muted';
+      from.textContent = ` renamed from “${it.renamedFrom}”`;
+      name.append(from);
+    }
+    for (const note of it.notes || []) {
+      const n = document.createElement('span');
+      n.className = 'note muted';
+      n.textContent = ` ${note}`;
+      name.append(n);
+    }
+    tr.append(name, cell(it.source, 'source'));
     let status = STATUS[it.status];
     if (it.status === 'duplicate') {
       const where = it.against === 'vault' ? 'the vault\u2019s' : `the one in ${it.againstSource}`;

@@ -1,4 +1,4 @@
-use crate::cli::ExportArgs;
+use crate::cli::{ExportArgs, ExportFileFormat};
 use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::output::Output;
@@ -11,7 +11,25 @@ use coffer_vault::team::authorize::{authorize_export, export_notes, report_expor
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let mut vault = ctx.open()?;
     let output = Output::check(&args.output, args.force)?;
+    let foreign = match args.format {
+        ExportFileFormat::Coffer => None,
+        ExportFileFormat::Dotenv => Some(("a dotenv file", ExportFormat::Dotenv)),
+        ExportFileFormat::PostmanEnv => Some((
+            "a Postman environment",
+            ExportFormat::PostmanEnv {
+                name: args.environment_name.clone(),
+            },
+        )),
+    };
+    if let (Some((what, _)), true) = (&foreign, args.encrypted) {
+        return Err(Failure::new(
+            code::USAGE,
+            format!("{what} cannot be encrypted"),
+            "use --format coffer --encrypted for an encrypted export, or drop --encrypted",
+        ));
+    }
     let encrypted = match (args.encrypted, args.plaintext) {
+        _ if foreign.is_some() => false,
         (true, _) => true,
         (_, true) => false,
         _ => ask_format()?,
@@ -22,7 +40,16 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         ExportKind::Plaintext
     };
     let grant = authorize_export(&mut vault, kind)?;
-    let format = if encrypted {
+    let format = if let Some((what, format)) = foreign {
+        prompt::require_confirmation(
+            args.yes,
+            &format!(
+                "{what} holds every secret value in clear: anyone who can read the file can use them. Continue?"
+            ),
+            "pass --yes to write it, or use --format coffer --encrypted",
+        )?;
+        format
+    } else if encrypted {
         ExportFormat::Encrypted {
             password: password::for_export(args.password_file.as_deref())?,
             params: kdf_params()?,
@@ -37,13 +64,38 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
     let out = export(&mut vault, &format, &grant)?;
     output.write(&out.bytes)?;
-    let kind = if encrypted { "encrypted" } else { "plaintext" };
+    let kind = match args.format {
+        ExportFileFormat::Dotenv => "dotenv, plaintext",
+        ExportFileFormat::PostmanEnv => "Postman environment, plaintext",
+        ExportFileFormat::Coffer if encrypted => "encrypted",
+        ExportFileFormat::Coffer => "plaintext",
+    };
     let shown_target = output.describe();
     eprintln!(
         "Exported {} secret{} ({kind}) to {shown_target}.",
         out.count,
         if out.count == 1 { "" } else { "s" }
     );
+    for (name, key) in &out.renamed {
+        eprintln!(
+            "  {name} is written as {key} (a dotenv key has no '-' and starts with a letter or '_')"
+        );
+    }
+    if !out.left_out.is_empty() {
+        eprintln!(
+            "{} secret{} left out:",
+            out.left_out.len(),
+            if out.left_out.len() == 1 { "" } else { "s" }
+        );
+        for (name, why) in &out.left_out {
+            eprintln!("  {name}: {why}");
+        }
+    }
+    if matches!(args.format, ExportFileFormat::PostmanEnv) {
+        eprintln!(
+            "Allowed domains are not part of a Postman environment: Postman will send these values anywhere."
+        );
+    }
     if out.linked > 0 {
         eprintln!(
             "{} linked secret{} exported as links; after importing, re-authenticate with the external vault.",

@@ -3,10 +3,11 @@ use crate::context::Context;
 use crate::failure::{Failure, code};
 use crate::term::escape;
 use crate::{password, prompt};
+use coffer_core::foreign::{Format, Options};
 use coffer_vault::ops::import::source::MAX_TOTAL_BYTES;
 use coffer_vault::ops::import::{
-    Against, ImportReport, Incoming, Plan, PlanItem, ReadError, Resolution, Source, Status, apply,
-    load, plan, read_export,
+    Against, ImportReport, Plan, PlanItem, ReadError, ReadOptions, Resolution, Source, Status,
+    apply, load, plan, read_source,
 };
 use serde_json::{Value, json};
 
@@ -46,7 +47,16 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     }
 
     let mut passwords = password::for_import(args.password_file.as_deref())?;
+    let options = ReadOptions {
+        from: args.format.map(|f| f.format()),
+        foreign: Options {
+            only_secret_type: args.only_secret_type,
+            include_notes: args.include_notes,
+        },
+    };
     let mut incoming = Vec::new();
+    let mut skipped = Vec::new();
+    let mut formats: Vec<(String, Format, Option<String>)> = Vec::new();
     let mut files = 0;
     let mut total: u64 = 0;
     for source in &sources {
@@ -63,23 +73,29 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
                     "import them in parts; nothing was imported",
                 ));
             }
-            let doc = read_export(&loaded, &mut passwords).map_err(read_failure)?;
-            incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
-                secret,
-                source: loaded.label.clone(),
-            }));
+            let read = read_source(&loaded, &options, &mut passwords).map_err(read_failure)?;
+            formats.push((loaded.label.clone(), read.format, read.detail));
+            incoming.extend(read.incoming);
+            skipped.extend(read.skipped);
         }
     }
 
-    let plan = plan(&mut vault, incoming, args.clear)?;
+    let plan = plan(&mut vault, incoming, skipped, args.clear)?;
     if args.dry_run {
         if args.json {
-            println!("{}", plan_json(&plan, true));
+            let mut v = plan_json(&plan, true);
+            v["files"] = formats_json(&formats);
+            println!("{v}");
         } else {
+            print_formats(&formats);
             print_plan(&plan, files);
             eprintln!("Dry run: nothing was changed.");
         }
         return Ok(());
+    }
+    if !args.json {
+        print_formats(&formats);
+        print_mapping(&plan);
     }
 
     let resolutions = decide(&plan, args.on_duplicate)?;
@@ -98,7 +114,21 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         Failure::from(e).hint(hint)
     })?;
     if args.json {
-        println!("{}", report_json(&report));
+        let mut v = report_json(&report);
+        let p = plan.to_json();
+        v["skipped"] = p["skipped"].clone();
+        v["renamed"] = json!(
+            plan.items
+                .iter()
+                .filter_map(|i| i.incoming.renamed_from.as_ref().map(|from| json!({
+                    "from": from,
+                    "name": i.incoming.secret.name.as_str(),
+                    "source": i.incoming.source,
+                })))
+                .collect::<Vec<_>>()
+        );
+        v["files"] = formats_json(&formats);
+        println!("{v}");
     }
     print_report(&report, files);
     Ok(())
@@ -134,6 +164,78 @@ fn describe(item: &PlanItem) -> String {
     }
 }
 
+/// The files that were not Coffer exports, and what they were read as.
+fn print_formats(formats: &[(String, Format, Option<String>)]) {
+    for (label, format, detail) in formats {
+        if *format == Format::Coffer {
+            continue;
+        }
+        eprintln!(
+            "{}: read as a {}{}",
+            escape(label),
+            format.title(),
+            detail
+                .as_ref()
+                .map(|d| format!(" ({})", escape(d)))
+                .unwrap_or_default()
+        );
+    }
+}
+
+fn formats_json(formats: &[(String, Format, Option<String>)]) -> Value {
+    json!(
+        formats
+            .iter()
+            .map(|(label, format, detail)| json!({
+                "source": label,
+                "format": format.as_str(),
+                "detail": detail,
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Renamed secrets, notes and skipped items: shown before an import is applied, as in the plan.
+fn print_mapping(plan: &Plan) {
+    for item in &plan.items {
+        if let Some(from) = &item.incoming.renamed_from {
+            eprintln!(
+                "  \"{}\" becomes {} [{}]",
+                escape(from),
+                item.incoming.secret.name,
+                escape(&item.incoming.source)
+            );
+        }
+        for note in &item.incoming.notes {
+            eprintln!("  {}: {}", item.incoming.secret.name, escape(note));
+        }
+    }
+    print_skipped(plan);
+}
+
+fn print_skipped(plan: &Plan) {
+    if plan.skipped.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} item{} not imported:",
+        plan.skipped.len(),
+        if plan.skipped.len() == 1 {
+            " is"
+        } else {
+            "s are"
+        }
+    );
+    for s in &plan.skipped {
+        eprintln!(
+            "  {}: {} [{}]",
+            escape(&s.origin),
+            escape(&s.reason),
+            escape(&s.source)
+        );
+    }
+}
+
 fn print_plan(plan: &Plan, files: usize) {
     println!(
         "Import plan: {} secret{} from {files} file{}{}",
@@ -153,13 +255,36 @@ fn print_plan(plan: &Plan, files: usize) {
         .max()
         .unwrap_or(4);
     for item in &plan.items {
+        let mut what = describe(item);
+        if let Some(from) = &item.incoming.renamed_from {
+            let renamed = format!("renamed from \"{}\"", escape(from));
+            what = if what.is_empty() {
+                renamed
+            } else {
+                format!("{what}; {renamed}")
+            };
+        }
         println!(
             "  {:<9}  {:<width$}  {}  [{}]",
             item.status.as_str(),
             item.incoming.secret.name.as_str(),
-            describe(item),
+            what,
             escape(&item.incoming.source),
         );
+        for note in &item.incoming.notes {
+            println!("  {:<9}  {:<width$}  note: {}", "", "", escape(note));
+        }
+    }
+    if !plan.skipped.is_empty() {
+        println!("Not imported ({}):", plan.skipped.len());
+        for s in &plan.skipped {
+            println!(
+                "  {}: {}  [{}]",
+                escape(&s.origin),
+                escape(&s.reason),
+                escape(&s.source)
+            );
+        }
     }
 }
 

@@ -181,7 +181,10 @@ impl Browser {
     /// Waits for a finished download (no `.crdownload` left) and returns its path.
     pub async fn download(&self) -> PathBuf {
         wait_in_dir(self.downloads.path(), |files| {
-            files.len() == 1 && files[0].extension().is_some_and(|x| x == "json")
+            files.len() == 1
+                && files[0]
+                    .extension()
+                    .is_some_and(|x| x == "json" || x == "env")
         })
         .map(|mut files| files.remove(0))
         .expect("no download landed")

@@ -20,7 +20,8 @@ pub struct Moto {
 /// The keys the set-up scripts use (moto without IAM checks accepts any).
 pub const SETUP_KEY_ID: &str = "AKIASETUPSETUPSETUP1";
 
-fn python() -> PathBuf {
+/// The python of the moto environment `.ci/test-servers` installs (it has `cryptography` too).
+pub fn python() -> PathBuf {
     let out = Command::new("bash")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/test-servers"))
         .stderr(Stdio::inherit())

@@ -9,7 +9,7 @@
 //!   later one gets `-2`, `-3`, ... (the first free one).
 
 use crate::name::{MAX_NAME_LEN, SecretName};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// How one name was mapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,7 @@ pub struct Mapped {
 #[derive(Debug, Default)]
 pub struct NameMapper {
     used: BTreeSet<SecretName>,
+    variables: HashMap<String, SecretName>,
 }
 
 fn sanitize(original: &str) -> String {
@@ -76,6 +77,22 @@ impl NameMapper {
         let changed = name.as_str() != original;
         Mapped { name, changed }
     }
+
+    /// The name for a variable called `original`: as [`NameMapper::map`], except that the same
+    /// original always gets the same name (a variable set twice is one variable, a duplicate
+    /// within the import for the plan to show, not two secrets).
+    pub fn map_variable(&mut self, original: &str) -> Mapped {
+        if let Some(name) = self.variables.get(original) {
+            return Mapped {
+                changed: name.as_str() != original,
+                name: name.clone(),
+            };
+        }
+        let mapped = self.map(original);
+        self.variables
+            .insert(original.to_string(), mapped.name.clone());
+        mapped
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +134,16 @@ mod tests {
         assert!(!m.map("ok.name").changed);
         assert!(m.map("not ok").changed);
         assert!(m.map("ok.name").changed, "renamed by the collision");
+    }
+
+    #[test]
+    fn a_variable_set_twice_keeps_its_name_and_others_stay_apart() {
+        let mut m = NameMapper::new();
+        let got: Vec<String> = ["api key", "api-key", "api key", "A"]
+            .iter()
+            .map(|n| m.map_variable(n).name.to_string())
+            .collect();
+        assert_eq!(got, ["api-key", "api-key-2", "api-key", "A"]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub(crate) async fn options(S(state): S<Arc<State>>) -> ApiResult<Value> {
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct Export {
-    /// `encrypted` or `plaintext`.
+    /// `encrypted`, `plaintext`, `dotenv` or `postman-env` (the last three in clear).
     format: String,
     password: Option<zeroize::Zeroizing<String>>,
     password_confirm: Option<zeroize::Zeroizing<String>>,
@@ -72,23 +72,30 @@ pub(crate) async fn export(
                 params: state.kdf,
             }
         }
-        "plaintext" if req.confirm_plaintext => ExportFormat::Plaintext,
-        "plaintext" => {
+        "plaintext" | "dotenv" | "postman-env" if !req.confirm_plaintext => {
             return Err(ApiError::invalid(
-                "a plaintext export holds every secret value in clear and needs confirmation",
+                "this export holds every secret value in clear and needs confirmation",
                 "confirm, or choose Encrypted",
             ));
         }
+        "plaintext" => ExportFormat::Plaintext,
+        "dotenv" => ExportFormat::Dotenv,
+        "postman-env" => ExportFormat::PostmanEnv {
+            name: "Coffer".into(),
+        },
         _ => {
             return Err(ApiError::invalid(
-                "the format is encrypted or plaintext",
-                "choose Encrypted (recommended) or Unencrypted",
+                "the format is encrypted, plaintext, dotenv or postman-env",
+                "choose Encrypted (recommended) or one of the others",
             ));
         }
     };
-    let kind = match format {
-        ExportFormat::Plaintext => ExportKind::Plaintext,
-        ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
+    let kind = format.kind();
+    let file_ext = match &format {
+        ExportFormat::Encrypted { .. } => ".json",
+        ExportFormat::Plaintext => "-plaintext.json",
+        ExportFormat::Dotenv => ".env",
+        ExportFormat::PostmanEnv { .. } => ".postman_environment.json",
     };
     let (out, notes) = with_vault(&state, move |v| {
         let grant = authorize_export(v, kind)?;
@@ -101,21 +108,20 @@ pub(crate) async fn export(
     .await?;
     let date = coffer_core::Timestamp::now().to_string();
     let day = date.get(..10).unwrap_or("export");
-    let file = match kind {
-        ExportKind::Encrypted => format!("coffer-vault-{day}.json"),
-        ExportKind::Plaintext => format!("coffer-vault-{day}-plaintext.json"),
+    let file = format!("coffer-vault-{day}{file_ext}");
+    let content_type = if file_ext == ".env" {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/json"
     };
-    let mut resp = (
-        [(header::CONTENT_TYPE, "application/json")],
-        out.bytes.to_vec(),
-    )
-        .into_response();
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], out.bytes.to_vec()).into_response();
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert("x-coffer-count", HeaderValue::from(out.count));
     h.insert("x-coffer-linked", HeaderValue::from(out.linked));
+    h.insert("x-coffer-left-out", HeaderValue::from(out.left_out.len()));
     // Each note percent-encoded, joined by `|` (a header holds no line breaks).
     let notes: Vec<String> = notes
         .iter()

@@ -10,10 +10,11 @@ use axum::Json;
 use axum::extract::State as S;
 use axum::http::StatusCode;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use coffer_core::foreign::{Format, Options};
 use coffer_vault::ops::import::source::{MAX_TOTAL_BYTES, SourceError};
 use coffer_vault::ops::import::{
-    ApplyError, Incoming, Loaded, Plan, ReadError, Resolution, Source, apply as apply_plan, load,
-    plan as make_plan, read_export,
+    ApplyError, Loaded, Plan, ReadError, ReadOptions, Resolution, Source, apply as apply_plan,
+    load, plan as make_plan, read_source,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -67,6 +68,16 @@ pub(crate) struct PlanIn {
     /// Remove every secret first.
     #[serde(default)]
     clear: bool,
+    /// Read every source as this format (`coffer`, `dotenv`, `postman`, `bitwarden`);
+    /// recognised from each file's content if absent.
+    #[serde(default)]
+    from: Option<String>,
+    /// Postman: only variables of type `secret` (default true).
+    #[serde(default)]
+    only_secret_type: Option<bool>,
+    /// Bitwarden: secure notes too.
+    #[serde(default)]
+    include_notes: bool,
 }
 
 pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> ApiResult<Value> {
@@ -76,6 +87,26 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
             "drop files or a folder, paste an export, or give a link or a repository",
         ));
     }
+    let from = match req
+        .from
+        .as_deref()
+        .filter(|f| !f.is_empty() && *f != "auto")
+    {
+        None => None,
+        Some(word) => Some(Format::from_word(word).ok_or_else(|| {
+            ApiError::invalid(
+                format!("{word:?} is not a format this page reads"),
+                "choose Recognise, Coffer, dotenv, Postman or Bitwarden",
+            )
+        })?),
+    };
+    let options = ReadOptions {
+        from,
+        foreign: Options {
+            only_secret_type: req.only_secret_type.unwrap_or(true),
+            include_notes: req.include_notes,
+        },
+    };
     let st = state.clone();
     let (id, body) = with_vault(&state, move |v| {
         let mut loaded = Vec::new();
@@ -95,6 +126,8 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
             }
         }
         let mut incoming = Vec::new();
+        let mut skipped = Vec::new();
+        let mut files = Vec::new();
         for l in &loaded {
             let mut password = |label: &str, attempt: u32| {
                 (attempt == 1)
@@ -102,15 +135,21 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
                     .flatten()
                     .map(|p| SecretString::from(p.to_string()))
             };
-            let doc = read_export(l, &mut password).map_err(|e| read_failure(e, &l.label))?;
-            incoming.extend(doc.secrets.into_iter().map(|secret| Incoming {
-                secret,
-                source: l.label.clone(),
+            let read =
+                read_source(l, &options, &mut password).map_err(|e| read_failure(e, &l.label))?;
+            files.push(json!({
+                "source": l.label,
+                "format": read.format.as_str(),
+                "title": read.format.title(),
+                "detail": read.detail,
             }));
+            incoming.extend(read.incoming);
+            skipped.extend(read.skipped);
         }
-        let plan = make_plan(v, incoming, req.clear)?;
+        let plan = make_plan(v, incoming, skipped, req.clear)?;
         let mut body = plan.to_json();
         body["files"] = json!(loaded.len());
+        body["formats"] = json!(files);
         let id = u64::from_le_bytes(coffer_core::crypto::random::bytes::<8>());
         *st.imports.lock() = Some((id, Arc::new(plan)));
         Ok((id, body))
@@ -166,6 +205,9 @@ fn read_failure(e: ReadError, label: &str) -> ApiError {
         &e,
         ReadError::Decode {
             source: coffer_core::export::DecodeError::Decrypt,
+            ..
+        } | ReadError::Foreign {
+            source: coffer_core::foreign::ForeignError::Decrypt,
             ..
         }
     );

@@ -1,4 +1,5 @@
-//! `export`: every secret, as a plaintext or password-encrypted export document.
+//! `export`: every secret, as a plaintext or password-encrypted export document, or in another
+//! tool's format (dotenv, Postman environment: both plaintext for the team policy).
 
 use super::store_error;
 use crate::store::{StoreError, Vault};
@@ -6,6 +7,7 @@ use crate::team::authorize::ExportGrant;
 use coffer_core::export::{
     ExportDoc, KdfBoundsError, KdfParams, encode_encrypted, encode_plaintext, tool_name,
 };
+use coffer_core::foreign;
 use coffer_core::policy::ExportKind;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
@@ -22,6 +24,26 @@ pub enum ExportFormat {
         /// Argon2id cost.
         params: KdfParams,
     },
+    /// A dotenv file (values in clear; linked and disabled secrets left out).
+    Dotenv,
+    /// A Postman environment whose `secret` variables hold the values (in clear).
+    PostmanEnv {
+        /// The environment's name.
+        name: String,
+    },
+}
+
+impl ExportFormat {
+    /// Which kind of export the team policy sees: everything but an encrypted Coffer export
+    /// holds values in clear.
+    pub fn kind(&self) -> ExportKind {
+        match self {
+            ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
+            ExportFormat::Plaintext | ExportFormat::Dotenv | ExportFormat::PostmanEnv { .. } => {
+                ExportKind::Plaintext
+            }
+        }
+    }
 }
 
 /// The export file's bytes and what they hold.
@@ -32,6 +54,10 @@ pub struct ExportOutput {
     pub count: usize,
     /// Of which linked to an external vault (exported as links).
     pub linked: usize,
+    /// Names written under another name the format requires: (name, written as).
+    pub renamed: Vec<(String, String)>,
+    /// Secrets the format cannot hold, left out: (name, why).
+    pub left_out: Vec<(String, String)>,
 }
 
 /// `export` failed; nothing was written.
@@ -43,11 +69,14 @@ pub enum ExportError {
     /// KDF parameters out of bounds.
     #[error(transparent)]
     Kdf(#[from] KdfBoundsError),
+    /// The secrets cannot be written as a dotenv file.
+    #[error(transparent)]
+    Dotenv(#[from] coffer_core::foreign::dotenv::WriteError),
     /// Database failure or a damaged record.
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(ExportError { NotGranted => Denied, Kdf => InvalidInput });
+store_error!(ExportError { NotGranted => Denied, Kdf => InvalidInput, Dotenv => InvalidInput });
 
 /// Builds the export of every secret in `vault`, sorted by name. `grant` is the permission from
 /// [`crate::team::authorize::authorize_export`] for this format.
@@ -56,11 +85,7 @@ pub fn export(
     format: &ExportFormat,
     grant: &ExportGrant,
 ) -> Result<ExportOutput, ExportError> {
-    let kind = match format {
-        ExportFormat::Plaintext => ExportKind::Plaintext,
-        ExportFormat::Encrypted { .. } => ExportKind::Encrypted,
-    };
-    if grant.kind != kind {
+    if grant.kind != format.kind() {
         return Err(ExportError::NotGranted);
     }
     let secrets = vault.read(|records| records.all())?;
@@ -68,20 +93,50 @@ pub fn export(
         .iter()
         .filter(|s| s.content.link().is_some())
         .count();
+    let now = crate::clock::now();
+    match format {
+        ExportFormat::Dotenv => {
+            let header = format!(
+                "Exported by {} at {now}: every value in clear; delete this file when done.",
+                tool_name()
+            );
+            let w = foreign::dotenv::write(&secrets, &header)?;
+            return Ok(ExportOutput {
+                bytes: w.bytes,
+                count: w.count,
+                linked: 0,
+                renamed: w.renamed,
+                left_out: w.left_out,
+            });
+        }
+        ExportFormat::PostmanEnv { name } => {
+            let w = foreign::postman::write(&secrets, name, now, &tool_name());
+            return Ok(ExportOutput {
+                bytes: w.bytes,
+                count: w.count,
+                linked: 0,
+                renamed: Vec::new(),
+                left_out: w.left_out,
+            });
+        }
+        ExportFormat::Plaintext | ExportFormat::Encrypted { .. } => {}
+    }
     let doc = ExportDoc {
         tool: tool_name(),
-        exported_at: crate::clock::now(),
+        exported_at: now,
         secrets,
     };
     let bytes = match format {
-        ExportFormat::Plaintext => encode_plaintext(&doc),
         ExportFormat::Encrypted { password, params } => {
             Zeroizing::new(encode_encrypted(&doc, password, *params)?)
         }
+        _ => encode_plaintext(&doc),
     };
     Ok(ExportOutput {
         bytes,
         count: doc.secrets.len(),
         linked,
+        renamed: Vec::new(),
+        left_out: Vec::new(),
     })
 }

@@ -11,6 +11,36 @@ pub struct Incoming {
     pub secret: Secret,
     /// Where it came from.
     pub source: String,
+    /// Its name in the other tool, when it had to change to follow Coffer's rules.
+    pub renamed_from: Option<String>,
+    /// Where in the file it is, for another tool's file (`line 3`, `item 2 ("GitHub"), password`).
+    pub origin: Option<String>,
+    /// What people should know about it (never a value).
+    pub notes: Vec<String>,
+}
+
+impl Incoming {
+    /// A secret from a Coffer export, as it was exported.
+    pub fn new(secret: Secret, source: String) -> Self {
+        Incoming {
+            secret,
+            source,
+            renamed_from: None,
+            origin: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// An item of another tool's file that does not become a secret, and why (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file.
+    pub source: String,
+    /// Where in the file.
+    pub origin: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// What an existing secret with the same name is.
@@ -110,6 +140,8 @@ pub struct PlanItem {
 pub struct Plan {
     /// Every incoming secret and its status.
     pub items: Vec<PlanItem>,
+    /// The items of other tools' files that do not become secrets.
+    pub skipped: Vec<Skipped>,
     /// Whether the vault is cleared first.
     pub clear_first: bool,
     /// Secrets in the vault now (removed if `clear_first`).
@@ -123,15 +155,17 @@ impl Plan {
     /// The plan as JSON, the same for every front end (`coffer import --dry-run --json`, the
     /// web page): `clearFirst`, `existing`, `counts` and one item per incoming secret with its
     /// `name`, `source`, `status`, `linked` (and `provider`), and for an identical or duplicate
-    /// one `against` (`vault` or `import`, with `againstSource`) and a duplicate's `changes`.
-    /// Never a value.
+    /// one `against` (`vault` or `import`, with `againstSource`) and a duplicate's `changes`;
+    /// from another tool's file, `origin`, `renamedFrom` and `notes` where there are any. Then
+    /// `skipped`: the items that do not become secrets (`source`, `origin`, `reason`). Never a
+    /// value.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::json;
         let count = |w: &str| self.items.iter().filter(|i| i.status.as_str() == w).count();
         json!({
             "clearFirst": self.clear_first,
             "existing": self.existing,
-            "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate")},
+            "counts": {"new": count("new"), "identical": count("identical"), "duplicate": count("duplicate"), "skipped": self.skipped.len()},
             "items": self.items.iter().map(|i| {
                 let link = i.incoming.secret.content.link();
                 let mut o = json!({
@@ -153,8 +187,22 @@ impl Plan {
                 if let Status::Duplicate { changes, .. } = &i.status {
                     o["changes"] = json!(changes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
                 }
+                if let Some(origin) = &i.incoming.origin {
+                    o["origin"] = json!(origin);
+                }
+                if let Some(from) = &i.incoming.renamed_from {
+                    o["renamedFrom"] = json!(from);
+                }
+                if !i.incoming.notes.is_empty() {
+                    o["notes"] = json!(i.incoming.notes);
+                }
                 o
             }).collect::<Vec<_>>(),
+            "skipped": self.skipped.iter().map(|s| json!({
+                "source": s.source,
+                "origin": s.origin,
+                "reason": s.reason,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -230,10 +278,12 @@ pub(crate) fn classify(existing: &[Secret], incoming: Vec<Incoming>) -> Vec<Plan
         .collect()
 }
 
-/// Plans importing `incoming` into `vault`. Changes nothing.
+/// Plans importing `incoming` into `vault`; `skipped` is carried along for the front end to
+/// show. Changes nothing.
 pub fn plan(
     vault: &mut Vault,
     incoming: Vec<Incoming>,
+    skipped: Vec<Skipped>,
     clear_first: bool,
 ) -> Result<Plan, StoreError> {
     let existing = vault.read(|records| records.all())?;
@@ -242,6 +292,7 @@ pub fn plan(
     let items = classify(base, incoming);
     Ok(Plan {
         items,
+        skipped,
         clear_first,
         existing: count,
         seen: existing,
@@ -267,10 +318,7 @@ mod tests {
     }
 
     fn inc(name: &str, v: &str) -> Incoming {
-        Incoming {
-            secret: s(name, v),
-            source: "f".into(),
-        }
+        Incoming::new(s(name, v), "f".into())
     }
 
     fn words(items: &[PlanItem]) -> Vec<&'static str> {

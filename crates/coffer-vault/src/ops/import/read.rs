@@ -1,20 +1,57 @@
-//! Reading one loaded export: detect plaintext or encrypted, decrypt with a password.
+//! Reading one loaded file: recognise its format (or take the one forced), decrypt with a
+//! password where the format is encrypted, and turn what it holds into incoming secrets and
+//! skipped items (`docs/import-formats.md`).
 
+use super::plan::{Incoming, Skipped};
 use super::source::Loaded;
 use crate::{Classify, ErrorKind};
 use coffer_core::export::{DecodeError, ExportDoc, Parsed, parse};
+use coffer_core::foreign::{self, ForeignError, Format, Options};
 use secrecy::SecretString;
+
+/// How to read the sources.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// The format every source is read as (`--from`); recognised from each file's content if
+    /// absent.
+    pub from: Option<Format>,
+    /// Which items become secrets, where a format leaves a choice.
+    pub foreign: Options,
+}
+
+/// What one file gave.
+#[derive(Debug)]
+pub struct SourceRead {
+    /// What it was read as.
+    pub format: Format,
+    /// A detail for people (`password-protected, …`, `environment "Prod"`).
+    pub detail: Option<String>,
+    /// The secrets it holds, in file order.
+    pub incoming: Vec<Incoming>,
+    /// The items that do not become secrets, and why.
+    pub skipped: Vec<Skipped>,
+}
 
 /// An export could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    /// The content is not a readable export, or did not decrypt.
+    /// The content is not a readable Coffer export, or did not decrypt.
     #[error("{label}: {source}")]
     Decode {
         /// Where it came from.
         label: String,
         /// Why.
         source: DecodeError,
+    },
+    /// Another tool's file could not be read.
+    #[error("{label} ({}): {source}", format.title())]
+    Foreign {
+        /// Where it came from.
+        label: String,
+        /// What it was read as.
+        format: Format,
+        /// Why.
+        source: ForeignError,
     },
     /// Encrypted, and no password was given.
     #[error("{label} is encrypted and no password was given")]
@@ -34,6 +71,15 @@ impl Classify for ReadError {
                 }
                 _ => ErrorKind::InvalidInput,
             },
+            ReadError::Foreign { source, .. } => match source {
+                ForeignError::Decrypt => ErrorKind::Integrity,
+                ForeignError::Unsupported(_) | ForeignError::AccountRestricted => {
+                    ErrorKind::Unsupported
+                }
+                ForeignError::NotThisFormat(_)
+                | ForeignError::Malformed(_)
+                | ForeignError::KdfBounds(_) => ErrorKind::InvalidInput,
+            },
             ReadError::NoPassword { .. } => ErrorKind::InvalidInput,
         }
     }
@@ -49,20 +95,45 @@ impl ReadError {
             ReadError::Decode {
                 source: DecodeError::Decrypt,
                 ..
+            }
+            | ReadError::Foreign {
+                source: ForeignError::Decrypt,
+                ..
             } => "check the password; a file changed after export cannot be opened at all",
             ReadError::Decode {
                 source: DecodeError::UnsupportedVersion { .. } | DecodeError::Unsupported { .. },
                 ..
             } => "upgrade Coffer to read this export; nothing was imported",
+            ReadError::Decode {
+                source: DecodeError::NotAnExport,
+                ..
+            } => {
+                "give a file written by `coffer export`, or name the tool that wrote it with --from (coffer, dotenv, postman, bitwarden); nothing was imported"
+            }
             ReadError::Decode { .. } => {
                 "give a file written by `coffer export`; nothing was imported"
+            }
+            ReadError::Foreign {
+                source: ForeignError::AccountRestricted,
+                ..
+            } => {
+                "in Bitwarden, export again as .json (Encrypted) with the \"Password protected\" type, or as plain .json; nothing was imported"
+            }
+            ReadError::Foreign {
+                source: ForeignError::KdfBounds(_),
+                ..
+            } => {
+                "Bitwarden itself refuses these parameters; the file was not made by Bitwarden as it is; nothing was imported"
+            }
+            ReadError::Foreign { .. } => {
+                "check which tool wrote the file, or choose the reader with --from; nothing was imported"
             }
         }
     }
 }
 
-/// Reads `loaded`. For an encrypted export, `password(label, attempt)` is asked for a password
-/// (attempt 1, 2, …) until one decrypts or it returns `None`.
+/// Reads a Coffer export. For an encrypted export, `password(label, attempt)` is asked for a
+/// password (attempt 1, 2, …) until one decrypts or it returns `None`.
 pub fn read_export(
     loaded: &Loaded,
     password: &mut dyn FnMut(&str, u32) -> Option<SecretString>,
@@ -73,23 +144,106 @@ pub fn read_export(
     };
     match parse(&loaded.bytes).map_err(decode)? {
         Parsed::Plaintext(doc) => Ok(doc),
-        Parsed::Encrypted(enc) => {
-            let mut last = None;
-            for attempt in 1.. {
-                let Some(pw) = password(&loaded.label, attempt) else {
-                    break;
-                };
-                match enc.decrypt(&pw) {
-                    Ok(doc) => return Ok(doc),
-                    Err(e) => last = Some(e),
-                }
-            }
-            Err(match last {
+        Parsed::Encrypted(enc) => with_passwords(&loaded.label, password, |pw| enc.decrypt(pw))
+            .map_err(|e| match e {
                 Some(e) => decode(e),
                 None => ReadError::NoPassword {
                     label: loaded.label.clone(),
                 },
-            })
+            }),
+    }
+}
+
+/// Asks for passwords until `open` succeeds: the last error, or `None` if none was given.
+fn with_passwords<T, E>(
+    label: &str,
+    password: &mut dyn FnMut(&str, u32) -> Option<SecretString>,
+    mut open: impl FnMut(&SecretString) -> Result<T, E>,
+) -> Result<T, Option<E>> {
+    let mut last = None;
+    for attempt in 1.. {
+        let Some(pw) = password(label, attempt) else {
+            break;
+        };
+        match open(&pw) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = Some(e),
         }
     }
+    Err(last)
+}
+
+/// Reads one file in its format (recognised from its content unless `options.from` forces
+/// one), asking `password(label, attempt)` for encrypted files.
+pub fn read_source(
+    loaded: &Loaded,
+    options: &ReadOptions,
+    password: &mut dyn FnMut(&str, u32) -> Option<SecretString>,
+) -> Result<SourceRead, ReadError> {
+    let format = options
+        .from
+        .or_else(|| foreign::detect(&loaded.bytes))
+        .unwrap_or(Format::Coffer);
+    let label = &loaded.label;
+    let fail = |source| ReadError::Foreign {
+        label: label.clone(),
+        format,
+        source,
+    };
+    let read = match format {
+        Format::Coffer => {
+            let doc = read_export(loaded, password)?;
+            return Ok(SourceRead {
+                format,
+                detail: None,
+                incoming: doc
+                    .secrets
+                    .into_iter()
+                    .map(|secret| Incoming::new(secret, label.clone()))
+                    .collect(),
+                skipped: Vec::new(),
+            });
+        }
+        Format::Dotenv => foreign::dotenv::read(&loaded.bytes).map_err(fail)?,
+        Format::Postman => foreign::postman::read(&loaded.bytes, &options.foreign).map_err(fail)?,
+        Format::Bitwarden => {
+            match foreign::bitwarden::open(&loaded.bytes, &options.foreign).map_err(fail)? {
+                foreign::bitwarden::Opened::Plain(read) => read,
+                foreign::bitwarden::Opened::Locked(locked) => {
+                    with_passwords(label, password, |pw| locked.unlock(pw, &options.foreign))
+                        .map_err(|e| match e {
+                            Some(e) => fail(e),
+                            None => ReadError::NoPassword {
+                                label: label.clone(),
+                            },
+                        })?
+                }
+            }
+        }
+    };
+    let now = crate::clock::now();
+    Ok(SourceRead {
+        format: read.format,
+        detail: read.detail,
+        incoming: read
+            .items
+            .into_iter()
+            .map(|item| Incoming {
+                renamed_from: item.renamed_from.clone(),
+                origin: Some(item.origin.clone()),
+                notes: item.notes.clone(),
+                source: label.clone(),
+                secret: item.into_secret(now),
+            })
+            .collect(),
+        skipped: read
+            .skipped
+            .into_iter()
+            .map(|s| Skipped {
+                source: label.clone(),
+                origin: s.origin,
+                reason: s.reason,
+            })
+            .collect(),
+    })
 }

@@ -10,7 +10,8 @@ use zeroize::Zeroizing;
 /// One import source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A file, or a folder (every `.json` file directly inside it, in name order).
+    /// A file, or a folder (every file directly inside it that [`importable`] names, in name
+    /// order).
     Path(PathBuf),
     /// Standard input: pasted or piped text.
     Stdin,
@@ -90,7 +91,7 @@ pub enum SourceError {
         label: String,
     },
     /// A folder without export files.
-    #[error("{label} contains no .json files")]
+    #[error("{label} contains no .json or .env files")]
     EmptyFolder {
         /// The folder.
         label: String,
@@ -162,10 +163,7 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
             .map_err(io)?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            })
+            .filter(|p| importable(p))
             .collect();
         files.sort();
         if files.is_empty() {
@@ -208,6 +206,21 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
     Ok(vec![load_file(path)?])
 }
 
+/// Whether a file in a folder is read: `*.json` (Coffer, Postman and Bitwarden exports) and
+/// dotenv files (`.env`, `.env.*`, `*.env`), except templates (`.env.example`, `.sample`,
+/// `.template`, `.dist`: placeholders, not secrets). Other files in the folder are left alone.
+pub fn importable(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    let template = [".example", ".sample", ".template", ".dist"]
+        .iter()
+        .any(|t| lower.ends_with(t));
+    lower.ends_with(".json")
+        || (!template && (lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env")))
+}
+
 fn load_file(path: &Path) -> Result<Loaded, SourceError> {
     use std::os::unix::fs::OpenOptionsExt;
     let label = path.display().to_string();
@@ -247,5 +260,27 @@ pub fn load(source: &Source, stdin: impl Read) -> Result<Vec<Loaded>, SourceErro
             reference,
             path,
         } => Ok(git::load(url, reference.as_deref(), path.as_deref())?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::importable;
+    use std::path::Path;
+
+    #[test]
+    fn a_folder_gives_exports_and_dotenv_files_but_not_templates() {
+        for yes in ["a.json", "B.JSON", ".env", ".env.production", "prod.env"] {
+            assert!(importable(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            ".env.example",
+            ".env.sample",
+            "notes.txt",
+            "envfile",
+            "a.json.bak",
+        ] {
+            assert!(!importable(Path::new(no)), "{no}");
+        }
     }
 }
