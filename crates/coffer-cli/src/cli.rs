@@ -108,7 +108,7 @@ pub enum Command {
     },
     /// Export every secret: a JSON file encrypted with a password or in plaintext, or a .env file or Postman environment
     Export(ExportArgs),
-    /// Import secrets from Coffer exports, .env files, Postman and Bitwarden exports: files, folders, `-` (stdin), links, or a git repository
+    /// Import secrets from Coffer exports and other tools' (.env, Postman, Bitwarden, 1Password, KeePassXC): files, folders, `-` (stdin), links, or a git repository
     Import(ImportArgs),
     /// Remove every secret (the vault and its key stay)
     Clear {
@@ -663,9 +663,12 @@ pub struct ImportArgs {
         default_missing_value = "true"
     )]
     pub only_secret_type: bool,
-    /// Bitwarden: secure notes become secrets too
+    /// Bitwarden and 1Password: secure notes become secrets too
     #[arg(long)]
     pub include_notes: bool,
+    /// KeePass: the database's key file (with or without a password)
+    #[arg(long, value_name = "FILE")]
+    pub kdbx_key_file: Option<PathBuf>,
 }
 
 /// What `coffer import --from` reads.
@@ -679,6 +682,17 @@ pub enum ImportFormat {
     Postman,
     /// A Bitwarden JSON export (plain or password-protected)
     Bitwarden,
+    /// A 1Password 1PUX export
+    #[value(name = "1pux")]
+    OnePux,
+    /// A 1Password CSV export
+    #[value(name = "1password-csv")]
+    OnePasswordCsv,
+    /// A KeePassXC CSV export
+    #[value(name = "keepassxc-csv")]
+    KeepassCsv,
+    /// A KeePass database (KDBX 3.1 or 4)
+    Kdbx,
 }
 
 impl ImportFormat {
@@ -690,6 +704,10 @@ impl ImportFormat {
             ImportFormat::Dotenv => Format::Dotenv,
             ImportFormat::Postman => Format::Postman,
             ImportFormat::Bitwarden => Format::Bitwarden,
+            ImportFormat::OnePux => Format::OnePux,
+            ImportFormat::OnePasswordCsv => Format::OnePasswordCsv,
+            ImportFormat::KeepassCsv => Format::KeepassCsv,
+            ImportFormat::Kdbx => Format::Kdbx,
         }
     }
 }

@@ -443,3 +443,67 @@ fn secure_notes_only_when_asked() {
         .success();
     assert_eq!(value(&v, "DB-recovery-key"), "line one\nline two");
 }
+
+#[test]
+fn onepassword_1pux_and_csv() {
+    let v = TestVault::init();
+    let pux = vectors("onepassword/export.1pux");
+    let plan = dry_run_json(&v, &[&pux]);
+    assert_eq!(plan["files"][0]["format"], "1pux");
+    assert_eq!(
+        names(&plan),
+        [
+            "GitHub",
+            "GitHub.API-token",
+            "DB-root",
+            "Stripe.credential",
+            "Old-login"
+        ]
+    );
+    assert_eq!(
+        plan["items"][4]["notes"][0],
+        "archived in 1Password: imported disabled"
+    );
+    let plan = dry_run_json(&v, &["--include-notes", &pux]);
+    assert!(names(&plan).contains(&"Recovery-codes".to_string()));
+    v.cmd(&["import", &pux]).assert().success();
+    assert_eq!(value(&v, "Stripe.credential"), "sk_live_1pux");
+    assert!(
+        listing(&v)
+            .iter()
+            .any(|(n, off, _)| n == "Old-login" && *off)
+    );
+
+    // The CSV export: recognised from its header.
+    let w = TestVault::init();
+    let plan = dry_run_json(&w, &[&vectors("onepassword/1password.csv")]);
+    assert_eq!(plan["files"][0]["format"], "1password-csv");
+    assert_eq!(names(&plan), ["GitHub", "Stripe-API", "Old-login"]);
+    w.cmd(&["import", &vectors("onepassword/1password.csv")])
+        .assert()
+        .success();
+    assert_eq!(value(&w, "Stripe-API"), "sk_live_csv,with \"quotes\"");
+}
+
+#[test]
+fn hostile_archives_are_refused_with_nothing_imported() {
+    let v = TestVault::init();
+    for (f, want) in [
+        (
+            "onepassword/negative-zip-bomb.1pux",
+            "larger than 134217728 bytes",
+        ),
+        (
+            "onepassword/negative-zip-bomb-lying-size.1pux",
+            "not a readable ZIP archive",
+        ),
+        (
+            "onepassword/negative-truncated.1pux",
+            "not a readable ZIP archive",
+        ),
+    ] {
+        let err = fails_with(&mut v.cmd(&["import", &vectors(f)]), 4);
+        assert!(err.contains(want), "{f}: {err}");
+    }
+    assert!(listing(&v).is_empty());
+}

@@ -105,10 +105,10 @@ fn unlock(path: &str, password: &str) -> Result<Read, ForeignError> {
 #[test]
 fn every_vector_file_is_checked() {
     let mut found = BTreeSet::new();
-    for sub in ["bitwarden", "postman", "dotenv"] {
+    for sub in ["bitwarden", "postman", "dotenv", "onepassword", "keepass"] {
         for e in std::fs::read_dir(dir().join(sub)).unwrap() {
             let name = e.unwrap().file_name().into_string().unwrap();
-            if name != "README.md" && name != "make_protected.py" {
+            if !name.ends_with(".md") && !name.ends_with(".py") {
                 found.insert(format!("{sub}/{name}"));
             }
         }
@@ -128,6 +128,13 @@ fn every_vector_file_is_checked() {
         "postman/collection.json",
         "dotenv/sample.env",
         "dotenv/negative.env",
+        "onepassword/export.1pux",
+        "onepassword/negative-truncated.1pux",
+        "onepassword/negative-no-data.1pux",
+        "onepassword/negative-zip-bomb.1pux",
+        "onepassword/negative-zip-bomb-lying-size.1pux",
+        "onepassword/1password.csv",
+        "keepass/keepassxc.csv",
     ]
     .into_iter()
     .map(String::from)
@@ -137,6 +144,9 @@ fn every_vector_file_is_checked() {
         let want = match f.split('/').next().unwrap() {
             "bitwarden" => Format::Bitwarden,
             "postman" => Format::Postman,
+            "onepassword" if f.ends_with(".csv") => Format::OnePasswordCsv,
+            "onepassword" => Format::OnePux,
+            "keepass" => Format::KeepassCsv,
             _ => Format::Dotenv,
         };
         assert_eq!(detect(&bytes(f)), Some(want), "{f}");
@@ -288,4 +298,163 @@ fn dotenv_sample_and_negative() {
     let r = foreign::dotenv::read(&bytes("dotenv/negative.env")).unwrap();
     assert_eq!(items(&r), [t("GOOD", "1", "", false, None)]);
     assert_eq!(skipped(&r), ["line 2"]);
+}
+
+#[test]
+fn onepassword_1pux() {
+    let r = foreign::onepassword::read_pux(&bytes("onepassword/export.1pux"), &Options::default())
+        .unwrap();
+    assert_eq!(r.detail.as_deref(), Some("1 vault"));
+    assert_eq!(
+        items(&r),
+        [
+            t("GitHub", "gh-1pux-password", "github.com", false, None),
+            t(
+                "GitHub.API-token",
+                "ghp_1pux_token",
+                "github.com",
+                false,
+                Some("GitHub.API token")
+            ),
+            t("DB-root", "db-root-pw", "", false, Some("DB root")),
+            t("Stripe.credential", "sk_live_1pux", "", false, None),
+            t(
+                "Old-login",
+                "old-pw",
+                "legacy.example.com",
+                true,
+                Some("Old login")
+            ),
+        ]
+    );
+    assert_eq!(
+        r.items[4].notes,
+        ["archived in 1Password: imported disabled"]
+    );
+    let skipped: Vec<(String, String)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.origin.clone(), s.reason.clone()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                "vault \"Personal\", item \"GitHub\", field \"one-time password\"".to_string(),
+                "one-time password seeds are not imported".to_string()
+            ),
+            (
+                "vault \"Personal\", item \"Recovery codes\"".to_string(),
+                "a secure note (include-notes is off)".to_string()
+            ),
+            (
+                "vault \"Personal\", item \"Company card\"".to_string(),
+                "a credit card: not imported".to_string()
+            ),
+            (
+                "vault \"Personal\", item \"No password\"".to_string(),
+                "a login without a password or concealed field".to_string()
+            ),
+        ]
+    );
+    let notes = Options {
+        include_notes: true,
+        ..Options::default()
+    };
+    let r = foreign::onepassword::read_pux(&bytes("onepassword/export.1pux"), &notes).unwrap();
+    assert!(items(&r).contains(&t(
+        "Recovery-codes",
+        "aaaa-bbbb\ncccc-dddd",
+        "",
+        false,
+        Some("Recovery codes")
+    )));
+}
+
+#[test]
+fn onepassword_1pux_negatives_are_bounded() {
+    for (f, want) in [
+        (
+            "onepassword/negative-truncated.1pux",
+            "not a readable ZIP archive",
+        ),
+        ("onepassword/negative-no-data.1pux", "has no export.data"),
+        (
+            "onepassword/negative-zip-bomb.1pux",
+            "larger than 134217728 bytes",
+        ),
+        // Its headers say 2 bytes: inflating stops at the declared size, and the rest fails
+        // the checksum (or, were the limit reached first, the limit).
+        (
+            "onepassword/negative-zip-bomb-lying-size.1pux",
+            "not a readable ZIP archive",
+        ),
+    ] {
+        let e = foreign::onepassword::read_pux(&bytes(f), &Options::default()).unwrap_err();
+        assert!(e.to_string().contains(want), "{f}: {e}");
+    }
+}
+
+#[test]
+fn onepassword_csv() {
+    let r = foreign::onepassword::read_csv(&bytes("onepassword/1password.csv")).unwrap();
+    assert_eq!(
+        items(&r),
+        [
+            t("GitHub", "gh-csv-password", "github.com", false, None),
+            t(
+                "Stripe-API",
+                "sk_live_csv,with \"quotes\"",
+                "api.stripe.com",
+                false,
+                Some("Stripe API")
+            ),
+            t(
+                "Old-login",
+                "old-csv-pw",
+                "legacy.example.com",
+                true,
+                Some("Old login")
+            ),
+        ]
+    );
+    assert_eq!(
+        skipped(&r),
+        [
+            "line 2 (\"GitHub\"), one-time password",
+            "line 6 (\"Wifi\")"
+        ]
+    );
+}
+
+#[test]
+fn keepassxc_csv() {
+    let r = foreign::keepass::read_csv(&bytes("keepass/keepassxc.csv")).unwrap();
+    assert_eq!(
+        items(&r),
+        [
+            t(
+                "API-key",
+                "va\"l,ue",
+                "api.example.com",
+                false,
+                Some("API key")
+            ),
+            t(
+                "API-key-2",
+                "second",
+                "http://intranet.example:8080",
+                false,
+                Some("API key")
+            ),
+        ]
+    );
+    assert_eq!(
+        skipped(&r),
+        [
+            "line 4 (\"Passwords/No password\")",
+            "line 5 (\"Passwords/Recycle Bin/Old\")",
+            "line 6 (\"Passwords/API key\"), TOTP"
+        ]
+    );
 }

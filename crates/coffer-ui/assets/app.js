@@ -552,12 +552,13 @@ function importStep(step) {
   $('#import-cancel').hidden = step === 'done';
 }
 
-// As `coffer import DIR`: from a folder, the .json and dotenv files directly in it (not
-// templates such as .env.example), in name order.
+// As `coffer import DIR`: from a folder, the .json, .csv, .1pux and dotenv files directly in it
+// (not templates such as .env.example), in name order.
 function importable(name) {
   const n = name.toLowerCase();
   const template = ['.example', '.sample', '.template', '.dist'].some((t) => n.endsWith(t));
-  return n.endsWith('.json') || (!template && (n === '.env' || n.startsWith('.env.') || n.endsWith('.env')));
+  return n.endsWith('.json') || n.endsWith('.csv') || n.endsWith('.1pux')
+    || (!template && (n === '.env' || n.startsWith('.env.') || n.endsWith('.env')));
 }
 
 function folderFiles(files) {

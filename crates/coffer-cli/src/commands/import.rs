@@ -53,6 +53,11 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
             only_secret_type: args.only_secret_type,
             include_notes: args.include_notes,
         },
+        key_file: args
+            .kdbx_key_file
+            .as_deref()
+            .map(read_key_file)
+            .transpose()?,
     };
     let mut incoming = Vec::new();
     let mut skipped = Vec::new();
@@ -132,6 +137,36 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     }
     print_report(&report, files);
     Ok(())
+}
+
+/// A KeePass key file: at most 1 MiB (key files are 32 to a few hundred bytes; KeePass accepts any
+/// file, hashed).
+fn read_key_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
+    const MAX: u64 = 1024 * 1024;
+    let shown = path.display().to_string();
+    let shown = escape(&shown);
+    let file = std::fs::File::open(path).map_err(|e| {
+        Failure::new(
+            code::IO,
+            format!("cannot read the key file {shown}: {e}"),
+            "check the path given to --kdbx-key-file",
+        )
+    })?;
+    let bytes = coffer_core::buf::read_limited(file, MAX, None).map_err(|e| {
+        Failure::new(
+            code::IO,
+            format!("cannot read the key file {shown}: {e}"),
+            "check the path given to --kdbx-key-file",
+        )
+    })?;
+    if bytes.len() as u64 > MAX {
+        return Err(Failure::new(
+            code::INVALID_INPUT,
+            format!("the key file {shown} is larger than 1 MiB"),
+            "give the key file the database was locked with",
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The failure for an export that could not be read, its hint chosen by the error's kind.

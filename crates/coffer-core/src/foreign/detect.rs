@@ -1,10 +1,14 @@
 //! Recognising a file's format from its content (never from its name): `--from` forces one.
 //!
+//! - A ZIP archive (`PK\3\4`): a 1Password 1PUX export.
+//! - KeePass's signature (`03 D9 A2 9A`): a KeePass database.
 //! - A JSON object whose `format` is Coffer's: a Coffer export.
 //! - A JSON object with `_postman_variable_scope`, or `values` beside `name` or `id`, or an
 //!   `info.schema` naming Postman: a Postman export.
 //! - A JSON object with `items` beside `folders` or `encrypted`, or `encrypted: true` with
 //!   `passwordProtected` or `data`: a Bitwarden export.
+//! - CSV whose header has `Group`, `Title`, `Username`, `Password`, `URL` and `Notes`: a
+//!   KeePassXC CSV export; `Title`, `Url` and `Password` without `Group`: a 1Password CSV export.
 //! - Text whose first line that is not blank or a comment is `KEY=…` or `export KEY=…`: dotenv.
 //! - Anything else: not recognised (the caller reads it as a Coffer export, whose errors say
 //!   what a file should look like, and hints at `--from`).
@@ -39,9 +43,23 @@ struct Info {
 /// The format of `bytes`, if recognised.
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some(Format::OnePux);
+    }
+    if bytes.starts_with(&[0x03, 0xd9, 0xa2, 0x9a]) {
+        return Some(Format::Kdbx);
+    }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
     if *first == b'{' {
         return detect_json(bytes);
+    }
+    if let Some(h) = super::table::header(bytes) {
+        if super::keepass::is_csv_header(&h) {
+            return Some(Format::KeepassCsv);
+        }
+        if super::onepassword::is_csv_header(&h) {
+            return Some(Format::OnePasswordCsv);
+        }
     }
     looks_like_dotenv(bytes).then_some(Format::Dotenv)
 }
@@ -131,6 +149,14 @@ mod tests {
                 Some(Format::Dotenv),
             ),
             ("A.B = 'x'", Some(Format::Dotenv)),
+            (
+                "\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n",
+                Some(Format::KeepassCsv),
+            ),
+            (
+                "Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n",
+                Some(Format::OnePasswordCsv),
+            ),
             (r#"{"values":[]}"#, None),
             ("hello world\n", None),
             ("1A=2", None),

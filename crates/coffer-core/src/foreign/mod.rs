@@ -9,8 +9,11 @@
 pub mod bitwarden;
 pub mod detect;
 pub mod dotenv;
+pub mod keepass;
 pub mod names;
+pub mod onepassword;
 pub mod postman;
+mod table;
 mod text;
 
 pub use detect::detect;
@@ -31,15 +34,27 @@ pub enum Format {
     Postman,
     /// A Bitwarden JSON export, plain or password-protected.
     Bitwarden,
+    /// A 1Password CSV export.
+    OnePasswordCsv,
+    /// A KeePassXC CSV export.
+    KeepassCsv,
+    /// A 1Password 1PUX export (a ZIP archive).
+    OnePux,
+    /// A KeePass database (KDBX 3.1 or 4).
+    Kdbx,
 }
 
 impl Format {
     /// Every format, in the order `--from` lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 8] = [
         Format::Coffer,
         Format::Dotenv,
         Format::Postman,
         Format::Bitwarden,
+        Format::OnePasswordCsv,
+        Format::KeepassCsv,
+        Format::OnePux,
+        Format::Kdbx,
     ];
 
     /// The word `--from` takes.
@@ -49,6 +64,10 @@ impl Format {
             Format::Dotenv => "dotenv",
             Format::Postman => "postman",
             Format::Bitwarden => "bitwarden",
+            Format::OnePasswordCsv => "1password-csv",
+            Format::KeepassCsv => "keepassxc-csv",
+            Format::OnePux => "1pux",
+            Format::Kdbx => "kdbx",
         }
     }
 
@@ -66,6 +85,10 @@ impl Format {
             Format::Dotenv => "dotenv file",
             Format::Postman => "Postman export",
             Format::Bitwarden => "Bitwarden export",
+            Format::OnePasswordCsv => "1Password CSV export",
+            Format::KeepassCsv => "KeePassXC CSV export",
+            Format::OnePux => "1Password 1PUX export",
+            Format::Kdbx => "KeePass database",
         }
     }
 }
@@ -75,7 +98,7 @@ impl Format {
 pub struct Options {
     /// Postman: only variables of type `secret` (on by default).
     pub only_secret_type: bool,
-    /// Bitwarden: secure notes become secrets too (off by default).
+    /// Bitwarden and 1Password: secure notes become secrets too (off by default).
     pub include_notes: bool,
 }
 
@@ -230,10 +253,29 @@ impl Collector {
         domains: Domains,
         disabled: bool,
     ) {
+        self.try_add(original, naming, origin, value, domains, disabled);
+    }
+
+    /// [`Collector::add`], saying whether the item was added.
+    pub(crate) fn try_add(
+        &mut self,
+        original: &str,
+        naming: Naming,
+        origin: String,
+        value: Zeroizing<String>,
+        domains: Domains,
+        disabled: bool,
+    ) -> bool {
         let value = match SecretValue::new(String::from(value.as_str())) {
             Ok(v) => v,
-            Err(ValueError::Empty) => return self.skip(origin, "its value is empty"),
-            Err(e) => return self.skip(origin, e.to_string()),
+            Err(ValueError::Empty) => {
+                self.skip(origin, "its value is empty");
+                return false;
+            }
+            Err(e) => {
+                self.skip(origin, e.to_string());
+                return false;
+            }
         };
         let mapped = match naming {
             Naming::Distinct => self.names.map(original),
@@ -248,6 +290,19 @@ impl Collector {
             disabled,
             notes: domains.notes,
         });
+        true
+    }
+
+    /// How many items were added or skipped so far.
+    pub(crate) fn listed(&self) -> usize {
+        self.read.items.len() + self.read.skipped.len()
+    }
+
+    /// Adds a note to the item added last.
+    pub(crate) fn note_last(&mut self, note: &str) {
+        if let Some(item) = self.read.items.last_mut() {
+            item.notes.push(note.to_string());
+        }
     }
 
     pub(crate) fn finish(self) -> Read {

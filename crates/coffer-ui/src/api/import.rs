@@ -68,8 +68,9 @@ pub(crate) struct PlanIn {
     /// Remove every secret first.
     #[serde(default)]
     clear: bool,
-    /// Read every source as this format (`coffer`, `dotenv`, `postman`, `bitwarden`);
-    /// recognised from each file's content if absent.
+    /// Read every source as this format (a `--from` word: `coffer`, `dotenv`, `postman`,
+    /// `bitwarden`, `1pux`, `1password-csv`, `keepassxc-csv`); recognised from each file's
+    /// content if absent.
     #[serde(default)]
     from: Option<String>,
     /// Postman: only variables of type `secret` (default true).
@@ -96,7 +97,7 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
         Some(word) => Some(Format::from_word(word).ok_or_else(|| {
             ApiError::invalid(
                 format!("{word:?} is not a format this page reads"),
-                "choose Recognise, Coffer, dotenv, Postman or Bitwarden",
+                "choose one of the formats the page lists, or Recognise",
             )
         })?),
     };
@@ -106,6 +107,7 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
             only_secret_type: req.only_secret_type.unwrap_or(true),
             include_notes: req.include_notes,
         },
+        key_file: None,
     };
     let st = state.clone();
     let (id, body) = with_vault(&state, move |v| {

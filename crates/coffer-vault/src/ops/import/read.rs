@@ -8,15 +8,28 @@ use crate::{Classify, ErrorKind};
 use coffer_core::export::{DecodeError, ExportDoc, Parsed, parse};
 use coffer_core::foreign::{self, ForeignError, Format, Options};
 use secrecy::SecretString;
+use zeroize::Zeroizing;
 
 /// How to read the sources.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct ReadOptions {
     /// The format every source is read as (`--from`); recognised from each file's content if
     /// absent.
     pub from: Option<Format>,
     /// Which items become secrets, where a format leaves a choice.
     pub foreign: Options,
+    /// A KeePass key file's bytes, for databases locked with one.
+    pub key_file: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for ReadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("from", &self.from)
+            .field("foreign", &self.foreign)
+            .field("key_file", &self.key_file.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
 }
 
 /// What one file gave.
@@ -99,7 +112,9 @@ impl ReadError {
             | ReadError::Foreign {
                 source: ForeignError::Decrypt,
                 ..
-            } => "check the password; a file changed after export cannot be opened at all",
+            } => {
+                "check the password (and for a KeePass database the key file); a file changed after export cannot be opened at all"
+            }
             ReadError::Decode {
                 source: DecodeError::UnsupportedVersion { .. } | DecodeError::Unsupported { .. },
                 ..
@@ -108,7 +123,7 @@ impl ReadError {
                 source: DecodeError::NotAnExport,
                 ..
             } => {
-                "give a file written by `coffer export`, or name the tool that wrote it with --from (coffer, dotenv, postman, bitwarden); nothing was imported"
+                "give a file written by `coffer export`, or name the tool that wrote it with --from (see `coffer import --help`); nothing was imported"
             }
             ReadError::Decode { .. } => {
                 "give a file written by `coffer export`; nothing was imported"
@@ -206,6 +221,26 @@ pub fn read_source(
         }
         Format::Dotenv => foreign::dotenv::read(&loaded.bytes).map_err(fail)?,
         Format::Postman => foreign::postman::read(&loaded.bytes, &options.foreign).map_err(fail)?,
+        Format::OnePasswordCsv => foreign::onepassword::read_csv(&loaded.bytes).map_err(fail)?,
+        Format::OnePux => {
+            foreign::onepassword::read_pux(&loaded.bytes, &options.foreign).map_err(fail)?
+        }
+        Format::KeepassCsv => foreign::keepass::read_csv(&loaded.bytes).map_err(fail)?,
+        Format::Kdbx => {
+            let locked = foreign::keepass::kdbx::open(&loaded.bytes).map_err(fail)?;
+            let key_file = options.key_file.as_deref().map(Vec::as_slice);
+            match with_passwords(label, password, |pw| locked.unlock(Some(pw), key_file)) {
+                Ok(read) => read,
+                // A database locked by a key file alone: no password is given.
+                Err(None) if key_file.is_some() => locked.unlock(None, key_file).map_err(fail)?,
+                Err(Some(e)) => return Err(fail(e)),
+                Err(None) => {
+                    return Err(ReadError::NoPassword {
+                        label: label.clone(),
+                    });
+                }
+            }
+        }
         Format::Bitwarden => {
             match foreign::bitwarden::open(&loaded.bytes, &options.foreign).map_err(fail)? {
                 foreign::bitwarden::Opened::Plain(read) => read,

@@ -91,7 +91,7 @@ pub enum SourceError {
         label: String,
     },
     /// A folder without export files.
-    #[error("{label} contains no .json or .env files")]
+    #[error("{label} contains no files to import (.json, .env, .csv, .1pux)")]
     EmptyFolder {
         /// The folder.
         label: String,
@@ -206,9 +206,10 @@ pub(crate) fn load_path(path: &Path, follow_symlinks: bool) -> Result<Vec<Loaded
     Ok(vec![load_file(path)?])
 }
 
-/// Whether a file in a folder is read: `*.json` (Coffer, Postman and Bitwarden exports) and
-/// dotenv files (`.env`, `.env.*`, `*.env`), except templates (`.env.example`, `.sample`,
-/// `.template`, `.dist`: placeholders, not secrets). Other files in the folder are left alone.
+/// Whether a file in a folder is read: `*.json` (Coffer, Postman and Bitwarden exports),
+/// `*.csv` (KeePassXC, 1Password), `*.1pux`, and dotenv files (`.env`, `.env.*`, `*.env`),
+/// except templates (`.env.example`, `.sample`, `.template`, `.dist`: placeholders, not
+/// secrets). Other files in the folder are left alone.
 pub fn importable(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -218,6 +219,8 @@ pub fn importable(path: &Path) -> bool {
         .iter()
         .any(|t| lower.ends_with(t));
     lower.ends_with(".json")
+        || lower.ends_with(".csv")
+        || lower.ends_with(".1pux")
         || (!template && (lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env")))
 }
 
@@ -270,7 +273,15 @@ mod tests {
 
     #[test]
     fn a_folder_gives_exports_and_dotenv_files_but_not_templates() {
-        for yes in ["a.json", "B.JSON", ".env", ".env.production", "prod.env"] {
+        for yes in [
+            "a.json",
+            "B.JSON",
+            ".env",
+            ".env.production",
+            "prod.env",
+            "k.csv",
+            "x.1pux",
+        ] {
             assert!(importable(Path::new(yes)), "{yes}");
         }
         for no in [
