@@ -620,7 +620,7 @@ pub enum OnDuplicate {
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).multiple(true).args(["sources", "git"])))]
 pub struct ImportArgs {
-    /// Files, folders (every .json and .env file inside), `-` for stdin, or https:// links
+    /// Files, folders (every .json, .csv, .1pux and .env file inside), `-` for stdin, or https:// links
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Import from a git repository (shallow clone with the system git)

@@ -507,3 +507,30 @@ fn hostile_archives_are_refused_with_nothing_imported() {
     }
     assert!(listing(&v).is_empty());
 }
+
+#[test]
+fn a_broken_encrypted_string_says_the_same_whatever_the_password() {
+    // Checked whole before any key is derived: a right and a wrong password cannot be told
+    // apart by what a damaged file answers.
+    let v = TestVault::init();
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(vectors("bitwarden/protected-pbkdf2.json")).unwrap())
+            .unwrap();
+    for broken in ["2.!!!|AAAA|AAAA", "3.AAAA|AAAA|AAAA"] {
+        doc["data"] = Value::String(broken.into());
+        let file = v.dir.path().join("broken.json");
+        std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+        let f = file.to_str().unwrap();
+        let out = |pw: &str| {
+            let o = v
+                .cmd(&["import", f])
+                .env("COFFER_IMPORT_PASSWORD", pw)
+                .output()
+                .unwrap();
+            (o.status.code(), stderr(&o))
+        };
+        let right = out(BW_PASSWORD);
+        assert_ne!(right.0, Some(0), "{broken}");
+        assert_eq!(right, out("not the password"), "{broken}");
+    }
+}

@@ -54,6 +54,15 @@ second line</Value></String>
           <String><Key>Password</Key><Value ProtectInMemory="True">gone</Value></String>
         </Entry>
       </Group>
+      <Group>
+        <UUID>AAAAAAAAAAAAAAAAAAAABw==</UUID>
+        <Name>Old</Name>
+        <Entry>
+          <UUID>AAAAAAAAAAAAAAAAAAAACA==</UUID>
+          <String><Key>Title</Key><Value>Token</Value></String>
+          <String><Key>Password</Key><Value ProtectInMemory="True">deleted with its group</Value></String>
+        </Entry>
+      </Group>
     </Group>
   </Root>
 </KeePassFile>
@@ -84,7 +93,8 @@ fn kx(args: &[&str], stdin: &str) -> String {
 }
 
 /// A database from [`XML`] in `dir`, locked with the password and a new key file, with
-/// `Dev/Deleted` moved to the recycle bin. Returns (database, key file).
+/// `Dev/Deleted` and the whole group `Old` moved to the recycle bin. Returns (database, key
+/// file).
 fn database(dir: &Path) -> (PathBuf, PathBuf) {
     let xml = dir.join("fixture.xml");
     std::fs::write(&xml, XML).unwrap();
@@ -101,6 +111,10 @@ fn database(dir: &Path) -> (PathBuf, PathBuf) {
     );
     kx(
         &["rm", "-q", "-k", k, d, "Dev/Deleted"],
+        &format!("{DB_PASSWORD}\n"),
+    );
+    kx(
+        &["rmdir", "-q", "-k", k, d, "Old"],
         &format!("{DB_PASSWORD}\n"),
     );
     (db, key)
@@ -158,6 +172,10 @@ fn a_keepassxc_database_with_a_password_and_a_key_file() {
             ("entry \"Root/No password\"", "an entry without a password"),
             (
                 "entry \"Root/Recycle Bin/Deleted\"",
+                "it is in the recycle bin"
+            ),
+            (
+                "entry \"Root/Recycle Bin/Old/Token\"",
                 "it is in the recycle bin"
             ),
         ]

@@ -8,7 +8,8 @@
 //! - A JSON object with `items` beside `folders` or `encrypted`, or `encrypted: true` with
 //!   `passwordProtected` or `data`: a Bitwarden export.
 //! - CSV whose header has `Group`, `Title`, `Username`, `Password`, `URL` and `Notes`: a
-//!   KeePassXC CSV export; `Title`, `Url` and `Password` without `Group`: a 1Password CSV export.
+//!   KeePassXC CSV export; `Title`, `Url`, `Password` and `OTPAuth` without `Group`: a 1Password
+//!   CSV export.
 //! - Text whose first line that is not blank or a comment is `KEY=…` or `export KEY=…`: dotenv.
 //! - Anything else: not recognised (the caller reads it as a Coffer export, whose errors say
 //!   what a file should look like, and hints at `--from`).
@@ -162,6 +163,15 @@ mod tests {
             ("1A=2", None),
             ("", None),
             ("[1,2]", None),
+            // Another tool's password CSV is not guessed to be 1Password's.
+            (
+                "username,username2,username3,title,password,note,url,category,otpUrl\n",
+                None,
+            ),
+            (
+                "\u{feff}{\"name\":\"Prod\",\"values\":[],\"_postman_variable_scope\":\"environment\"}",
+                Some(Format::Postman),
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(detect(text.as_bytes()), *want, "{text}");

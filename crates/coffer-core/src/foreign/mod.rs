@@ -338,7 +338,7 @@ impl Domains {
                 Some(e) => entries.push(e),
                 None => notes.push(format!(
                     "{} is not a web address; it does not restrict where the secret may go",
-                    clip(raw)
+                    shown_url(raw)
                 )),
             }
         }
@@ -368,6 +368,18 @@ fn host_entry(raw: &str) -> Option<String> {
         _ => return None,
     };
     AllowedDomain::parse(&entry).ok().map(|d| d.to_string())
+}
+
+/// A URL that is not a web address, shown without what may be a credential: only its scheme
+/// and host (`ftp://files.example.com`), or `an address` when it has neither.
+fn shown_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => match u.host_str() {
+            Some(h) => format!("{}://{}", clip(u.scheme()), clip(h)),
+            None => format!("a {}: address", clip(u.scheme())),
+        },
+        Err(_) => "an address".to_string(),
+    }
 }
 
 /// At most 80 characters of something a file said, for a message.
@@ -402,6 +414,17 @@ mod tests {
         );
         assert_eq!(d.notes.len(), 1);
         assert!(d.notes[0].starts_with("androidapp://com.example is not a web address"));
+        // Credentials in an address are never shown.
+        let d = Domains::from_urls([
+            "ftp://admin:ftpPASSWORD@files.example.com/x",
+            "myapp:cb?token=TOKEN123",
+        ]);
+        let notes = d.notes.join(" ");
+        assert!(
+            !notes.contains("PASSWORD") && !notes.contains("TOKEN123"),
+            "{notes}"
+        );
+        assert!(notes.contains("ftp://files.example.com"), "{notes}");
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct Mapped {
 pub struct NameMapper {
     used: BTreeSet<SecretName>,
     variables: HashMap<String, SecretName>,
+    /// The next suffix to try per base name (so that a thousand items with one name take a
+    /// thousand steps, not half a million).
+    next: HashMap<SecretName, u32>,
 }
 
 fn sanitize(original: &str) -> String {
@@ -64,7 +67,7 @@ impl NameMapper {
             .or_else(|_| SecretName::parse(&sanitize(original)))
             .unwrap_or_else(|_| SecretName::parse("secret").expect("`secret` follows the rules"));
         let mut name = base.clone();
-        let mut n = 2;
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
         while self.used.contains(&name) {
             // A name at the length limit is shortened to make room for its suffix.
             name = base.with_suffix(n).unwrap_or_else(|| {
@@ -72,6 +75,9 @@ impl NameMapper {
                 SecretName::parse(&format!("{cut}-{n}")).expect("a cut name with a suffix fits")
             });
             n += 1;
+        }
+        if name != base {
+            self.next.insert(base, n);
         }
         self.used.insert(name.clone());
         let changed = name.as_str() != original;

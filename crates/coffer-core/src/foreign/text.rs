@@ -70,3 +70,8 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> super::ForeignErr
 pub(crate) fn is_true(v: &Option<serde_json::Value>) -> bool {
     v.as_ref().and_then(serde_json::Value::as_bool) == Some(true)
 }
+
+/// `bytes` without a UTF-8 byte order mark (editors on Windows add one; JSON readers refuse it).
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}

@@ -149,15 +149,43 @@ impl Keys {
         Keys { enc, mac }
     }
 
-    /// Opens an EncString of type 2. Any failure is [`ForeignError::Decrypt`], except a string
-    /// that is not an EncString at all (`what` names the field).
-    pub fn open(&self, what: &str, enc_string: &str) -> Result<Zeroizing<Vec<u8>>, ForeignError> {
+    /// Opens an encrypted string (parsed before any key was derived): the MAC is checked in
+    /// constant time first; any failure is [`ForeignError::Decrypt`].
+    pub fn open(&self, e: &EncString) -> Result<Zeroizing<Vec<u8>>, ForeignError> {
+        let mut m = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(self.mac.as_ref())
+            .expect("HMAC takes any key length");
+        m.update(&e.iv);
+        m.update(&e.ct);
+        m.verify_slice(&e.mac).map_err(|_| ForeignError::Decrypt)?;
+        let mut buf = Zeroizing::new(e.ct.clone());
+        let len = cbc::Decryptor::<aes::Aes256>::new(&(*self.enc).into(), &e.iv.into())
+            .decrypt_padded::<Pkcs7>(&mut buf)
+            .map_err(|_| ForeignError::Decrypt)?
+            .len();
+        buf.truncate(len);
+        Ok(buf)
+    }
+}
+
+/// A Bitwarden encrypted string of type 2 (`2.IV|CT|MAC`, base64 parts), checked whole before
+/// any key is derived: its shape is the same whatever the password, so a file whose shape is
+/// wrong is refused the same way for every password.
+#[derive(Debug, Clone)]
+pub struct EncString {
+    iv: [u8; 16],
+    ct: Vec<u8>,
+    mac: [u8; 32],
+}
+
+impl EncString {
+    /// Parses the encrypted string in field `what`.
+    pub fn parse(what: &str, text: &str) -> Result<EncString, ForeignError> {
         let malformed = || {
             ForeignError::Malformed(format!(
                 "the export's {what} is not a Bitwarden encrypted string"
             ))
         };
-        let (kind, rest) = enc_string.split_once('.').ok_or_else(malformed)?;
+        let (kind, rest) = text.split_once('.').ok_or_else(malformed)?;
         if kind != "2" {
             return Err(ForeignError::Unsupported(format!(
                 "the export's {what} uses encryption type {}, not 2 (AES-256-CBC with HMAC-SHA256)",
@@ -165,32 +193,19 @@ impl Keys {
             )));
         }
         let mut parts = rest.split('|');
-        let (Some(iv), Some(ct), Some(tag), None) =
+        let (Some(iv), Some(ct), Some(mac), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(malformed());
         };
         let decode = |s: &str| STANDARD.decode(s).map_err(|_| malformed());
-        let (iv, ct, tag) = (decode(iv)?, decode(ct)?, decode(tag)?);
-        if iv.len() != 16 || tag.len() != 32 || ct.is_empty() || ct.len() % 16 != 0 {
-            return Err(ForeignError::Decrypt);
+        let (iv, ct, mac) = (decode(iv)?, decode(ct)?, decode(mac)?);
+        let iv: [u8; 16] = iv.as_slice().try_into().map_err(|_| malformed())?;
+        let mac: [u8; 32] = mac.as_slice().try_into().map_err(|_| malformed())?;
+        if ct.is_empty() || ct.len() % 16 != 0 {
+            return Err(malformed());
         }
-        let mut m = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(self.mac.as_ref())
-            .expect("HMAC takes any key length");
-        m.update(&iv);
-        m.update(&ct);
-        m.verify_slice(&tag).map_err(|_| ForeignError::Decrypt)?;
-        let mut buf = Zeroizing::new(ct);
-        let iv: [u8; 16] = iv
-            .as_slice()
-            .try_into()
-            .map_err(|_| ForeignError::Decrypt)?;
-        let len = cbc::Decryptor::<aes::Aes256>::new(&(*self.enc).into(), &iv.into())
-            .decrypt_padded::<Pkcs7>(&mut buf)
-            .map_err(|_| ForeignError::Decrypt)?
-            .len();
-        buf.truncate(len);
-        Ok(buf)
+        Ok(EncString { iv, ct, mac })
     }
 }
 
@@ -239,35 +254,32 @@ mod tests {
     }
 
     #[test]
-    fn enc_strings_are_checked_before_decrypting() {
+    fn enc_strings_are_checked_whole_before_any_key() {
+        let b = |n: usize| STANDARD.encode(vec![0u8; n]);
+        let parse = |t: &str| EncString::parse("data", t);
+        assert!(matches!(parse("nope"), Err(ForeignError::Malformed(_))));
+        assert!(matches!(
+            parse(&format!("0.{}|{}", b(16), b(16))),
+            Err(ForeignError::Unsupported(_))
+        ));
+        for bad in [
+            format!("2.{}|{}|{}|x", b(16), b(16), b(32)),
+            format!("2.{}|{}|{}", b(15), b(16), b(32)),
+            format!("2.{}|{}|{}", b(16), b(15), b(32)),
+            format!("2.{}|{}|{}", b(16), b(16), b(31)),
+            format!("2.{}|!!|{}", b(16), b(32)),
+        ] {
+            assert!(
+                matches!(parse(&bad), Err(ForeignError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        // Well formed, wrong MAC: only now does the key matter.
         let keys = Keys {
             enc: Zeroizing::new([1; 32]),
             mac: Zeroizing::new([2; 32]),
         };
-        let b = |n: usize| STANDARD.encode(vec![0u8; n]);
-        assert!(matches!(
-            keys.open("data", "nope"),
-            Err(ForeignError::Malformed(_))
-        ));
-        assert!(matches!(
-            keys.open("data", &format!("0.{}|{}", b(16), b(16))),
-            Err(ForeignError::Unsupported(_))
-        ));
-        assert!(matches!(
-            keys.open("data", &format!("2.{}|{}|{}|x", b(16), b(16), b(32))),
-            Err(ForeignError::Malformed(_))
-        ));
-        // Well formed, wrong MAC.
-        assert_eq!(
-            keys.open("data", &format!("2.{}|{}|{}", b(16), b(16), b(32)))
-                .unwrap_err(),
-            ForeignError::Decrypt
-        );
-        // Lengths that cannot be right give the decrypt error too.
-        assert_eq!(
-            keys.open("data", &format!("2.{}|{}|{}", b(15), b(16), b(32)))
-                .unwrap_err(),
-            ForeignError::Decrypt
-        );
+        let e = parse(&format!("2.{}|{}|{}", b(16), b(16), b(32))).unwrap();
+        assert_eq!(keys.open(&e).unwrap_err(), ForeignError::Decrypt);
     }
 }

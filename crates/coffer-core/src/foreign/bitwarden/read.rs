@@ -10,8 +10,8 @@
 //! Listed and not imported: items in the trash, logins without a password, TOTP seeds, secure
 //! notes (unless included), cards, identities and SSH keys.
 
-use super::crypto::{Kdf, Keys};
-use crate::foreign::text::{Text, is_true, json_error};
+use super::crypto::{EncString, Kdf, Keys};
+use crate::foreign::text::{Text, is_true, json_error, strip_bom};
 use crate::foreign::{Collector, Domains, ForeignError, Format, Naming, Options, Read, clip};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -88,8 +88,8 @@ pub enum Opened {
 pub struct Locked {
     kdf: Kdf,
     salt: String,
-    validation: String,
-    data: String,
+    validation: EncString,
+    data: EncString,
 }
 
 impl std::fmt::Debug for Locked {
@@ -102,6 +102,7 @@ impl std::fmt::Debug for Locked {
 
 /// Reads a Bitwarden export's header; a plain export is read whole.
 pub fn open(bytes: &[u8], options: &Options) -> Result<Opened, ForeignError> {
+    let bytes = strip_bom(bytes);
     let probe: Probe =
         serde_json::from_slice(bytes).map_err(|e| json_error("Bitwarden export", &e))?;
     if !is_true(&probe.encrypted) {
@@ -124,11 +125,15 @@ pub fn open(bytes: &[u8], options: &Options) -> Result<Opened, ForeignError> {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ForeignError::Malformed(format!("the export's {what} is missing")))
     };
+    // Both encrypted strings are parsed whole here, before any key is derived: after this,
+    // every failure is the one decrypt error, whatever the password.
+    let validation = text("encKeyValidation_DO_NOT_EDIT", p.validation)?;
+    let data = text("data", p.data)?;
     Ok(Opened::Locked(Locked {
         kdf,
         salt: text("salt", p.salt)?,
-        validation: text("encKeyValidation_DO_NOT_EDIT", p.validation)?,
-        data: text("data", p.data)?,
+        validation: EncString::parse("encKeyValidation_DO_NOT_EDIT", &validation)?,
+        data: EncString::parse("data", &data)?,
     }))
 }
 
@@ -142,8 +147,8 @@ impl Locked {
     /// file, whichever it is.
     pub fn unlock(&self, password: &SecretString, options: &Options) -> Result<Read, ForeignError> {
         let keys = Keys::derive(&self.kdf, password, &self.salt);
-        keys.open("encKeyValidation_DO_NOT_EDIT", &self.validation)?;
-        let data = keys.open("data", &self.data)?;
+        keys.open(&self.validation)?;
+        let data = keys.open(&self.data)?;
         let detail = match self.kdf {
             Kdf::Pbkdf2 { iterations } => {
                 format!("password-protected, PBKDF2-SHA256 {iterations} iterations")
@@ -156,6 +161,8 @@ impl Locked {
                 "password-protected, Argon2id {memory_mib} MiB, {iterations} passes, {parallelism} lanes"
             ),
         };
+        // Past the MAC the content is the exporter's own; still, its errors say nothing a wrong
+        // password could be told apart by, since a wrong password never gets here.
         let probe: Probe = serde_json::from_slice(&data)
             .map_err(|e| json_error("decrypted Bitwarden export", &e))?;
         if is_true(&probe.encrypted) {

@@ -1,18 +1,20 @@
-//! dotenv files, in the syntax the `dotenvy` crate reads (`docs/import-formats.md`), with one
-//! deliberate difference: `$VAR` and `${VAR}` are filled only from variables defined earlier in
-//! the same file, never from the environment of the process reading it (an import must not pull
-//! a developer's own variables into secrets). A reference to a variable the file does not define
-//! makes that entry unreadable, reported with its line, instead of silently empty.
+//! dotenv files, read as the `dotenvy` crate (0.15) reads them (`docs/import-formats.md`), with
+//! deliberate differences only where it matters for an import:
 //!
-//! - Blank lines and lines starting with `#` (after spaces) are skipped; CRLF is accepted; a UTF-8
-//!   byte order mark at the start is ignored.
-//! - `KEY=VALUE`, optionally `export KEY=VALUE`; keys start with an ASCII letter or `_`, then
-//!   letters, digits, `_` or `.`; spaces around `=` are allowed.
-//! - Unquoted values end at whitespace, after which only a `# comment` may follow; `\c` is `c`.
-//! - `'single'` values are literal and may span lines.
-//! - `"double"` values take the escapes `\\ \' \" \$ \<space> \n` (any other escape is an error)
-//!   and `$` substitution, and may span lines.
-//! - Every entry is returned, duplicates included, in file order: the import plan decides.
+//! - `$VAR` and `${VAR}` are filled only from variables defined earlier in the same file, never
+//!   from the environment of the process reading it (an import must not pull a developer's own
+//!   variables into secrets). A reference to a variable the file does not define makes that
+//!   entry unreadable, reported with its line, instead of silently empty.
+//! - Where dotenvy refuses a line only because of one of its quirks, Coffer reads it as a shell
+//!   would: a substitution that runs into the closing quote of a double-quoted value (`"x$A"`);
+//!   trailing spaces or a trailing backslash on the last line of a file without a final newline.
+//! - A UTF-8 byte order mark at the start is ignored.
+//!
+//! Everything dotenvy reads, Coffer reads to the same value: a differential property test checks
+//! this against the crate itself. As in dotenvy, physical lines are first joined into logical
+//! lines while a quote is open, then each logical line is parsed. Every entry is returned,
+//! duplicates included, in file order: the import plan decides. No reason ever holds text from a
+//! value.
 
 use std::collections::HashMap;
 use zeroize::Zeroizing;
@@ -59,234 +61,287 @@ pub struct Parsed {
 #[error("a dotenv file must be UTF-8 text")]
 pub struct NotText;
 
-struct Cursor<'a> {
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
-    line: usize,
-    /// The character last taken.
-    last: Option<char>,
-    /// How many characters were taken.
-    taken: usize,
+/// Where the joining of physical lines stands (dotenvy's line-level quote tracking).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Complete,
+    Escape,
+    Strong,
+    StrongEscape,
+    Weak,
+    WeakEscape,
+    WhiteSpace,
 }
 
-impl Cursor<'_> {
-    fn next(&mut self) -> Option<char> {
-        let (_, c) = self.chars.next()?;
-        if c == '\n' {
-            self.line += 1;
+/// Runs the joining state over one physical line; `Err(pos)` where a comment starts (the
+/// logical line ends there).
+fn join_state(mut state: Join, text: &str) -> Result<Join, usize> {
+    for (pos, c) in text.char_indices() {
+        state = match state {
+            Join::WhiteSpace => match c {
+                '#' => return Err(pos),
+                '\\' => Join::Escape,
+                '"' => Join::Weak,
+                '\'' => Join::Strong,
+                _ => Join::Complete,
+            },
+            Join::Escape => Join::Complete,
+            Join::Complete => match c {
+                c if c.is_whitespace() && c != '\n' && c != '\r' => Join::WhiteSpace,
+                '\\' => Join::Escape,
+                '"' => Join::Weak,
+                '\'' => Join::Strong,
+                _ => Join::Complete,
+            },
+            Join::Weak => match c {
+                '\\' => Join::WeakEscape,
+                '"' => Join::Complete,
+                _ => Join::Weak,
+            },
+            Join::WeakEscape => Join::Weak,
+            Join::Strong => match c {
+                '\\' => Join::StrongEscape,
+                '\'' => Join::Complete,
+                _ => Join::Strong,
+            },
+            Join::StrongEscape => Join::Strong,
+        };
+    }
+    Ok(state)
+}
+
+/// A logical line: the number of its first physical line, and its text (`None`: a quote is
+/// never closed before the end of the file).
+type Logical<'a> = (usize, Option<&'a str>);
+
+/// The logical lines of `text`. A physical line starting with `#` (after spaces) is skipped
+/// before any joining, as dotenvy does.
+fn logical_lines(text: &str) -> Vec<Logical<'_>> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = Vec::new();
+    let (mut i, mut offset) = (0, 0);
+    while i < lines.len() {
+        let (start, number) = (offset, i + 1);
+        if lines[i].trim_start().starts_with('#') {
+            offset += lines[i].len();
+            i += 1;
+            continue;
         }
-        self.last = Some(c);
-        self.taken += 1;
-        Some(c)
+        let mut state = Join::Complete;
+        let line = loop {
+            let piece_start = offset;
+            offset += lines[i].len();
+            let piece = lines[i];
+            i += 1;
+            let last = i >= lines.len();
+            let whole = |end: usize| {
+                let line = &text[start..end];
+                let line = line.strip_suffix('\n').unwrap_or(line);
+                line.strip_suffix('\r').unwrap_or(line)
+            };
+            match join_state(state, piece) {
+                Err(comment) => break Some(&text[start..piece_start + comment]),
+                Ok(Join::Complete) => break Some(whole(offset)),
+                // Spaces or a backslash at the very end of a file without a final newline: dotenvy
+                // refuses the line, a shell does not.
+                Ok(Join::WhiteSpace | Join::Escape) if last => break Some(whole(offset)),
+                Ok(open) if !last => state = open,
+                Ok(_) => break None,
+            }
+        };
+        out.push((number, line));
     }
+    out
+}
 
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().map(|(_, c)| *c)
-    }
+/// The mode of a `$` substitution being read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sub {
+    None,
+    Name,
+    Braced,
+}
 
-    /// Skips to the start of the next line.
-    fn skip_line(&mut self) {
-        while let Some(c) = self.next() {
-            if c == '\n' {
-                break;
+/// Reads one value (everything after `=` and the spaces after it). `lenient`: a double quote
+/// that ends a substitution closes the value (where dotenvy keeps reading and then fails).
+fn value(
+    input: &str,
+    known: &HashMap<String, Zeroizing<String>>,
+    lenient: bool,
+) -> Result<Zeroizing<String>, &'static str> {
+    let (mut strong, mut weak, mut escaped, mut ending) = (false, false, false, false);
+    let mut out = Zeroizing::new(String::new());
+    let mut mode = Sub::None;
+    let mut name = Zeroizing::new(String::new());
+    let substitute = |name: &mut Zeroizing<String>, out: &mut Zeroizing<String>| {
+        // `$` followed by no name stands for nothing, as in dotenvy.
+        if !name.is_empty() {
+            match known.get(name.as_str()) {
+                Some(v) => out.push_str(v),
+                None => {
+                    return Err(
+                        "it refers to a variable that the file does not define above it (Coffer never fills one from its own environment)",
+                    );
+                }
+            }
+        }
+        name.clear();
+        Ok(())
+    };
+    for c in input.chars() {
+        if ending {
+            match c {
+                ' ' | '\t' => continue,
+                '#' => break,
+                _ => return Err("text follows an unquoted value after a space (quote the value)"),
+            }
+        } else if escaped {
+            match c {
+                '\\' | '\'' | '"' | '$' | ' ' => out.push(c),
+                'n' => out.push('\n'),
+                _ => {
+                    return Err(
+                        "it has a backslash escape dotenv does not know (only \\\\ \\' \\\" \\$ \\n and a backslash before a space are)",
+                    );
+                }
+            }
+            escaped = false;
+        } else if strong {
+            if c == '\'' {
+                strong = false;
+            } else {
+                out.push(c);
+            }
+        } else if mode != Sub::None {
+            if c.is_alphanumeric() {
+                name.push(c);
+            } else if mode == Sub::Braced {
+                if c == '}' {
+                    mode = Sub::None;
+                    substitute(&mut name, &mut out)?;
+                } else {
+                    name.push(c);
+                }
+            } else if c == '{' && name.is_empty() {
+                mode = Sub::Braced;
+            } else {
+                substitute(&mut name, &mut out)?;
+                if c == '$' {
+                    mode = Sub::Name;
+                } else {
+                    mode = Sub::None;
+                    if lenient && weak && c == '"' {
+                        weak = false;
+                    } else {
+                        out.push(c);
+                    }
+                }
+            }
+        } else if c == '$' {
+            mode = Sub::Name;
+        } else if weak {
+            match c {
+                '"' => weak = false,
+                '\\' => escaped = true,
+                c => out.push(c),
+            }
+        } else {
+            match c {
+                '\'' => strong = true,
+                '"' => weak = true,
+                '\\' => escaped = true,
+                ' ' | '\t' => ending = true,
+                c => out.push(c),
             }
         }
     }
-
-    fn skip_blanks(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\r')) {
-            self.next();
-        }
+    if mode == Sub::Braced {
+        return Err("a ${ is never closed");
     }
+    if strong || weak {
+        return Err("a quote is never closed");
+    }
+    substitute(&mut name, &mut out)?;
+    Ok(out)
 }
 
-fn is_key_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+fn key(rest: &mut &str) -> Result<String, String> {
+    if !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return Err(
+            "a line must start with a key: a letter or '_', then letters, digits, '_' or '.'"
+                .into(),
+        );
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(rest.len());
+    let k = rest[..end].to_string();
+    *rest = &rest[end..];
+    Ok(k)
 }
 
-fn is_key_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+/// One logical line: `None` if blank or a comment.
+fn line(
+    text: &str,
+    known: &HashMap<String, Zeroizing<String>>,
+) -> Result<Option<(String, Zeroizing<String>)>, String> {
+    let mut rest = text.trim_end().trim_start();
+    if rest.is_empty() || rest.starts_with('#') {
+        return Ok(None);
+    }
+    let mut k = key(&mut rest)?;
+    rest = rest.trim_start();
+    if k == "export" && !rest.starts_with('=') {
+        k = key(&mut rest)?;
+        rest = rest.trim_start();
+    }
+    rest = rest
+        .strip_prefix('=')
+        .ok_or_else(|| format!("{k}: '=' was expected after the key"))?
+        .trim_start();
+    if rest.is_empty() || rest.starts_with('#') {
+        return Ok(Some((k, Zeroizing::new(String::new()))));
+    }
+    match value(rest, known, false) {
+        Ok(v) => Ok(Some((k, v))),
+        Err(strict) => match value(rest, known, true) {
+            Ok(v) => Ok(Some((k, v))),
+            Err(_) => Err(format!("{k}: {strict}")),
+        },
+    }
 }
 
 /// Parses a dotenv file.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, NotText> {
     let text = std::str::from_utf8(bytes).map_err(|_| NotText)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut cur = Cursor {
-        chars: text.char_indices().peekable(),
-        line: 1,
-        last: None,
-        taken: 0,
-    };
     let mut out = Parsed::default();
     let mut known: HashMap<String, Zeroizing<String>> = HashMap::new();
-    loop {
-        cur.skip_blanks();
-        let Some(c) = cur.peek() else { break };
-        let line = cur.line;
-        if c == '\n' {
-            cur.next();
+    for (number, logical) in logical_lines(text) {
+        let Some(logical) = logical else {
+            out.unreadable.push(Unreadable {
+                line: number,
+                reason: "a quote is never closed before the end of the file".into(),
+            });
             continue;
-        }
-        if c == '#' {
-            cur.skip_line();
-            continue;
-        }
-        let start = cur.taken;
-        match entry(&mut cur, &known) {
-            Ok((key, value)) => {
+        };
+        match line(logical, &known) {
+            Ok(None) => {}
+            Ok(Some((key, value))) => {
                 known.insert(key.clone(), value.clone());
-                out.entries.push(Entry { line, key, value });
+                out.entries.push(Entry {
+                    line: number,
+                    key,
+                    value,
+                });
             }
-            Err(reason) => {
-                // Resume at the start of the line after the error (unless the error was met
-                // just as a line ended).
-                if cur.taken == start || cur.last != Some('\n') {
-                    cur.skip_line();
-                }
-                out.unreadable.push(Unreadable { line, reason });
-            }
+            Err(reason) => out.unreadable.push(Unreadable {
+                line: number,
+                reason,
+            }),
         }
     }
     Ok(out)
-}
-
-fn key(cur: &mut Cursor<'_>) -> Result<String, String> {
-    let mut k = String::new();
-    match cur.peek() {
-        Some(c) if is_key_start(c) => {}
-        Some(c) => {
-            return Err(format!("a key starts with a letter or '_', not {c:?}"));
-        }
-        None => return Err("a key was expected".into()),
-    }
-    while let Some(c) = cur.peek().filter(|c| is_key_char(*c)) {
-        k.push(c);
-        cur.next();
-    }
-    Ok(k)
-}
-
-/// One `[export ]KEY=VALUE` entry, ending at (and consuming) the end of its line.
-fn entry(
-    cur: &mut Cursor<'_>,
-    known: &HashMap<String, Zeroizing<String>>,
-) -> Result<(String, Zeroizing<String>), String> {
-    let mut k = key(cur)?;
-    if k == "export" && matches!(cur.peek(), Some(' ' | '\t')) {
-        cur.skip_blanks();
-        k = key(cur)?;
-    }
-    cur.skip_blanks();
-    if cur.next() != Some('=') {
-        return Err(format!("{k}: '=' was expected after the key"));
-    }
-    cur.skip_blanks();
-    let value = match cur.peek() {
-        Some('\'') => {
-            cur.next();
-            let mut v = Zeroizing::new(String::new());
-            loop {
-                match cur.next() {
-                    Some('\'') => break,
-                    Some(c) => v.push(c),
-                    None => return Err(format!("{k}: the single quote is never closed")),
-                }
-            }
-            v
-        }
-        Some('"') => {
-            cur.next();
-            let mut v = Zeroizing::new(String::new());
-            loop {
-                match cur.next() {
-                    Some('"') => break,
-                    Some('\\') => match cur.next() {
-                        Some(c @ ('\\' | '\'' | '"' | '$' | ' ')) => v.push(c),
-                        Some('n') => v.push('\n'),
-                        Some(c) => {
-                            return Err(format!("{k}: \\{c} is not an escape dotenv knows"));
-                        }
-                        None => return Err(format!("{k}: the double quote is never closed")),
-                    },
-                    Some('$') => substitute(cur, known, &k, &mut v)?,
-                    Some(c) => v.push(c),
-                    None => return Err(format!("{k}: the double quote is never closed")),
-                }
-            }
-            v
-        }
-        _ => {
-            let mut v = Zeroizing::new(String::new());
-            while let Some(c) = cur.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                cur.next();
-                match c {
-                    '\\' => match cur.next() {
-                        Some('\n') | None => {
-                            return Err(format!("{k}: a backslash ends the value"));
-                        }
-                        Some(e) => v.push(e),
-                    },
-                    '$' => substitute(cur, known, &k, &mut v)?,
-                    c => v.push(c),
-                }
-            }
-            v
-        }
-    };
-    // After the value: spaces, then a comment or the end of the line.
-    cur.skip_blanks();
-    match cur.next() {
-        None | Some('\n') => Ok((k, value)),
-        Some('#') => {
-            cur.skip_line();
-            Ok((k, value))
-        }
-        Some(_) => Err(format!(
-            "{k}: only a # comment may follow the value (quote a value with spaces)"
-        )),
-    }
-}
-
-/// After a `$`: `${NAME}` or `$NAME` (letters and digits only, as dotenvy), from the keys
-/// defined above in the same file.
-fn substitute(
-    cur: &mut Cursor<'_>,
-    known: &HashMap<String, Zeroizing<String>>,
-    k: &str,
-    v: &mut String,
-) -> Result<(), String> {
-    let mut name = String::new();
-    if cur.peek() == Some('{') {
-        cur.next();
-        loop {
-            match cur.next() {
-                Some('}') => break,
-                Some(c) if c != '\n' => name.push(c),
-                _ => return Err(format!("{k}: ${{ is never closed")),
-            }
-        }
-    } else {
-        while let Some(c) = cur.peek().filter(char::is_ascii_alphanumeric) {
-            name.push(c);
-            cur.next();
-        }
-        if name.is_empty() {
-            v.push('$');
-            return Ok(());
-        }
-    }
-    match known.get(&name) {
-        Some(val) => {
-            v.push_str(val);
-            Ok(())
-        }
-        None => Err(format!(
-            "{k}: refers to ${name}, which the file does not define above (Coffer does not read its own environment into imports)"
-        )),
-    }
 }
 
 #[cfg(test)]
@@ -337,13 +392,40 @@ mod tests {
         let text = "A=1\nB=v w\nC=\"\\t\"\n1X=2\nD=$NOPE\nK=a\\\nM=ok\nE=\"open\nF=3\n";
         let p = parse(text.as_bytes()).unwrap();
         let lines: Vec<usize> = p.unreadable.iter().map(|u| u.line).collect();
-        assert_eq!(lines, [2, 3, 4, 5, 6, 8]);
-        assert!(p.unreadable[3].reason.contains("refers to $NOPE"));
+        assert_eq!(lines, [2, 3, 4, 5, 8]);
+        assert!(p.unreadable[3].reason.contains("does not define above"));
         let keys: Vec<&str> = p.entries.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["A", "M"]);
-        // No reason ever holds a value.
-        let p = parse(b"S=secret value\n").unwrap();
-        assert!(!p.unreadable[0].reason.contains("secret"));
+        // A trailing backslash is dropped, as dotenvy drops it.
+        assert_eq!(keys, ["A", "K", "M"]);
+    }
+
+    #[test]
+    fn no_reason_ever_holds_text_from_a_value() {
+        for (text, secret) in [
+            ("S=secret value\n", "secret"),
+            // A `$` inside a password: the rest is not a variable name to print.
+            ("DB_PASSWORD=hunter$2supersecret\n", "supersecret"),
+            ("P=\"pa$$w0rdXYZ\"\n", "w0rdXYZ"),
+            ("Q=\"a\\qSECRETQ\"\n", "\\q"),
+            ("R=\"${OPENSECRET\n", "OPENSECRET"),
+            ("T='unclosed TOPSECRET\n", "TOPSECRET"),
+        ] {
+            let p = parse(text.as_bytes()).unwrap();
+            assert_eq!(p.unreadable.len(), 1, "{text}");
+            assert!(
+                !p.unreadable[0].reason.contains(secret),
+                "{text}: {}",
+                p.unreadable[0].reason
+            );
+        }
+    }
+
+    #[test]
+    fn lines_dotenvy_refuses_by_accident_are_read_as_a_shell_reads_them() {
+        assert_eq!(
+            values("A=1\nB=\"x$A\"\nC=\"$A\"\nD=v "),
+            kv(&[("A", "1"), ("B", "x1"), ("C", "1"), ("D", "v")])
+        );
     }
 
     #[test]

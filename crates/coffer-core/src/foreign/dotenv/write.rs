@@ -1,8 +1,8 @@
 //! Writing secrets as a dotenv file (`coffer export --format dotenv`), in a form that `dotenvy`
 //! and Coffer's own reader both read back to the same values.
 //!
-//! - One `KEY='value'` line per secret, sorted by name. A value holding `'` is double-quoted
-//!   with `\\`, `\"`, `\$` and `\n` escaped instead.
+//! - One `KEY='value'` line per secret, sorted by name. A value holding `'` or ending with a
+//!   backslash is double-quoted with `\\`, `\"`, `\$` and `\n` escaped instead.
 //! - A name that is not a dotenv key has `-` written as `_`, and `_` put before a leading digit;
 //!   two names that would become one key stop the export (nothing is written).
 //! - Linked and disabled secrets are left out and listed: a dotenv file holds values only.
@@ -57,7 +57,9 @@ fn key_for(name: &str) -> String {
 }
 
 fn quote(value: &str, out: &mut Zeroizing<Vec<u8>>) {
-    if !value.contains('\'') {
+    // Single quotes keep everything literal, except that dotenvy's line joining takes a
+    // backslash before the closing quote as escaping it.
+    if !value.contains('\'') && !value.ends_with('\\') {
         out.push(b'\'');
         out.extend_from_slice(value.as_bytes());
         out.push(b'\'');
@@ -161,13 +163,20 @@ mod tests {
         }
     }
 
+    /// What Coffer's reader and the dotenvy crate both read from `bytes` (they must agree).
     fn read_back(bytes: &[u8]) -> Vec<(String, String)> {
         let p = super::super::parse(bytes).unwrap();
         assert!(p.unreadable.is_empty(), "{:?}", p.unreadable);
-        p.entries
+        let ours: Vec<(String, String)> = p
+            .entries
             .into_iter()
             .map(|e| (e.key, e.value.to_string()))
-            .collect()
+            .collect();
+        let theirs: Vec<(String, String)> = dotenvy::from_read_iter(bytes)
+            .collect::<Result<_, _>>()
+            .expect("dotenvy reads what Coffer writes");
+        assert_eq!(ours, theirs, "Coffer and dotenvy read the export alike");
+        ours
     }
 
     #[test]
@@ -175,6 +184,7 @@ mod tests {
         let w = write(
             &[
                 s("b-key", "it's \"x\" $HOME \\n\nnext"),
+                s("c", "ends with a backslash\\"),
                 s("A", "plain $X"),
                 s("9lives", "v"),
             ],
@@ -184,7 +194,7 @@ mod tests {
         let text = std::str::from_utf8(&w.bytes).unwrap();
         assert_eq!(
             text,
-            "# made by a test\nA='plain $X'\n_9lives='v'\nb_key=\"it's \\\"x\\\" \\$HOME \\\\n\\nnext\"\n"
+            "# made by a test\nA='plain $X'\n_9lives='v'\nb_key=\"it's \\\"x\\\" \\$HOME \\\\n\\nnext\"\nc=\"ends with a backslash\\\\\"\n"
         );
         assert_eq!(
             w.renamed,
@@ -202,6 +212,7 @@ mod tests {
                     "b_key".to_string(),
                     "it's \"x\" $HOME \\n\nnext".to_string()
                 ),
+                ("c".to_string(), "ends with a backslash\\".to_string()),
             ]
         );
     }

@@ -4,7 +4,7 @@
 //! Before the database is handed to the crate, Coffer reads its outer header itself and bounds
 //! the key derivation it asks for (the file's author chooses it; Argon2 allocates its memory up
 //! front): see [`MAX_AES_ROUNDS`], [`MAX_ARGON2_MEMORY`], [`MAX_ARGON2_ITERATIONS`],
-//! [`MAX_ARGON2_LANES`]. After that, any failure (a wrong password or key file, a changed or
+//! [`MAX_ARGON2_LANES`], [`MAX_ARGON2_WORK`]. After that, any failure (a wrong password or key file, a changed or
 //! damaged file) is the one [`ForeignError::Decrypt`], as KeePassXC's "wrong key or database
 //! file is corrupt".
 //!
@@ -24,6 +24,9 @@ pub const MAX_AES_ROUNDS: u64 = 1_000_000_000;
 pub const MAX_ARGON2_MEMORY: u64 = 1024 * 1024 * 1024;
 /// The most Argon2 passes accepted.
 pub const MAX_ARGON2_ITERATIONS: u64 = 1_000;
+/// The most Argon2 work accepted: memory (bytes) times passes, 64 GiB (64 MiB × 1,000 passes,
+/// or 1 GiB × 64 passes: about a minute on one core).
+pub const MAX_ARGON2_WORK: u128 = 64 * 1024 * 1024 * 1024;
 /// The most Argon2 lanes accepted.
 pub const MAX_ARGON2_LANES: u64 = 64;
 
@@ -198,6 +201,15 @@ fn check(kdf: Kdf) -> Result<Kdf, ForeignError> {
         Kdf::Argon2 { lanes, .. } if lanes > MAX_ARGON2_LANES || lanes == 0 => {
             over("Argon2 lanes", lanes, MAX_ARGON2_LANES)
         }
+        Kdf::Argon2 {
+            memory, iterations, ..
+        } if u128::from(memory) * u128::from(iterations) > MAX_ARGON2_WORK => {
+            Err(ForeignError::KdfBounds(format!(
+                "Argon2 memory × passes ({} MiB × {iterations}) is over {} GiB",
+                memory / (1024 * 1024),
+                MAX_ARGON2_WORK / (1024 * 1024 * 1024)
+            )))
+        }
         k => Ok(k),
     }
 }
@@ -312,7 +324,7 @@ impl Locked<'_> {
             ),
         });
         let bin = db.recycle_bin().map(|g| g.id());
-        walk(&mut c, db.root(), String::new(), bin);
+        walk(&mut c, db.root(), String::new(), bin, false);
         Ok(c.finish())
     }
 }
@@ -343,13 +355,15 @@ fn walk(
     group: keepass::db::GroupRef<'_>,
     parent: String,
     bin: Option<keepass::db::GroupId>,
+    inside_bin: bool,
 ) {
     let path = if parent.is_empty() {
         group.name.clone()
     } else {
         format!("{parent}/{}", group.name)
     };
-    let in_bin = bin == Some(group.id());
+    // A group deleted in KeePassXC moves into the recycle bin with everything in it.
+    let in_bin = inside_bin || bin == Some(group.id());
     for entry in group.entries() {
         let title = entry.get_title().unwrap_or_default().to_string();
         let origin = format!("entry \"{}/{}\"", clip(&path), clip(&title));
@@ -378,7 +392,13 @@ fn walk(
         let mut passkey = false;
         for k in keys {
             let forigin = format!("{origin}, attribute \"{}\"", clip(k));
-            if k == "otp" || k.starts_with("TOTP ") {
+            // KeePassXC's `otp` and `TOTP Seed`/`TOTP Settings`; KeePass 2's `TimeOtp-…` and
+            // `HmacOtp-…` attributes.
+            if k == "otp"
+                || k.starts_with("TOTP ")
+                || k.starts_with("TimeOtp-")
+                || k.starts_with("HmacOtp-")
+            {
                 c.skip(forigin, "one-time password seeds are not imported");
                 continue;
             }
@@ -406,7 +426,7 @@ fn walk(
         }
     }
     for sub in group.groups() {
-        walk(c, sub, path.clone(), bin);
+        walk(c, sub, path.clone(), bin, in_bin);
     }
 }
 

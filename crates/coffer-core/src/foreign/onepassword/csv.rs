@@ -8,10 +8,12 @@
 use crate::foreign::{Collector, Domains, ForeignError, Format, Naming, Read, clip, table};
 use zeroize::Zeroizing;
 
-/// Whether a CSV header is 1Password's (title, url, password; not KeePassXC's `group`).
+/// Whether a CSV header is 1Password's: `Title`, `Url`, `Password` and `OTPAuth` (other tools'
+/// password CSVs name other columns and are not guessed at; `--from 1password-csv` reads any
+/// CSV with Title and Password columns).
 pub(crate) fn is_header(h: &[String]) -> bool {
     let has = |c: &str| h.iter().any(|x| x == c);
-    has("title") && has("url") && has("password") && !has("group")
+    has("title") && has("url") && has("password") && has("otpauth") && !has("group")
 }
 
 /// Reads a 1Password CSV export for an import.

@@ -15,6 +15,7 @@ use crate::foreign::text::{Text, json_error};
 use crate::foreign::{Collector, Domains, ForeignError, Format, Naming, Options, Read, clip};
 use serde::Deserialize;
 use std::io::Read as _;
+use zeroize::Zeroizing;
 
 /// The most `export.data` may hold once inflated.
 pub const MAX_DATA_BYTES: u64 = 128 * 1024 * 1024;
@@ -124,7 +125,7 @@ fn category(uuid: &str) -> (&'static str, bool) {
 }
 
 /// `export.data` of a 1PUX archive, bounded.
-fn export_data(bytes: &[u8]) -> Result<Vec<u8>, ForeignError> {
+fn export_data(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, ForeignError> {
     let not_zip = || ForeignError::Malformed("the 1PUX file is not a readable ZIP archive".into());
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| not_zip())?;
     let mut file = zip.by_name("export.data").map_err(|e| match e {
@@ -142,7 +143,9 @@ fn export_data(bytes: &[u8]) -> Result<Vec<u8>, ForeignError> {
             "the 1PUX archive's export.data is larger than {MAX_DATA_BYTES} bytes"
         )));
     }
-    let mut out = Vec::new();
+    // Sized from the declared size, so an honest archive reads without reallocating (which
+    // would leave unzeroed copies of the plaintext behind).
+    let mut out = Zeroizing::new(Vec::with_capacity(file.size() as usize));
     // The declared size may lie: never inflate past the limit.
     let read = file
         .by_ref()
@@ -159,7 +162,7 @@ fn export_data(bytes: &[u8]) -> Result<Vec<u8>, ForeignError> {
 
 /// Reads a 1PUX archive for an import.
 pub fn read_pux(bytes: &[u8], options: &Options) -> Result<Read, ForeignError> {
-    let data = zeroize::Zeroizing::new(export_data(bytes)?);
+    let data = export_data(bytes)?;
     let data: Data =
         serde_json::from_slice(&data).map_err(|e| json_error("1PUX export.data", &e))?;
     let accounts = data.accounts.ok_or_else(|| {

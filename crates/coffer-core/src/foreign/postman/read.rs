@@ -9,7 +9,7 @@
 //! - A disabled variable (`enabled: false`, or `disabled: true` in a collection) becomes a
 //!   disabled secret.
 
-use crate::foreign::text::{Text, is_true, json_error};
+use crate::foreign::text::{Text, is_true, json_error, strip_bom};
 use crate::foreign::{Collector, Domains, ForeignError, Format, Naming, Options, Read, clip};
 use serde::Deserialize;
 
@@ -38,16 +38,23 @@ struct Variable {
     disabled: Option<serde_json::Value>,
 }
 
-/// The name of the vault secret a value refers to, if it holds a `{{vault:…}}` reference.
-fn vault_reference(value: &str) -> Option<&str> {
+/// Whether a value holds a `{{vault:…}}` reference, and the secret's name when the reference is
+/// closed and the name is a valid secret name (otherwise the text after `{{vault:` may be the
+/// value itself, and is never shown).
+fn vault_reference(value: &str) -> Option<Option<&str>> {
     let start = value.find("{{vault:")? + "{{vault:".len();
     let rest = &value[start..];
-    Some(rest.find("}}").map_or(rest, |end| &rest[..end]))
+    Some(
+        rest.find("}}")
+            .map(|end| &rest[..end])
+            .filter(|name| crate::SecretName::parse(name).is_ok()),
+    )
 }
 
 /// Reads a Postman export for an import.
 pub fn read(bytes: &[u8], options: &Options) -> Result<Read, ForeignError> {
-    let file: File = serde_json::from_slice(bytes).map_err(|e| json_error("Postman export", &e))?;
+    let file: File =
+        serde_json::from_slice(strip_bom(bytes)).map_err(|e| json_error("Postman export", &e))?;
     let mut c = Collector::new(Format::Postman);
     let (variables, detail) = match (file.values, file.variable) {
         (Some(values), _) => {
@@ -99,10 +106,12 @@ pub fn read(bytes: &[u8], options: &Options) -> Result<Read, ForeignError> {
         if let Some(name) = vault_reference(&value) {
             c.skip(
                 origin,
-                format!(
-                    "its value is a reference to the vault secret \"{}\", not a value",
-                    clip(name)
-                ),
+                match name {
+                    Some(name) => format!(
+                        "its value is a reference to the vault secret \"{name}\", not a value"
+                    ),
+                    None => "its value holds a {{vault:…}} reference, not a value".to_string(),
+                },
             );
             continue;
         }
@@ -201,9 +210,26 @@ mod tests {
 
     #[test]
     fn errors_never_quote_the_file() {
-        let bad = r#"{"name": "x", "values": [{"key": "k", "value": "sk_live_secret", "enabled": "sk_live_2"}, 1]}"#;
+        // serde's own message would quote the string where a list is expected.
+        let bad = r#"{"name": "x", "values": "sk_live_secret"}"#;
         let e = read(bad.as_bytes(), &Options::default()).unwrap_err();
         assert!(!e.to_string().contains("sk_live"), "{e}");
+        assert!(e.to_string().contains("line 1, column"), "{e}");
         assert!(read(b"{}", &Options::default()).is_err());
+    }
+
+    #[test]
+    fn a_reference_that_is_not_closed_is_never_shown() {
+        let env = r#"{"name": "x", "values": [
+            {"key": "a", "value": "{{vault:x sk_live_TOPSECRET", "type": "secret"},
+            {"key": "b", "value": "{{vault:has space}} x", "type": "secret"}]}"#;
+        let r = read(env.as_bytes(), &Options::default()).unwrap();
+        assert!(r.items.is_empty());
+        for s in &r.skipped {
+            assert_eq!(
+                s.reason,
+                "its value holds a {{vault:…}} reference, not a value"
+            );
+        }
     }
 }

@@ -235,41 +235,93 @@ fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
     c
 }
 
+/// A secret as a version of its name, equal to another when nothing differs between them
+/// ([`changes`] is empty), hashed over the same parts: an import with many versions of one name
+/// is classified in linear time. The hash lives only in memory, keyed at random per process.
+struct Version(Secret);
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        changes(&self.0, &other.0).is_empty()
+    }
+}
+
+impl Eq for Version {}
+
+impl std::hash::Hash for Version {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match &self.0.content {
+            SecretContent::Value(v) => {
+                0u8.hash(h);
+                v.expose().hash(h);
+            }
+            SecretContent::Link(l) => {
+                1u8.hash(h);
+                l.hash(h);
+            }
+        }
+        self.0.allowed_domains.hash(h);
+        self.0.disabled.hash(h);
+        self.0.environments.len().hash(h);
+        for (name, v) in &self.0.environments {
+            name.hash(h);
+            v.value.expose().hash(h);
+            v.allowed_domains.hash(h);
+        }
+    }
+}
+
+/// The versions of one name seen so far: the first, and every distinct one with what it was.
+struct Versions {
+    first: (Secret, Against),
+    seen: HashMap<Version, Against>,
+}
+
 /// Classifies `incoming` against `existing` secrets (the vault's, or none when clearing first).
 /// Each name keeps every version seen so far (the vault's first, then the import's in order): an
 /// incoming secret equal to any of them is identical; otherwise it is a duplicate of the first.
 pub(crate) fn classify(existing: &[Secret], incoming: Vec<Incoming>) -> Vec<PlanItem> {
-    let mut seen: HashMap<SecretName, Vec<(Secret, Against)>> = existing
-        .iter()
-        .map(|s| (s.name.clone(), vec![(s.clone(), Against::Vault)]))
-        .collect();
+    let mut names: HashMap<SecretName, Versions> = HashMap::new();
+    for s in existing {
+        names.entry(s.name.clone()).or_insert_with(|| Versions {
+            first: (s.clone(), Against::Vault),
+            seen: HashMap::from([(Version(s.clone()), Against::Vault)]),
+        });
+    }
     incoming
         .into_iter()
         .map(|inc| {
-            let versions = seen.entry(inc.secret.name.clone()).or_default();
-            let status = if let Some((_, against)) = versions
-                .iter()
-                .find(|(s, _)| changes(s, &inc.secret).is_empty())
-            {
-                Status::Identical {
-                    against: against.clone(),
-                }
-            } else if let Some((first, against)) = versions.first() {
-                Status::Duplicate {
-                    against: against.clone(),
-                    changes: changes(first, &inc.secret),
-                }
-            } else {
-                Status::New
+            let from_import = Against::Import {
+                source: inc.source.clone(),
             };
-            if !matches!(status, Status::Identical { .. }) {
-                versions.push((
-                    inc.secret.clone(),
-                    Against::Import {
-                        source: inc.source.clone(),
-                    },
-                ));
-            }
+            let status = match names.get_mut(&inc.secret.name) {
+                None => {
+                    names.insert(
+                        inc.secret.name.clone(),
+                        Versions {
+                            first: (inc.secret.clone(), from_import.clone()),
+                            seen: HashMap::from([(Version(inc.secret.clone()), from_import)]),
+                        },
+                    );
+                    Status::New
+                }
+                Some(v) => {
+                    let version = Version(inc.secret.clone());
+                    match v.seen.get(&version) {
+                        Some(against) => Status::Identical {
+                            against: against.clone(),
+                        },
+                        None => {
+                            let status = Status::Duplicate {
+                                against: v.first.1.clone(),
+                                changes: changes(&v.first.0, &inc.secret),
+                            };
+                            v.seen.insert(version, from_import);
+                            status
+                        }
+                    }
+                }
+            };
             PlanItem {
                 incoming: inc,
                 status,
@@ -351,6 +403,33 @@ mod tests {
                 against: Against::Vault
             }
         );
+    }
+
+    #[test]
+    fn versions_are_told_apart_by_everything_that_can_differ() {
+        let mut off = s("A", "v7");
+        off.disabled = true;
+        let mut elsewhere = s("A", "v7");
+        elsewhere.allowed_domains = AllowedDomains::parse_list("api.example.com").unwrap();
+        let plan = classify(
+            &[],
+            vec![
+                inc("A", "v7"),
+                Incoming::new(off.clone(), "f".into()),
+                Incoming::new(elsewhere.clone(), "f".into()),
+                Incoming::new(off, "f".into()),
+                Incoming::new(elsewhere, "f".into()),
+            ],
+        );
+        assert_eq!(
+            words(&plan),
+            ["new", "duplicate", "duplicate", "identical", "identical"]
+        );
+        let again = classify(
+            &[s("A", "v7")],
+            vec![inc("A", "v7"), inc("A", "v8"), inc("A", "v8")],
+        );
+        assert_eq!(words(&again), ["identical", "duplicate", "identical"]);
     }
 
     #[test]
