@@ -8,7 +8,7 @@ mod common;
 #[path = "common/moto.rs"]
 mod moto;
 
-use common::{TestVault, fails_with, mode, stderr};
+use common::{TestVault, fails_with, import_plan, mode, plan_names as names, stderr, value};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,27 +23,8 @@ fn vectors(path: &str) -> String {
         .to_string()
 }
 
-/// A secret's value (`get` ends it with one newline).
-fn value(v: &TestVault, name: &str) -> String {
-    let out = v.get(name);
-    out.strip_suffix('\n').unwrap_or(&out).to_string()
-}
-
 fn dry_run_json(v: &TestVault, args: &[&str]) -> Value {
-    let mut all = vec!["import", "--dry-run", "--json"];
-    all.extend_from_slice(args);
-    let out = v.cmd(&all).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn names(plan: &Value) -> Vec<String> {
-    plan["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap().to_string())
-        .collect()
+    import_plan(v, args, None)
 }
 
 /// `list --json` as (name, disabled, allowed domains).
@@ -289,15 +270,7 @@ fn bitwarden_password_protected_exports_made_by_python_import() {
     for kdf in ["pbkdf2:5000", "argon2id:2:16:1"] {
         let file = python_bitwarden(v.dir.path(), kdf, &password);
         let f = file.to_str().unwrap();
-        let plan = {
-            let out = v
-                .cmd(&["import", "--dry-run", "--json", f])
-                .env("COFFER_IMPORT_PASSWORD", &password)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", stderr(&out));
-            serde_json::from_slice::<Value>(&out.stdout).unwrap()
-        };
+        let plan = import_plan(&v, &[f], Some(&password));
         assert_eq!(
             names(&plan),
             [

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{TestVault, fails_with, stderr};
+use common::{TestVault, fails_with, import_plan as plan, plan_names as names, value};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -118,32 +118,6 @@ fn database(dir: &Path) -> (PathBuf, PathBuf) {
         &format!("{DB_PASSWORD}\n"),
     );
     (db, key)
-}
-
-fn plan(v: &TestVault, args: &[&str], password: Option<&str>) -> Value {
-    let mut all = vec!["import", "--dry-run", "--json"];
-    all.extend_from_slice(args);
-    let mut c = v.cmd(&all);
-    if let Some(p) = password {
-        c.env("COFFER_IMPORT_PASSWORD", p);
-    }
-    let out = c.output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn names(plan: &Value) -> Vec<String> {
-    plan["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn value(v: &TestVault, name: &str) -> String {
-    let out = v.get(name);
-    out.strip_suffix('\n').unwrap_or(&out).to_string()
 }
 
 #[test]

@@ -76,6 +76,35 @@ impl TestVault {
     }
 }
 
+/// A secret's value as `get` prints it, without the one newline it ends with.
+pub fn value(v: &TestVault, name: &str) -> String {
+    let out = v.get(name);
+    out.strip_suffix('\n').unwrap_or(&out).to_string()
+}
+
+/// `coffer import --dry-run --json ARGS`, with `COFFER_IMPORT_PASSWORD` if given: the plan.
+pub fn import_plan(v: &TestVault, args: &[&str], password: Option<&str>) -> serde_json::Value {
+    let mut all = vec!["import", "--dry-run", "--json"];
+    all.extend_from_slice(args);
+    let mut c = v.cmd(&all);
+    if let Some(p) = password {
+        c.env("COFFER_IMPORT_PASSWORD", p);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The secret names of an import plan, in order.
+pub fn plan_names(plan: &serde_json::Value) -> Vec<String> {
+    plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Mode bits of a file.
 pub fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

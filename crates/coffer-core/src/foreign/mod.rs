@@ -243,21 +243,8 @@ impl Collector {
     }
 
     /// Adds an item called `original` in the other tool, or skips it when its value cannot be a
-    /// Coffer value (empty, too large).
+    /// Coffer value (empty, too large). Whether it was added.
     pub(crate) fn add(
-        &mut self,
-        original: &str,
-        naming: Naming,
-        origin: String,
-        value: Zeroizing<String>,
-        domains: Domains,
-        disabled: bool,
-    ) {
-        self.try_add(original, naming, origin, value, domains, disabled);
-    }
-
-    /// [`Collector::add`], saying whether the item was added.
-    pub(crate) fn try_add(
         &mut self,
         original: &str,
         naming: Naming,
@@ -291,6 +278,12 @@ impl Collector {
             notes: domains.notes,
         });
         true
+    }
+
+    /// Lists a one-time password seed (TOTP) as not imported: Coffer sends secrets, it does not
+    /// generate codes.
+    pub(crate) fn skip_totp(&mut self, origin: impl Into<String>) {
+        self.skip(origin, "one-time password seeds are not imported");
     }
 
     /// How many items were added or skipped so far.
@@ -389,6 +382,48 @@ pub(crate) fn clip(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// Helpers for the readers' and writers' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Read;
+    use crate::{AllowedDomains, Secret, SecretContent, SecretName, SecretValue, Timestamp};
+
+    /// An enabled secret `name` = `value`, allowed anywhere.
+    pub(crate) fn secret(name: &str, value: &str) -> Secret {
+        let t = Timestamp::from_unix(0).expect("0 is a time");
+        Secret {
+            name: SecretName::parse(name).expect("a valid test name"),
+            content: SecretContent::Value(SecretValue::new(value.into()).expect("a test value")),
+            allowed_domains: AllowedDomains::any(),
+            disabled: false,
+            environments: Default::default(),
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    /// (name, value, allowed domains) of each item read.
+    pub(crate) fn items(r: &Read) -> Vec<(String, String, String)> {
+        r.items
+            .iter()
+            .map(|i| {
+                (
+                    i.name.to_string(),
+                    i.value.expose().to_string(),
+                    i.allowed_domains.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The same, from string slices.
+    pub(crate) fn want(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        rows.iter()
+            .map(|(n, v, d)| (n.to_string(), v.to_string(), d.to_string()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

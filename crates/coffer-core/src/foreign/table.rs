@@ -2,7 +2,7 @@
 //! columns between versions). Fields are read as UTF-8; a row that cannot be read is reported
 //! with its line, never its content.
 
-use super::ForeignError;
+use super::{Collector, ForeignError};
 use zeroize::Zeroizing;
 
 /// One data row: its first line in the file and its fields by column.
@@ -95,4 +95,40 @@ pub(crate) fn read(bytes: &[u8], what: &str) -> Result<Table, ForeignError> {
         }
     }
     Ok(Table { header, rows })
+}
+
+/// A password manager's CSV export: its table and its `Title` and `Password` columns (both
+/// required).
+pub(crate) struct Logins {
+    pub(crate) table: Table,
+    pub(crate) title: Option<usize>,
+    pub(crate) password: Option<usize>,
+}
+
+/// Reads a password manager's CSV export (`what` names it in errors).
+pub(crate) fn read_logins(bytes: &[u8], what: &str) -> Result<Logins, ForeignError> {
+    let table = read(bytes, what)?;
+    let (title, password) = (table.column(&["title"]), table.column(&["password"]));
+    if title.is_none() || password.is_none() {
+        return Err(ForeignError::Malformed(format!(
+            "the {what} has no Title or Password column"
+        )));
+    }
+    Ok(Logins {
+        table,
+        title,
+        password,
+    })
+}
+
+impl Table {
+    /// Calls `each` for every readable data row; a row that cannot be read is listed.
+    pub(crate) fn each_row(&self, c: &mut Collector, mut each: impl FnMut(&mut Collector, &Row)) {
+        for row in &self.rows {
+            match row {
+                Ok(r) => each(c, r),
+                Err((line, why)) => c.skip(format!("line {line}"), why.clone()),
+            }
+        }
+    }
 }

@@ -214,35 +214,36 @@ fn read_plain(bytes: &[u8], options: &Options, detail: &str) -> Result<Read, For
                     .and_then(|l| l.password.as_ref())
                     .filter(|p| !p.as_str().is_empty())
                 {
-                    Some(pw) => c.add(
-                        &name,
-                        Naming::Distinct,
-                        format!("{origin}, password"),
-                        pw.0.clone(),
-                        domains(),
-                        false,
-                    ),
+                    Some(pw) => {
+                        c.add(
+                            &name,
+                            Naming::Distinct,
+                            format!("{origin}, password"),
+                            pw.0.clone(),
+                            domains(),
+                            false,
+                        );
+                    }
                     None => c.skip(origin.clone(), "a login without a password"),
                 }
                 if login
                     .and_then(|l| l.totp.as_ref())
                     .is_some_and(|t| !t.as_str().is_empty())
                 {
-                    c.skip(
-                        format!("{origin}, TOTP"),
-                        "one-time password seeds are not imported",
-                    );
+                    c.skip_totp(format!("{origin}, TOTP"));
                 }
             }
             Some(2) => match item.notes.as_ref().filter(|n| !n.as_str().is_empty()) {
-                Some(notes) if options.include_notes => c.add(
-                    &name,
-                    Naming::Distinct,
-                    format!("{origin}, note"),
-                    notes.0.clone(),
-                    Domains::any(),
-                    false,
-                ),
+                Some(notes) if options.include_notes => {
+                    c.add(
+                        &name,
+                        Naming::Distinct,
+                        format!("{origin}, note"),
+                        notes.0.clone(),
+                        Domains::any(),
+                        false,
+                    );
+                }
                 Some(_) => c.skip(origin.clone(), "a secure note (include-notes is off)"),
                 None => c.skip(origin.clone(), "an empty secure note"),
             },
@@ -261,14 +262,16 @@ fn read_plain(bytes: &[u8], options: &Options, detail: &str) -> Result<Read, For
             let fname = field.name.as_ref().map(Text::as_str).unwrap_or_default();
             let forigin = format!("{origin}, hidden field \"{}\"", clip(fname));
             match field.value.as_ref().filter(|v| !v.as_str().is_empty()) {
-                Some(v) => c.add(
-                    &format!("{name}.{fname}"),
-                    Naming::Distinct,
-                    forigin,
-                    v.0.clone(),
-                    domains(),
-                    false,
-                ),
+                Some(v) => {
+                    c.add(
+                        &format!("{name}.{fname}"),
+                        Naming::Distinct,
+                        forigin,
+                        v.0.clone(),
+                        domains(),
+                        false,
+                    );
+                }
                 None => c.skip(forigin, "its value is empty"),
             }
         }
@@ -279,6 +282,7 @@ fn read_plain(bytes: &[u8], options: &Options, detail: &str) -> Result<Read, For
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foreign::testing::{items, want};
 
     const PLAIN: &str = r#"{
       "encrypted": false,
@@ -307,24 +311,14 @@ mod tests {
     #[test]
     fn passwords_hidden_fields_and_hosts_become_secrets() {
         let r = read(PLAIN.as_bytes(), &Options::default());
-        let got: Vec<(&str, &str, String)> = r
-            .items
-            .iter()
-            .map(|i| {
-                (
-                    i.name.as_str(),
-                    i.value.expose(),
-                    i.allowed_domains.to_string(),
-                )
-            })
-            .collect();
+        let got = items(&r);
         assert_eq!(
             got,
-            [
-                ("GitHub", "gh-pass", "github.com".to_string()),
-                ("GitHub.api-token", "ghp_1", "github.com".to_string()),
-                ("GitHub-2", "second", String::new()),
-            ]
+            want(&[
+                ("GitHub", "gh-pass", "github.com"),
+                ("GitHub.api-token", "ghp_1", "github.com"),
+                ("GitHub-2", "second", ""),
+            ])
         );
         assert_eq!(r.items[1].renamed_from.as_deref(), Some("GitHub.api token"));
         assert!(r.items[0].notes[0].contains("androidapp://"));

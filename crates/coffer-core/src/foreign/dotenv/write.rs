@@ -148,20 +148,7 @@ pub fn write(secrets: &[Secret], header: &str) -> Result<Written, WriteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AllowedDomains, SecretContent, SecretName, SecretValue, Timestamp};
-
-    fn s(name: &str, v: &str) -> Secret {
-        let t = Timestamp::from_unix(0).unwrap();
-        Secret {
-            name: SecretName::parse(name).unwrap(),
-            content: SecretContent::Value(SecretValue::new(v.into()).unwrap()),
-            allowed_domains: AllowedDomains::any(),
-            disabled: false,
-            environments: Default::default(),
-            created_at: t,
-            updated_at: t,
-        }
-    }
+    use crate::foreign::testing::secret as s;
 
     /// What Coffer's reader and the dotenvy crate both read from `bytes` (they must agree).
     fn read_back(bytes: &[u8]) -> Vec<(String, String)> {

@@ -18,45 +18,27 @@ pub(crate) fn is_header(h: &[String]) -> bool {
 
 /// Reads a KeePassXC CSV export for an import.
 pub fn read_csv(bytes: &[u8]) -> Result<Read, ForeignError> {
-    let t = table::read(bytes, "KeePassXC CSV export")?;
-    let (group, title, password, url, totp) = (
+    let logins = table::read_logins(bytes, "KeePassXC CSV export")?;
+    let t = &logins.table;
+    let (group, url, totp) = (
         t.column(&["group"]),
-        t.column(&["title"]),
-        t.column(&["password"]),
         t.column(&["url"]),
         t.column(&["totp"]),
     );
-    if title.is_none() || password.is_none() {
-        return Err(ForeignError::Malformed(
-            "the KeePassXC CSV export has no Title or Password column".into(),
-        ));
-    }
     let mut c = Collector::new(Format::KeepassCsv);
-    for row in &t.rows {
-        let row = match row {
-            Ok(r) => r,
-            Err((line, why)) => {
-                c.skip(format!("line {line}"), why.clone());
-                continue;
-            }
-        };
-        let name = row.get(title);
+    t.each_row(&mut c, |c, row| {
+        let name = row.get(logins.title);
         let path = row.get(group);
         let origin = format!("line {} (\"{}/{}\")", row.line, clip(path), clip(name));
         if path.split('/').any(|g| g == "Recycle Bin") {
-            c.skip(origin, "it is in the recycle bin");
-            continue;
+            return c.skip(origin, "it is in the recycle bin");
         }
-        let pw = row.get(password);
+        let pw = row.get(logins.password);
         if pw.is_empty() {
-            c.skip(origin, "an entry without a password");
-            continue;
+            return c.skip(origin, "an entry without a password");
         }
         if !row.get(totp).is_empty() {
-            c.skip(
-                format!("{origin}, TOTP"),
-                "one-time password seeds are not imported",
-            );
+            c.skip_totp(format!("{origin}, TOTP"));
         }
         c.add(
             name,
@@ -66,13 +48,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Read, ForeignError> {
             Domains::from_urls([row.get(url)]),
             false,
         );
-    }
+    });
     Ok(c.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foreign::testing::{items, want};
 
     #[test]
     fn entries_become_secrets_by_title() {
@@ -82,23 +65,13 @@ mod tests {
 \"Passwords/Recycle Bin\",\"Old\",\"\",\"x\",\"\",\"\",\"\",\"0\",\"\",\"\"\n\
 \"Passwords\",\"With otp\",\"\",\"p\",\"\",\"\",\"otpauth://totp/x?secret=A\",\"0\",\"\",\"\"\n";
         let r = read_csv(csv.as_bytes()).unwrap();
-        let got: Vec<(&str, &str, String)> = r
-            .items
-            .iter()
-            .map(|i| {
-                (
-                    i.name.as_str(),
-                    i.value.expose(),
-                    i.allowed_domains.to_string(),
-                )
-            })
-            .collect();
+        let got = items(&r);
         assert_eq!(
             got,
-            [
-                ("API-key", "va\"l,ue", "api.example.com".to_string()),
-                ("With-otp", "p", String::new())
-            ]
+            want(&[
+                ("API-key", "va\"l,ue", "api.example.com"),
+                ("With-otp", "p", "")
+            ])
         );
         assert_eq!(r.items[0].origin, "line 2 (\"Passwords/Dev/API key\")");
         let skipped: Vec<&str> = r.skipped.iter().map(|s| s.reason.as_str()).collect();

@@ -373,14 +373,16 @@ fn walk(
         }
         let domains = || Domains::from_urls(entry.get_url());
         match entry.get_password().filter(|p| !p.is_empty()) {
-            Some(pw) => c.add(
-                &title,
-                Naming::Distinct,
-                format!("{origin}, password"),
-                Zeroizing::new(pw.to_string()),
-                domains(),
-                false,
-            ),
+            Some(pw) => {
+                c.add(
+                    &title,
+                    Naming::Distinct,
+                    format!("{origin}, password"),
+                    Zeroizing::new(pw.to_string()),
+                    domains(),
+                    false,
+                );
+            }
             None => c.skip(origin.clone(), "an entry without a password"),
         }
         let mut keys: Vec<&String> = entry
@@ -399,7 +401,7 @@ fn walk(
                 || k.starts_with("TimeOtp-")
                 || k.starts_with("HmacOtp-")
             {
-                c.skip(forigin, "one-time password seeds are not imported");
+                c.skip_totp(forigin);
                 continue;
             }
             if k.starts_with("KPEX_PASSKEY") {

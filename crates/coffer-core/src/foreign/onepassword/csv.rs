@@ -18,43 +18,26 @@ pub(crate) fn is_header(h: &[String]) -> bool {
 
 /// Reads a 1Password CSV export for an import.
 pub fn read_csv(bytes: &[u8]) -> Result<Read, ForeignError> {
-    let t = table::read(bytes, "1Password CSV export")?;
-    let (title, password, url, otp, archived) = (
-        t.column(&["title"]),
-        t.column(&["password"]),
+    let logins = table::read_logins(bytes, "1Password CSV export")?;
+    let t = &logins.table;
+    let (url, otp, archived) = (
         t.column(&["url", "website"]),
         t.column(&["otpauth"]),
         t.column(&["archived"]),
     );
-    if title.is_none() || password.is_none() {
-        return Err(ForeignError::Malformed(
-            "the 1Password CSV export has no Title or Password column".into(),
-        ));
-    }
     let mut c = Collector::new(Format::OnePasswordCsv);
-    for row in &t.rows {
-        let row = match row {
-            Ok(r) => r,
-            Err((line, why)) => {
-                c.skip(format!("line {line}"), why.clone());
-                continue;
-            }
-        };
-        let name = row.get(title);
+    t.each_row(&mut c, |c, row| {
+        let name = row.get(logins.title);
         let origin = format!("line {} (\"{}\")", row.line, clip(name));
-        let pw = row.get(password);
+        let pw = row.get(logins.password);
         if pw.is_empty() {
-            c.skip(origin, "an item without a password");
-            continue;
+            return c.skip(origin, "an item without a password");
         }
         if !row.get(otp).is_empty() {
-            c.skip(
-                format!("{origin}, one-time password"),
-                "one-time password seeds are not imported",
-            );
+            c.skip_totp(format!("{origin}, one-time password"));
         }
         let is_archived = row.get(archived).eq_ignore_ascii_case("true");
-        let added = c.try_add(
+        let added = c.add(
             name,
             Naming::Distinct,
             origin,
@@ -65,7 +48,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Read, ForeignError> {
         if added && is_archived {
             c.note_last("archived in 1Password: imported disabled");
         }
-    }
+    });
     Ok(c.finish())
 }
 

@@ -228,7 +228,7 @@ fn read_item(c: &mut Collector, vault: &str, item: Item, options: &Options) {
     let details = item.details;
     let listed = c.listed();
     let add = |c: &mut Collector, name: &str, origin: String, value: &Text, d: Domains| {
-        if c.try_add(name, Naming::Distinct, origin, value.0.clone(), d, archived) && archived {
+        if c.add(name, Naming::Distinct, origin, value.0.clone(), d, archived) && archived {
             c.note_last("archived in 1Password: imported disabled");
         }
     };
@@ -259,7 +259,7 @@ fn read_item(c: &mut Collector, vault: &str, item: Item, options: &Options) {
         let forigin = format!("{origin}, field \"{}\"", clip(label));
         let Some(value) = &field.value else { continue };
         if value.totp.as_ref().is_some_and(|t| !t.as_str().is_empty()) {
-            c.skip(forigin, "one-time password seeds are not imported");
+            c.skip_totp(forigin);
             continue;
         }
         if let Some(v) = value.concealed.as_ref().filter(|v| !v.as_str().is_empty()) {

@@ -97,19 +97,12 @@ pub fn write(secrets: &[Secret], name: &str, now: Timestamp, tool: &str) -> Writ
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::foreign::{Options, postman};
-    use crate::{AllowedDomains, SecretName, SecretValue};
+    use crate::foreign::{Options, postman, testing::secret};
 
     fn s(name: &str, v: &str, disabled: bool) -> Secret {
-        let t = Timestamp::from_unix(0).unwrap();
         Secret {
-            name: SecretName::parse(name).unwrap(),
-            content: SecretContent::Value(SecretValue::new(v.into()).unwrap()),
-            allowed_domains: AllowedDomains::any(),
             disabled,
-            environments: Default::default(),
-            created_at: t,
-            updated_at: t,
+            ..secret(name, v)
         }
     }
 
