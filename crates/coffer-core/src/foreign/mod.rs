@@ -363,15 +363,28 @@ fn host_entry(raw: &str) -> Option<String> {
     AllowedDomain::parse(&entry).ok().map(|d| d.to_string())
 }
 
-/// A URL that is not a web address, shown without what may be a credential: only its scheme
-/// and host (`ftp://files.example.com`), or `an address` when it has neither.
+/// A URL that is not a web address, shown without what may be a credential: the scheme and
+/// host of the kinds password managers save (`ftp://files.example.com`, `androidapp://com.x`),
+/// and for anything else only that it is an address.
 fn shown_url(raw: &str) -> String {
+    const KNOWN: [&str; 10] = [
+        "androidapp",
+        "iosapp",
+        "ftp",
+        "ftps",
+        "sftp",
+        "ssh",
+        "ws",
+        "wss",
+        "smb",
+        "file",
+    ];
     match url::Url::parse(raw) {
-        Ok(u) => match u.host_str() {
-            Some(h) => format!("{}://{}", clip(u.scheme()), clip(h)),
-            None => format!("a {}: address", clip(u.scheme())),
+        Ok(u) if KNOWN.contains(&u.scheme()) => match u.host_str() {
+            Some(h) => format!("{}://{}", u.scheme(), clip(h)),
+            None => format!("a {}: address", u.scheme()),
         },
-        Err(_) => "an address".to_string(),
+        _ => "an address".to_string(),
     }
 }
 

@@ -7,7 +7,8 @@
 //!   entry unreadable, reported with its line, instead of silently empty.
 //! - Where dotenvy refuses a line only because of one of its quirks, Coffer reads it as a shell
 //!   would: a substitution that runs into the closing quote of a double-quoted value (`"x$A"`);
-//!   trailing spaces or a trailing backslash on the last line of a file without a final newline.
+//!   trailing spaces on the last line of a file without a final newline. Such a value is
+//!   imported but never fills a later reference (dotenvy would not have it).
 //! - A UTF-8 byte order mark at the start is ignored.
 //!
 //! Everything dotenvy reads, Coffer reads to the same value: a differential property test checks
@@ -142,9 +143,10 @@ fn logical_lines(text: &str) -> Vec<Logical<'_>> {
             match join_state(state, piece) {
                 Err(comment) => break Some(&text[start..piece_start + comment]),
                 Ok(Join::Complete) => break Some(whole(offset)),
-                // Spaces or a backslash at the very end of a file without a final newline: dotenvy
-                // refuses the line, a shell does not.
-                Ok(Join::WhiteSpace | Join::Escape) if last => break Some(whole(offset)),
+                // Spaces at the very end of a file without a final newline: dotenvy refuses the
+                // line, a shell does not. (A backslash there is refused, as dotenvy does: a shell
+                // would keep it, and dropping it would change a value.)
+                Ok(Join::WhiteSpace) if last => break Some(whole(offset)),
                 Ok(open) if !last => state = open,
                 Ok(_) => break None,
             }
@@ -259,7 +261,7 @@ fn value(
         return Err("a ${ is never closed");
     }
     if strong || weak {
-        return Err("a quote is never closed");
+        return Err(UNCLOSED_QUOTE);
     }
     substitute(&mut name, &mut out)?;
     Ok(out)
@@ -284,7 +286,7 @@ fn key(rest: &mut &str) -> Result<String, String> {
 fn line(
     text: &str,
     known: &HashMap<String, Zeroizing<String>>,
-) -> Result<Option<(String, Zeroizing<String>)>, String> {
+) -> Result<Option<(String, Zeroizing<String>, Reading)>, String> {
     let mut rest = text.trim_end().trim_start();
     if rest.is_empty() || rest.starts_with('#') {
         return Ok(None);
@@ -295,21 +297,36 @@ fn line(
         k = key(&mut rest)?;
         rest = rest.trim_start();
     }
+    // Without `=` this was no key but text, maybe a line of a secret: it is not repeated.
     rest = rest
         .strip_prefix('=')
-        .ok_or_else(|| format!("{k}: '=' was expected after the key"))?
+        .ok_or_else(|| "'=' was expected after the key".to_string())?
         .trim_start();
     if rest.is_empty() || rest.starts_with('#') {
-        return Ok(Some((k, Zeroizing::new(String::new()))));
+        return Ok(Some((k, Zeroizing::new(String::new()), Reading::AsDotenvy)));
     }
     match value(rest, known, false) {
-        Ok(v) => Ok(Some((k, v))),
-        Err(strict) => match value(rest, known, true) {
-            Ok(v) => Ok(Some((k, v))),
-            Err(_) => Err(format!("{k}: {strict}")),
+        Ok(v) => Ok(Some((k, v, Reading::AsDotenvy))),
+        // Only a quote left open (dotenvy's reading of `"x$A"`) is read again, leniently.
+        Err(UNCLOSED_QUOTE) => match value(rest, known, true) {
+            Ok(v) => Ok(Some((k, v, Reading::Lenient))),
+            Err(e) => Err(format!("{k}: {e}")),
         },
+        Err(e) => Err(format!("{k}: {e}")),
     }
 }
+
+/// How a value was read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// As dotenvy reads it.
+    AsDotenvy,
+    /// A line dotenvy refuses, read as a shell would: imported, but not used to fill later
+    /// references (dotenvy would not have it either).
+    Lenient,
+}
+
+const UNCLOSED_QUOTE: &str = "a quote is never closed";
 
 /// Parses a dotenv file.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, NotText> {
@@ -327,8 +344,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, NotText> {
         };
         match line(logical, &known) {
             Ok(None) => {}
-            Ok(Some((key, value))) => {
-                known.insert(key.clone(), value.clone());
+            Ok(Some((key, value, reading))) => {
+                if reading == Reading::AsDotenvy {
+                    known.insert(key.clone(), value.clone());
+                }
                 out.entries.push(Entry {
                     line: number,
                     key,
@@ -409,6 +428,9 @@ mod tests {
             ("Q=\"a\\qSECRETQ\"\n", "\\q"),
             ("R=\"${OPENSECRET\n", "OPENSECRET"),
             ("T='unclosed TOPSECRET\n", "TOPSECRET"),
+            // A line without `=`: maybe the body of a key pasted unquoted.
+            ("A=1\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", "MIIEvQ"),
+            ("export hunter2supersecret\n", "supersecret"),
         ] {
             let p = parse(text.as_bytes()).unwrap();
             assert_eq!(p.unreadable.len(), 1, "{text}");
@@ -426,6 +448,18 @@ mod tests {
             values("A=1\nB=\"x$A\"\nC=\"$A\"\nD=v "),
             kv(&[("A", "1"), ("B", "x1"), ("C", "1"), ("D", "v")])
         );
+        // Such a value fills no later reference (dotenvy never had it).
+        let p = parse(b"A=1\nB=\"x$A\"\nC=$B\n").unwrap();
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(p.unreadable[0].line, 3);
+        // An undefined reference is never hidden by the lenient reading.
+        let p = parse(b"A=1\nB=\"$A\"'$Y'\"$A\"\n").unwrap();
+        assert_eq!(p.entries.len(), 1);
+        assert!(p.unreadable[0].reason.contains("does not define above"));
+        // A backslash ending the file is refused, not dropped.
+        let p = parse(b"A=x\\").unwrap();
+        assert!(p.entries.is_empty());
+        assert_eq!(p.unreadable.len(), 1);
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //!
 //! What becomes a secret: each entry's password (named after its title, allowed for its URL's
 //! host) and each protected custom attribute (`TITLE.ATTRIBUTE`). Listed and not imported:
-//! entries in the recycle bin, entries without a password, TOTP seeds (`otp`, `TOTP Seed`) and
-//! passkeys.
+//! entries in the recycle bin (and in groups deleted into it), entries without a password, TOTP
+//! seeds (KeePassXC's `otp`, `TOTP Seed`/`TOTP Settings`; KeePass 2's `TimeOtp-…`,
+//! `HmacOtp-…`) and passkeys.
 
 use crate::foreign::{Collector, Domains, ForeignError, Format, Naming, Read, clip};
 use secrecy::{ExposeSecret, SecretString};

@@ -157,7 +157,12 @@ pub fn read_export(
         label: loaded.label.clone(),
         source,
     };
-    match parse(&loaded.bytes).map_err(decode)? {
+    // A byte order mark an editor added is not part of the export.
+    let bytes = loaded
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&loaded.bytes);
+    match parse(bytes).map_err(decode)? {
         Parsed::Plaintext(doc) => Ok(doc),
         Parsed::Encrypted(enc) => with_passwords(&loaded.label, password, |pw| enc.decrypt(pw))
             .map_err(|e| match e {
