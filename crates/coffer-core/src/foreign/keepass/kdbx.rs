@@ -460,6 +460,71 @@ mod tests {
         b
     }
 
+    /// A KDBX 4 database written by the `keepass` crate with its default Argon2d (1 MiB, 50
+    /// passes, 4 lanes), or the same as Argon2id, holding one entry.
+    fn argon2_database(id: bool) -> Vec<u8> {
+        use keepass::config::{DatabaseConfig, KdfConfig};
+        let mut config = DatabaseConfig::default();
+        if let (
+            true,
+            KdfConfig::Argon2 {
+                iterations,
+                memory,
+                parallelism,
+                version,
+            },
+        ) = (id, config.kdf_config.clone())
+        {
+            config.kdf_config = KdfConfig::Argon2id {
+                iterations,
+                memory,
+                parallelism,
+                version,
+            };
+        }
+        let mut db = keepass::Database::with_config(config);
+        db.root_mut().add_entry().edit(|e| {
+            e.set_unprotected("Title", "API key");
+            e.set_protected("Password", "argon-secret");
+            e.set_unprotected("URL", "https://api.example.com");
+        });
+        let mut out = Vec::new();
+        db.save(&mut out, keepass::DatabaseKey::new().with_password("pw"))
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn argon2_databases_open_with_their_kdf_read_from_the_header() {
+        for id in [false, true] {
+            let bytes = argon2_database(id);
+            let locked = open(&bytes).unwrap();
+            assert_eq!(locked.major, 4);
+            assert_eq!(
+                locked.kdf,
+                Kdf::Argon2 {
+                    id,
+                    iterations: 50,
+                    memory: 1 << 20,
+                    lanes: 4
+                }
+            );
+            let r = locked
+                .unlock(Some(&SecretString::from("pw")), None)
+                .unwrap();
+            assert_eq!(
+                crate::foreign::testing::items(&r),
+                crate::foreign::testing::want(&[("API-key", "argon-secret", "api.example.com")])
+            );
+            assert_eq!(
+                locked
+                    .unlock(Some(&SecretString::from("wrong")), None)
+                    .unwrap_err(),
+                ForeignError::Decrypt
+            );
+        }
+    }
+
     #[test]
     fn hostile_kdf_parameters_are_refused_from_the_header() {
         let argon = |m: u64, i: u64, p: u32| {
