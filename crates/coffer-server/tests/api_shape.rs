@@ -131,6 +131,42 @@ async fn every_refusal_is_json_in_the_documented_shape() {
 }
 
 #[tokio::test]
+async fn export_reports_a_vault_could_not_make_are_refused_and_not_logged() {
+    let a = app().await;
+    for (body, why) in [
+        (
+            r#"{"format":"encrypted","secretCount":1,"policyRevision":-1}"#,
+            "policyRevision -1",
+        ),
+        (
+            r#"{"format":"encrypted","secretCount":1,"policyRevision":7}"#,
+            "policyRevision 7",
+        ),
+        (
+            r#"{"format":"plaintext","secretCount":100000001,"policyRevision":0}"#,
+            "secretCount 100000001",
+        ),
+    ] {
+        let (s, v) = send(&a, "POST", "/v1/audit/exports", true, Some(body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+        assert_error_shape(body, s, &v);
+        assert!(v["error"]["message"].as_str().unwrap().contains(why), "{v}");
+    }
+    let ok = r#"{"format":"encrypted","secretCount":3,"policyRevision":0}"#;
+    let (s, _) = send(&a, "POST", "/v1/audit/exports", true, Some(ok)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = send(&a, "GET", "/v1/audit", true, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let exports: Vec<&serde_json::Value> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "vault.export")
+        .collect();
+    assert_eq!(exports.len(), 1, "only the real report is logged: {v}");
+}
+
+#[tokio::test]
 async fn formats_are_unique_and_names_read_as_what_they_are() {
     let a = app().await;
     let dup = r#"{"export": {"enabled": true, "formats": ["encrypted", "encrypted"]}}"#;

@@ -8,13 +8,33 @@ use coffer_api::{AuditLog, ExportReport};
 use serde::Deserialize;
 use serde_json::json;
 
-/// A vault reports a successful export.
+/// The most secrets one export report may claim: far above any vault Coffer can export, low
+/// enough that a made-up count stands out.
+pub const MAX_REPORTED_SECRETS: u64 = 100_000_000;
+
+/// A vault reports a successful export. The report must be one a vault could make: a policy
+/// revision this team's policy has had (0 to the current one), a count within bounds. Anything
+/// else is refused, not logged (a member could otherwise fill the log with made-up entries).
 pub async fn report_export(
     State(s): State<AppState>,
     c: Caller,
     AppJson(body): AppJson<ExportReport>,
 ) -> Result<StatusCode, ApiError> {
     let r = body;
+    if r.secret_count > MAX_REPORTED_SECRETS {
+        return Err(ApiError::bad_request(format!(
+            "secretCount {} is more than any vault exports (at most {MAX_REPORTED_SECRETS})",
+            r.secret_count
+        )));
+    }
+    if let Some(rev) = r.policy_revision {
+        let current = s.db.vault_settings(&c.team.id).await?.revision;
+        if !(0..=current).contains(&rev) {
+            return Err(ApiError::bad_request(format!(
+                "policyRevision {rev} is not a revision of this team's policy (0 to {current})"
+            )));
+        }
+    }
     s.db.audit(
         &c.team.id,
         Some(&c.member),
