@@ -116,6 +116,22 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// List the changes that can be undone (clear, import --clear or replacing, rm, rename, undo); never values
+    History(HistoryArgs),
+    /// Undo a change from `coffer history` (the newest by default): a plan first, then one transaction, itself undoable
+    Undo(UndoArgs),
+    /// Check the whole vault: every record and state entry authenticates, and none was deleted, put back from an older copy or moved
+    Verify {
+        /// Re-seal the vault digest over the records as they are now (after a reported mismatch, once you have checked them)
+        #[arg(long)]
+        accept: bool,
+        /// With --accept: do not ask for confirmation
+        #[arg(long, short = 'y', requires = "accept")]
+        yes: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Join a team and follow its vault export policy
     #[command(subcommand)]
     Team(TeamCommand),
@@ -615,6 +631,40 @@ pub enum OnDuplicate {
     Replace,
     /// Keep both; the imported one is stored as NAME-2 (or the next free number)
     KeepBoth,
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    /// Print the history as JSON on stdout
+    #[arg(long, conflicts_with_all = ["purge", "keep", "max_age_days"])]
+    pub json: bool,
+    /// Delete every entry (the changes can no longer be undone)
+    #[arg(long, conflicts_with_all = ["keep", "max_age_days"])]
+    pub purge: bool,
+    /// With --purge: do not ask for confirmation
+    #[arg(long, short = 'y', requires = "purge")]
+    pub yes: bool,
+    /// Keep at most N changes (0 to 1000; 0 keeps none) [default: 20]
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+    /// Keep changes for at most DAYS days (1 to 3650) [default: 30]
+    #[arg(long = "max-age", value_name = "DAYS")]
+    pub max_age_days: Option<u32>,
+}
+
+#[derive(Args)]
+pub struct UndoArgs {
+    /// The change to undo (an ID from `coffer history`) [default: the newest]
+    pub id: Option<u64>,
+    /// What to do with secrets changed since: keep them as they are, put the old version back, or keep both (the old one as NAME-2)
+    #[arg(long, value_enum, value_name = "CHOICE")]
+    pub on_conflict: Option<OnDuplicate>,
+    /// Show the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan and the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

@@ -72,7 +72,7 @@ impl<E: Classify + Display> From<E> for Failure {
             ErrorKind::NotInitialized => code::NOT_INITIALIZED,
             ErrorKind::KeyMissing => code::NOT_INITIALIZED,
             ErrorKind::WrongKey => code::WRONG_KEY,
-            ErrorKind::Integrity => code::INTEGRITY,
+            ErrorKind::Integrity | ErrorKind::Inconsistent => code::INTEGRITY,
             ErrorKind::NotFound => code::NOT_FOUND,
             ErrorKind::Conflict => code::CONFLICT,
             ErrorKind::AlreadyExists => code::CONFLICT,

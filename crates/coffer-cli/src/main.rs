@@ -11,6 +11,7 @@ mod output;
 mod password;
 mod prompt;
 mod resolve;
+mod table;
 mod term;
 
 use clap::Parser;

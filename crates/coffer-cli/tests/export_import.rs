@@ -78,16 +78,7 @@ fn vault_with_three() -> TestVault {
     v
 }
 
-/// The vault's full content (every field of every secret), via a plaintext export to stdout.
-fn snapshot(v: &TestVault) -> Value {
-    let out = v
-        .cmd(&["export", "--plaintext", "--yes", "-o", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["secrets"].clone()
-}
+use common::contents as snapshot;
 
 fn export(v: &TestVault, kind: &str, to: &Path) {
     let mut c = v.cmd(&["export", kind, "-o", to.to_str().unwrap(), "--yes"]);

@@ -9,11 +9,13 @@
 pub mod buf;
 pub mod crypto;
 pub mod destination;
+pub mod digest;
 pub mod domain;
 pub mod env;
 pub mod export;
 pub mod foreign;
 pub mod hex;
+pub mod history;
 pub mod link;
 pub mod name;
 pub mod obj;

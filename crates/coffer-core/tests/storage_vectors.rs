@@ -68,3 +68,109 @@ fn records_decode(file: &str, count: usize) {
         );
     }
 }
+
+/// `digest-v1.json`: rows with a fixed key and the vault digest they make, in any order; one row
+/// fewer, or one changed, makes another digest.
+#[test]
+fn digest_v1_vector_recomputes() {
+    use coffer_core::digest::{Change, Sealed, VaultDigest};
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(path("digest-v1.json")).unwrap()).unwrap();
+    let key = VaultKey::parse(doc["vaultKey"].as_str().unwrap()).unwrap();
+    let keys = VaultKeys::derive(&key, &unhex(doc["vaultId"].as_str().unwrap()));
+    let rows = doc["rows"].as_array().unwrap();
+    let digest_of = |rows: &[&Value], flip: bool| {
+        let mut d = VaultDigest::empty();
+        for r in rows {
+            let h = |k: &str| unhex(r[k].as_str().unwrap());
+            let mut ct = h("ciphertext");
+            if flip {
+                *ct.last_mut().unwrap() ^= 1;
+            }
+            let (nonce, sealed) = (h("nonce"), Sealed::of);
+            match r["table"].as_str().unwrap() {
+                "secrets" => d.secret_row(
+                    &keys,
+                    Change::Add,
+                    &h("id"),
+                    &h("nameMac"),
+                    sealed(&nonce, &ct),
+                ),
+                "sealed_state" => d.state_row(
+                    &keys,
+                    Change::Add,
+                    r["name"].as_str().unwrap(),
+                    sealed(&nonce, &ct),
+                ),
+                t => panic!("table {t}"),
+            }
+        }
+        d.counter = 7;
+        d
+    };
+    let want = VaultDigest::decode(&unhex(doc["digest"].as_str().unwrap())).unwrap();
+    assert_eq!((want.counter, want.secrets, want.states), (7, 3, 1));
+    let all: Vec<&Value> = rows.iter().collect();
+    assert_eq!(
+        hex(&digest_of(&all, false).encode()),
+        doc["digest"].as_str().unwrap()
+    );
+    let reversed: Vec<&Value> = rows.iter().rev().collect();
+    assert!(
+        digest_of(&reversed, false).same_rows(&want),
+        "order does not matter"
+    );
+    assert!(!digest_of(&all[1..], false).same_rows(&want), "a row fewer");
+    assert!(!digest_of(&all, true).same_rows(&want), "a changed tag");
+    let other = VaultKeys::derive(&key, b"another vault id");
+    let mut d = VaultDigest::empty();
+    for r in &all {
+        if r["table"] == "secrets" {
+            let h = |k: &str| unhex(r[k].as_str().unwrap());
+            d.secret_row(
+                &other,
+                Change::Add,
+                &h("id"),
+                &h("nameMac"),
+                Sealed::of(&h("nonce"), &h("ciphertext")),
+            );
+        }
+    }
+    assert!(!d.same_rows(&want), "another key");
+}
+
+/// `history-v1.json`: an entry and a snapshot as sealed, and variants that must be refused.
+#[test]
+fn history_v1_vectors_decode() {
+    use coffer_core::history::{Entry, Snapshot};
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(path("history-v1.json")).unwrap()).unwrap();
+    let entry = Entry::decode(doc["entry"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        (entry.id, entry.command.as_str(), entry.before, entry.after),
+        (42, "import", 2, 1)
+    );
+    assert_eq!(entry.at.to_string(), "2026-10-14T17:46:40Z");
+    let snap = Snapshot::decode(doc["snapshot"].as_str().unwrap().as_bytes()).unwrap();
+    let names =
+        |v: &[coffer_core::Secret]| v.iter().map(|s| s.name.to_string()).collect::<Vec<_>>();
+    assert_eq!(names(&snap.before), ["db-password", "old-token"]);
+    assert_eq!(names(&snap.after), ["stripe"]);
+    assert!(snap.before[1].disabled);
+    assert_eq!(snap.after[0].environments.len(), 2);
+    // Written again, the snapshot is the same text: the format is stable.
+    assert_eq!(
+        &snap.encode()[..],
+        doc["snapshot"].as_str().unwrap().as_bytes()
+    );
+    let negative = doc["negative"].as_array().unwrap();
+    assert_eq!(negative.len(), 5);
+    for n in negative {
+        let refused = if let Some(e) = n["entry"].as_str() {
+            Entry::decode(e.as_bytes()).is_err()
+        } else {
+            Snapshot::decode(n["snapshot"].as_str().unwrap().as_bytes()).is_err()
+        };
+        assert!(refused, "{}", n["why"]);
+    }
+}

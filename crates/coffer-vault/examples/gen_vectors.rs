@@ -2,6 +2,8 @@
 //! (`tests/vectors/storage/records-v2.json`) and export format version 2
 //! (`tests/vectors/export-v2/`). Run once per format version:
 //! `cargo run -p coffer-vault --example gen_vectors -- [records|export]` (no argument: both).
+//! `-- vault-v4` writes the schema version 4 sample vault, its altered twins and the digest and
+//! history vectors (`tests/vectors/storage/vault-v4*`, `digest-v1.json`, `history-v1.json`).
 //!
 //! The version 1 vectors (`tests/vectors/export/`, `tests/vectors/storage/*-v1*`) were written by
 //! this program as it was at commit 9c490c7, before version 2 existed; they are frozen and this
@@ -24,16 +26,20 @@ use std::path::{Path, PathBuf};
 use coffer_core::hex::encode as hex;
 
 fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
     let (records, export) = match std::env::args().nth(1).as_deref() {
         None => (true, true),
         Some("records") => (true, false),
         Some("export") => (false, true),
+        Some("vault-v4") => {
+            vault_v4(&root.join("storage"));
+            return;
+        }
         Some(_) => {
-            eprintln!("usage: gen_vectors [records|export]");
+            eprintln!("usage: gen_vectors [records|export|vault-v4]");
             std::process::exit(2);
         }
     };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors");
     if records {
         let dir = root.join("storage");
         std::fs::create_dir_all(&dir).unwrap();
@@ -326,6 +332,143 @@ fn export_v2(dir: &Path) {
     std::fs::write(
         dir.join("manifest.json"),
         serde_json::to_string_pretty(&manifest).unwrap() + "\n",
+    )
+    .unwrap();
+}
+
+/// The schema version 4 sample vault (`vault-v4.db`, key `vault-v4.key`) with a history of two
+/// changes, three altered twins a reader must refuse as inconsistent, and the digest and
+/// history plaintext vectors.
+fn vault_v4(dir: &Path) {
+    use coffer_vault::ops::{init::init, remove::remove, rename::rename, set};
+    use coffer_vault::{KeySource, Vault, VaultLocation};
+    let work = tempfile::tempdir().unwrap();
+    let loc = VaultLocation::in_dir(work.path());
+    let key = KeySource::File(loc.key_path.clone());
+    init(&loc, &key, Default::default()).unwrap();
+    let name = |s: &str| SecretName::parse(s).unwrap();
+    {
+        let mut v = Vault::open(&loc, &key).unwrap();
+        for (n, val) in [
+            ("stripe-live", "sk_live_v4vector"),
+            ("github-token", "ghp_v4vector"),
+            ("old-name", "renamed_v4vector"),
+        ] {
+            set::set(
+                &mut v,
+                set::SetRequest {
+                    name: name(n),
+                    content: SecretContent::Value(value(val)),
+                    domains: set::DomainChange::Keep,
+                    environment: None,
+                },
+            )
+            .unwrap();
+        }
+        remove(&mut v, &name("github-token"), None).unwrap();
+        rename(&mut v, &name("old-name"), &name("new-name")).unwrap();
+    }
+    std::fs::copy(&loc.db_path, dir.join("vault-v4.db")).unwrap();
+    std::fs::copy(&loc.key_path, dir.join("vault-v4.key")).unwrap();
+    let altered = |file: &str, sql: &str| {
+        let path = dir.join(file);
+        std::fs::copy(&loc.db_path, &path).unwrap();
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(sql).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
+            .unwrap();
+    };
+    altered(
+        "vault-v4-row-deleted.db",
+        "DELETE FROM secrets WHERE id = (SELECT min(id) FROM secrets);",
+    );
+    altered(
+        "vault-v4-history-deleted.db",
+        "DELETE FROM sealed_state WHERE name LIKE 'history:%';",
+    );
+    altered(
+        "vault-v4-digest-deleted.db",
+        "DELETE FROM sealed_state WHERE name = 'vault-digest';",
+    );
+    digest_v1(dir);
+    history_v1(dir);
+    println!(
+        "wrote vault-v4*, digest-v1.json and history-v1.json to {}",
+        dir.display()
+    );
+}
+
+/// Rows with fixed keys and values and the digest they make (`docs/storage.md`).
+fn digest_v1(dir: &Path) {
+    use coffer_core::digest::{Change, Sealed, VaultDigest};
+    let key = VaultKey::from_bytes(&[0x42; 32]);
+    let vault_id = [0x22u8; 16];
+    let keys = VaultKeys::derive(&key, &vault_id);
+    let mut d = VaultDigest::empty();
+    let mut rows = Vec::new();
+    for (i, s) in secrets().iter().enumerate() {
+        let id = [i as u8 + 1; 16];
+        let sealed = record::seal(&keys, &vault_id, &id, s);
+        d.secret_row(
+            &keys,
+            Change::Add,
+            &id,
+            &sealed.name_mac,
+            Sealed::of(&sealed.nonce, &sealed.ciphertext),
+        );
+        rows.push(json!({"table": "secrets", "id": hex(&id), "nameMac": hex(&sealed.name_mac), "nonce": hex(&sealed.nonce), "ciphertext": hex(&sealed.ciphertext)}));
+    }
+    let (nonce, ct) = keys.state_key().seal(b"any associated data", b"{}");
+    d.state_row(&keys, Change::Add, "team", Sealed::of(&nonce, &ct));
+    rows.push(json!({"table": "sealed_state", "name": "team", "nonce": hex(&nonce), "ciphertext": hex(&ct)}));
+    d.counter = 7;
+    let doc = json!({
+        "description": "Coffer vault digest v1 (docs/storage.md): the rows, in any order, and the digest's plaintext with counter 7.",
+        "vaultKey": secrecy::ExposeSecret::expose_secret(&key.encode()),
+        "vaultId": hex(&vault_id),
+        "rows": rows,
+        "digest": hex(&d.encode()),
+    });
+    std::fs::write(
+        dir.join("digest-v1.json"),
+        serde_json::to_string_pretty(&doc).unwrap() + "\n",
+    )
+    .unwrap();
+}
+
+/// History entry and snapshot plaintexts, positive and negative (`docs/storage.md`).
+fn history_v1(dir: &Path) {
+    use coffer_core::history::{Entry, Snapshot};
+    let all = secrets();
+    let snapshot = Snapshot {
+        before: vec![all[0].clone(), all[1].clone()],
+        after: vec![all[2].clone()],
+    };
+    let entry = Entry::new(
+        42,
+        t(1_792_000_000),
+        "import",
+        "--clear: 2 removed, 0 replaced, 1 added",
+        &snapshot,
+    );
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    let entry_text = text(&entry.encode());
+    let snap_text = text(&snapshot.encode());
+    let doc = json!({
+        "description": "Coffer history entry and snapshot v1 (docs/storage.md): plaintexts as sealed.",
+        "entry": entry_text,
+        "snapshot": snap_text,
+        "negative": [
+            {"why": "entry of version 2", "entry": edit(&entry_text, "\"version\":1", "\"version\":2")},
+            {"why": "entry with an unknown field", "entry": edit(&entry_text, "\"id\":42", "\"id\":42,\"extra\":true")},
+            {"why": "snapshot of version 2", "snapshot": edit(&snap_text, "\"version\":1", "\"version\":2")},
+            {"why": "snapshot with an invalid secret name", "snapshot": edit(&snap_text, "\"name\":\"stripe\"", "\"name\":\"has space\"")},
+            {"why": "snapshot without after", "snapshot": edit(&snap_text, ",\"after\":[", ",\"later\":[")},
+        ],
+    });
+    std::fs::write(
+        dir.join("history-v1.json"),
+        serde_json::to_string_pretty(&doc).unwrap() + "\n",
     )
     .unwrap();
 }

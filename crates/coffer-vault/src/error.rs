@@ -14,6 +14,9 @@ pub enum ErrorKind {
     WrongKey,
     /// Stored data failed its integrity check.
     Integrity,
+    /// Every stored record authenticates, but the set of records is not the one the vault last
+    /// wrote (the vault digest does not match).
+    Inconsistent,
     /// A named secret does not exist.
     NotFound,
     /// A secret with that name already exists.
@@ -61,6 +64,9 @@ impl ErrorKind {
             }
             ErrorKind::Integrity => {
                 "the vault file was changed outside Coffer or is damaged; restore it from a backup"
+            }
+            ErrorKind::Inconsistent => {
+                "restore vault.db from a backup, or check what it holds and accept it with `coffer verify --accept`"
             }
             ErrorKind::NotFound => "`coffer list` shows the secrets in this vault",
             ErrorKind::Conflict => {

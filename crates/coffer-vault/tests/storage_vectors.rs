@@ -1,5 +1,5 @@
-//! The committed sample vault (`tests/vectors/storage/vault-v1.db`, written by the
-//! `gen_vectors` example) must open and read the same forever; its tampered twin must not.
+//! The committed sample vaults (`tests/vectors/storage/vault-v1.db` and `vault-v4.db`, written by
+//! the `gen_vectors` example) must open and read the same forever; their altered twins must not.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use coffer_core::{SecretContent, SecretName};
@@ -16,7 +16,12 @@ fn open_copy(db: &str) -> (tempfile::TempDir, Result<Vault, coffer_vault::OpenEr
     let dir = tempfile::tempdir().unwrap();
     let loc = VaultLocation::in_dir(dir.path());
     std::fs::copy(vectors().join(db), &loc.db_path).unwrap();
-    let key = KeySource::File(vectors().join("vault-v1.key"));
+    let key_file = if db.starts_with("vault-v4") {
+        "vault-v4.key"
+    } else {
+        "vault-v1.key"
+    };
+    let key = KeySource::File(vectors().join(key_file));
     let v = Vault::open(&loc, &key);
     (dir, v)
 }
@@ -54,7 +59,7 @@ fn sample_vault_v1_is_migrated_in_place() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE name = 'sealed_state'",
@@ -96,4 +101,71 @@ fn sample_vault_v1_refuses_other_keys_and_tampering() {
     let (_dir, v) = open_copy("vault-v1-tampered.db");
     let mut v = v.expect("the key still matches; one record is altered");
     assert_eq!(list(&mut v).unwrap_err().kind(), ErrorKind::Integrity);
+}
+
+#[test]
+fn sample_vault_v1_gets_a_digest_and_verifies() {
+    let (_dir, v) = open_copy("vault-v1.db");
+    let r = coffer_vault::ops::verify::verify(&mut v.unwrap()).unwrap();
+    assert_eq!((r.secrets, r.states, r.changes), (3, 0, 0));
+}
+
+#[test]
+fn sample_vault_v4_opens_with_its_history() {
+    use coffer_vault::ops::{history, undo};
+    let (_dir, v) = open_copy("vault-v4.db");
+    let mut v = v.unwrap();
+    let names: Vec<String> = list(&mut v)
+        .unwrap()
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect();
+    assert_eq!(names, ["new-name", "stripe-live"]);
+    let (entries, retention) = history::list(&mut v).unwrap();
+    let what: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.command.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [("rename", "old-name -> new-name"), ("rm", "github-token")]
+    );
+    assert_eq!(retention, history::Retention::default());
+    let r = coffer_vault::ops::verify::verify(&mut v).unwrap();
+    assert_eq!((r.secrets, r.states, r.changes), (2, 4, 5));
+    // The oldest entry still undoes: the removed secret comes back.
+    let plan = undo::plan(&mut v, Some(entries[1].id)).unwrap();
+    undo::apply(&mut v, &plan, &[]).unwrap();
+    match get(&mut v, &name("github-token")).unwrap().content {
+        SecretContent::Value(val) => assert_eq!(val.expose(), "ghp_v4vector"),
+        SecretContent::Link(_) => panic!("a value"),
+    }
+}
+
+#[test]
+fn sample_vault_v4_altered_twins_are_inconsistent() {
+    use coffer_vault::StoreError;
+    for db in ["vault-v4-row-deleted.db", "vault-v4-history-deleted.db"] {
+        let (_dir, v) = open_copy(db);
+        let mut v = v.expect("the key matches");
+        // One record authenticates on its own...
+        assert!(get(&mut v, &name("stripe-live")).is_ok() || db.contains("row"));
+        // ...but the set is not the one the vault wrote.
+        let err = list(&mut v).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                coffer_vault::ops::list::ListError::Store(StoreError::Inconsistent)
+            ),
+            "{db}: {err:?}"
+        );
+        assert_eq!(err.kind(), ErrorKind::Inconsistent);
+    }
+    let (_dir, v) = open_copy("vault-v4-digest-deleted.db");
+    let err = get(&mut v.unwrap(), &name("stripe-live")).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Inconsistent,
+        "every command: {err:?}"
+    );
 }

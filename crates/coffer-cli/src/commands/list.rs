@@ -50,27 +50,7 @@ pub fn run(ctx: &Context, as_json: bool) -> Result<(), Failure> {
         "ENVIRONMENTS",
         "UPDATED",
     ];
-    let mut width = header.map(str::len);
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: [&str; 6]| {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(c);
-            } else {
-                out.push_str(&format!("{c:<w$}  ", w = width[i]));
-            }
-        }
-        out
-    };
-    println!("{}", line(header));
-    for r in &rows {
-        println!("{}", line(r.each_ref().map(String::as_str)));
-    }
+    crate::table::print(header, &rows);
     Ok(())
 }
 

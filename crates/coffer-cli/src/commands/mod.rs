@@ -10,6 +10,7 @@ mod domains;
 mod enable;
 mod export;
 mod get;
+mod history;
 mod import;
 mod init;
 mod inject;
@@ -25,6 +26,8 @@ mod run;
 mod set;
 mod team;
 mod ui;
+mod undo;
+mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -58,6 +61,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Clear { yes } => clear::run(&ctx, yes),
+        Command::Verify { accept, yes, json } => verify::run(&ctx, accept, yes, json),
+        Command::History(a) => history::run(&ctx, a),
+        Command::Undo(a) => undo::run(&ctx, a),
         Command::Team(t) => team::run(&ctx, t),
         Command::Request(a) => request::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),

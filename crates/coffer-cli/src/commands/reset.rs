@@ -11,7 +11,9 @@ pub fn run(ctx: &Context, yes: bool) -> Result<(), Failure> {
     }
     require_confirmation(
         yes,
-        "This permanently deletes every secret in the vault and makes a new vault key. Continue?",
+        "This permanently deletes every secret in the vault and makes a new vault key. The \
+         history goes too (it is sealed under the old key): `coffer undo` cannot bring anything \
+         back. Continue?",
         "pass --yes to reset without a question",
     )?;
     let report = reset(&ctx.location, &ctx.key_file)?;

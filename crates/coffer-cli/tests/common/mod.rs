@@ -197,3 +197,14 @@ pub fn at_rest_contains(v: &TestVault, needle: &str) -> bool {
             .unwrap_or(false)
     })
 }
+
+/// The vault's full content (every field of every secret), via a plaintext export to stdout.
+pub fn contents(v: &TestVault) -> serde_json::Value {
+    let out = v
+        .cmd(&["export", "--plaintext", "--yes", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["secrets"].clone()
+}

@@ -17,6 +17,7 @@ pub struct VaultKeys {
     state: AeadKey,
     name_mac: Zeroizing<[u8; 32]>,
     check: Zeroizing<[u8; 32]>,
+    digest: Zeroizing<[u8; 32]>,
 }
 
 impl VaultKeys {
@@ -36,6 +37,7 @@ impl VaultKeys {
             state: AeadKey::from_bytes(*state),
             name_mac: expand(b"coffer/v1/name-mac"),
             check: expand(b"coffer/v1/key-check"),
+            digest: expand(b"coffer/v1/vault-digest"),
         }
     }
 
@@ -52,6 +54,11 @@ impl VaultKeys {
     /// HMAC-SHA256 of a secret name: how a record is found without storing its name in clear.
     pub fn name_mac(&self, name: &str) -> [u8; 32] {
         hmac_sha256(self.name_mac.as_ref(), name.as_bytes())
+    }
+
+    /// HMAC-SHA256 of one stored row's identity, for the vault digest (`crate::digest`).
+    pub fn row_mac(&self, row: &[u8]) -> [u8; 32] {
+        hmac_sha256(self.digest.as_ref(), row)
     }
 
     /// The key check value stored in the vault: a MAC of a fixed label.

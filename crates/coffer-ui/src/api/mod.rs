@@ -86,7 +86,8 @@ impl<E: Classify + std::fmt::Display> From<E> for ApiError {
             ErrorKind::NotInitialized
             | ErrorKind::KeyMissing
             | ErrorKind::WrongKey
-            | ErrorKind::Integrity => StatusCode::SERVICE_UNAVAILABLE,
+            | ErrorKind::Integrity
+            | ErrorKind::Inconsistent => StatusCode::SERVICE_UNAVAILABLE,
         };
         Self::new(status, e.to_string(), kind.hint())
     }

@@ -12,7 +12,28 @@ pub enum ClearError {
 }
 store_error!(ClearError {});
 
-/// Deletes every secret in one transaction; returns how many there were.
+/// Deletes every secret in one transaction, keeping them in the history (`coffer undo`);
+/// returns how many there were.
 pub fn clear(vault: &mut Vault) -> Result<u64, ClearError> {
-    Ok(vault.write(|records| records.delete_all())?)
+    Ok(vault.write(|records| {
+        let before = records.all()?;
+        if before.is_empty() {
+            return Ok(0);
+        }
+        let detail = format!(
+            "{} secret{}",
+            before.len(),
+            if before.len() == 1 { "" } else { "s" }
+        );
+        super::history::record(
+            records,
+            "clear",
+            &detail,
+            &coffer_core::history::Snapshot {
+                before,
+                after: Vec::new(),
+            },
+        )?;
+        records.delete_all()
+    })?)
 }

@@ -6,6 +6,7 @@ pub mod domains;
 pub mod enable;
 pub mod export;
 pub mod get;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod key;
@@ -15,6 +16,8 @@ pub mod rename;
 pub mod reset;
 pub mod resolve;
 pub mod set;
+pub mod undo;
+pub mod verify;
 
 /// Implements `From<StoreError>` and `Classify` for an operation error whose variants are
 /// `NotFound`-like specifics plus `Store(StoreError)`.

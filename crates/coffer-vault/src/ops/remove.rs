@@ -38,8 +38,12 @@ pub fn remove(
         let (id, mut secret) = records.find(name)?.ok_or_else(|| RemoveError::NotFound {
             name: name.to_string(),
         })?;
-        match environment {
-            None => records.delete(&id)?,
+        let before = secret.clone();
+        let (detail, after) = match environment {
+            None => {
+                records.delete(&id)?;
+                (name.to_string(), Vec::new())
+            }
             Some(env) => {
                 if secret.environments.remove(env).is_none() {
                     return Err(RemoveError::NoSuchEnvironment {
@@ -49,8 +53,18 @@ pub fn remove(
                 }
                 secret.updated_at = now;
                 records.replace(&id, &secret)?;
+                (format!("{name} (environment {env})"), vec![secret])
             }
-        }
+        };
+        super::history::record(
+            records,
+            "rm",
+            &detail,
+            &coffer_core::history::Snapshot {
+                before: vec![before],
+                after,
+            },
+        )?;
         Ok(())
     })
 }

@@ -47,9 +47,19 @@ pub fn rename(vault: &mut Vault, from: &SecretName, to: &SecretName) -> Result<(
                 name: to.to_string(),
             });
         }
+        let before = secret.clone();
         secret.name = to.clone();
         secret.updated_at = crate::clock::now();
         records.replace(&id, &secret)?;
+        super::history::record(
+            records,
+            "rename",
+            &format!("{from} -> {to}"),
+            &coffer_core::history::Snapshot {
+                before: vec![before],
+                after: vec![secret],
+            },
+        )?;
         Ok(())
     })
 }

@@ -53,7 +53,6 @@ impl Classify for ResetError {
 /// vault and key file as they were.
 pub fn reset(location: &VaultLocation, key_path: &Path) -> Result<ResetReport, ResetError> {
     let (mut conn, _) = store::open_unkeyed(&location.db_path)?;
-    store::migrate(&mut conn)?;
     let deleted: i64 = conn
         .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))
         .map_err(StoreError::from)?;

@@ -1,5 +1,6 @@
 //! The SQLite store (`docs/storage.md`): opening a vault, checking its key, and transactions.
 
+mod digest;
 mod records;
 mod schema;
 
@@ -55,6 +56,12 @@ pub enum StoreError {
     /// A record did not authenticate: the file was altered or damaged.
     #[error("the vault's data failed its integrity check (the file was altered or damaged)")]
     Integrity,
+    /// Every record authenticates, but the set of records is not the one the vault last wrote:
+    /// one was deleted, put back from an older copy or swapped, or the digest itself is gone.
+    #[error(
+        "the vault's records do not match its digest (a record was deleted, replaced by an older copy or moved)"
+    )]
+    Inconsistent,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -76,6 +83,7 @@ impl Classify for StoreError {
         match self {
             StoreError::Sqlite(_) => ErrorKind::Io,
             StoreError::Integrity => ErrorKind::Integrity,
+            StoreError::Inconsistent => ErrorKind::Inconsistent,
         }
     }
 }
@@ -147,7 +155,7 @@ impl Vault {
         if !keys.verify_key_check(&meta.key_check) {
             return Err(OpenError::WrongKey);
         }
-        migrate(&mut conn)?;
+        migrate(&mut conn, &keys, &meta.vault_id)?;
         Ok(Self {
             conn,
             keys,
@@ -165,8 +173,27 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(StoreError::from)?;
-        let out = f(&Records::new(&tx, &self.keys, &self.vault_id))?;
+        let out = f(&Records::new(&tx, &self.keys, &self.vault_id)?)?;
         tx.finish().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
+    /// Other writers wait (busy timeout) instead of failing or losing a write. The vault digest
+    /// is updated in the same transaction.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Records<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let records = Records::new(&tx, &self.keys, &self.vault_id)?;
+        let out = f(&records)?;
+        records.finish()?;
+        crash_point("before-commit");
+        tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 
@@ -175,18 +202,7 @@ impl Vault {
         &mut self,
         name: &str,
     ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, StoreError> {
-        use rusqlite::OptionalExtension;
-        let row: Option<(Vec<u8>, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT nonce, ciphertext FROM sealed_state WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let aad = self.state_aad(name);
-        row.map(|(nonce, ct)| open_state(&self.keys, &aad, &nonce, &ct))
-            .transpose()
+        self.read(|r| r.state(name))
     }
 
     /// Reads, changes and writes the sealed state blob `name` in one write transaction, so that
@@ -197,45 +213,22 @@ impl Vault {
         name: &str,
         change: impl FnOnce(Option<zeroize::Zeroizing<Vec<u8>>>) -> Option<zeroize::Zeroizing<Vec<u8>>>,
     ) -> Result<(), StoreError> {
-        use rusqlite::OptionalExtension;
-        let aad = self.state_aad(name);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(Vec<u8>, Vec<u8>)> = tx
-            .query_row(
-                "SELECT nonce, ciphertext FROM sealed_state WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let current = row
-            .map(|(nonce, ct)| open_state(&self.keys, &aad, &nonce, &ct))
-            .transpose()?;
-        match change(current) {
-            Some(v) => {
-                let (nonce, ct) = self.keys.state_key().seal(&aad, &v);
-                tx.execute(
-                    "INSERT OR REPLACE INTO sealed_state (name, nonce, ciphertext) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![name, &nonce[..], ct],
-                )?;
-            }
-            None => {
-                tx.execute("DELETE FROM sealed_state WHERE name = ?1", [name])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        self.write(|r| match change(r.state(name)?) {
+            Some(v) => r.put_state(name, &v),
+            None => r.delete_state(name),
+        })
     }
 
     /// Deletes every sealed state blob whose name starts with `prefix`, in one transaction;
     /// returns how many went.
     pub fn delete_sealed_states(&mut self, prefix: &str) -> Result<usize, StoreError> {
-        let n = self.conn.execute(
-            "DELETE FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
-            [prefix],
-        )?;
-        Ok(n)
+        self.write(|r| {
+            let names = r.state_names(prefix)?;
+            for name in &names {
+                r.delete_state(name)?;
+            }
+            Ok(names.len())
+        })
     }
 
     /// Keeps, among the sealed state blobs whose name starts with `prefix`, those `keep` accepts
@@ -246,35 +239,46 @@ impl Vault {
         prefix: &str,
         keep: impl Fn(&[u8]) -> bool,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rows: Vec<(String, Vec<u8>, Vec<u8>)> = {
-            let mut stmt = tx.prepare(
-                "SELECT name, nonce, ciphertext FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
-            )?;
-            stmt.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?
-        };
-        for (name, nonce, ct) in rows {
-            let aad = state_aad(&self.vault_id, &name);
-            let kept = open_state(&self.keys, &aad, &nonce, &ct).is_ok_and(|b| keep(&b));
-            if !kept {
-                tx.execute("DELETE FROM sealed_state WHERE name = ?1", [&name])?;
+        self.write(|r| {
+            for name in r.state_names(prefix)? {
+                let kept = match r.state(&name) {
+                    Ok(b) => b.is_some_and(|b| keep(&b)),
+                    Err(StoreError::Integrity) => false,
+                    Err(e) => return Err(e),
+                };
+                if !kept {
+                    r.delete_state(&name)?;
+                }
             }
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// How many sealed state blobs have a name starting with `prefix`.
     pub fn count_sealed_states(&mut self, prefix: &str) -> Result<usize, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM sealed_state WHERE substr(name, 1, length(?1)) = ?1",
-            [prefix],
-            |r| r.get(0),
-        )?;
-        Ok(usize::try_from(n).unwrap_or(0))
+        self.read(|r| Ok(r.state_names(prefix)?.len()))
+    }
+
+    /// Re-seals the digest over the rows stored now, counting one more change: how someone
+    /// holding the key accepts a vault whose records no longer match its digest (after
+    /// checking what is in it). Every record and state entry must still authenticate.
+    pub fn accept_rows(&mut self) -> Result<coffer_core::digest::VaultDigest, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let counter = digest::load(&tx, &self.keys, &self.vault_id)
+            .map(|d| d.counter)
+            .unwrap_or(0);
+        let mut now = digest::scan(&tx, &self.keys)?;
+        now.counter = counter.wrapping_add(1);
+        digest::save(&tx, &self.keys, &self.vault_id, &now)?;
+        {
+            let records = Records::new(&tx, &self.keys, &self.vault_id)?;
+            records.all()?;
+            records.open_all_states()?;
+        }
+        tx.commit()?;
+        Ok(now)
     }
 
     /// A name for sealed state about `what` that does not reveal `what` (hex of a MAC under a
@@ -282,23 +286,16 @@ impl Vault {
     pub fn keyed_name(&self, label: &str, what: &str) -> String {
         coffer_core::hex::encode(&self.keys.name_mac(&format!("{label}\0{what}")))
     }
+}
 
-    fn state_aad(&self, name: &str) -> Vec<u8> {
-        state_aad(&self.vault_id, name)
+/// Test builds only (debug assertions): when `COFFER_TEST_CRASH_AT` names `point`, the process
+/// aborts there, as `kill -9` would stop it, without unwinding or rolling back. Release builds
+/// contain no such code.
+fn crash_point(point: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("COFFER_TEST_CRASH_AT").is_some_and(|p| p == point) {
+        std::process::abort();
     }
-
-    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
-    /// Other writers wait (busy timeout) instead of failing or losing a write.
-    pub fn write<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&Records<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let out = f(&Records::new(&tx, &self.keys, &self.vault_id))?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
-    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
 }

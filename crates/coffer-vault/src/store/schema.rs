@@ -1,8 +1,9 @@
 //! Schema, migrations and the vault's metadata.
 
-use super::{OpenError, StoreError};
+use super::{OpenError, StoreError, digest};
 use crate::fs;
 use coffer_core::crypto::{VaultKey, VaultKeys, random};
+use coffer_core::digest::VaultDigest;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::time::Duration;
@@ -37,7 +38,13 @@ const MIGRATIONS: &[&str] = &[
     // Version 3: records may be version 2 (`disabled`, `environments`). No table changes; the
     // version tells an older Coffer to stop instead of failing on records it cannot read.
     "",
+    // Version 4: the vault digest, a sealed-state entry (`digest::STATE_NAME`) binding every
+    // row. No table changes; the migration computes the first digest (`DIGEST_VERSION`).
+    "",
 ];
+
+/// The schema version that adds the vault digest.
+const DIGEST_VERSION: i64 = 4;
 
 pub(crate) struct Meta {
     pub vault_id: Vec<u8>,
@@ -97,22 +104,37 @@ pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
     Ok((conn, meta))
 }
 
-/// Brings an opened vault to [`SCHEMA_VERSION`]. Called only after the key was checked (or, for
-/// `reset`, when the caller is about to rewrite the vault anyway): a wrong key never writes.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+/// Brings an opened vault to [`SCHEMA_VERSION`]. Called only after the key was checked: a wrong
+/// key never writes. Reaching version 4 computes the first digest over the rows as they are, in
+/// the same transaction.
+pub(crate) fn migrate(
+    conn: &mut Connection,
+    keys: &VaultKeys,
+    vault_id: &[u8],
+) -> Result<(), OpenError> {
     let from: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if from >= SCHEMA_VERSION {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another process may have migrated while we waited for the lock.
+    if run_migrations(&tx)? {
+        let mut first = digest::scan(&tx, keys)?;
+        first.counter = 0;
+        digest::save(&tx, keys, vault_id, &first)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Runs the migrations the database inside `tx` has not had (another process may have run them
+/// while this one waited for the lock); true if they crossed [`DIGEST_VERSION`].
+fn run_migrations(tx: &Connection) -> Result<bool, StoreError> {
     let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (v, sql) in MIGRATIONS.iter().enumerate().skip(now as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", v as i64 + 1)?;
     }
-    tx.commit()?;
-    Ok(())
+    Ok(now < DIGEST_VERSION && SCHEMA_VERSION >= DIGEST_VERSION)
 }
 
 /// Creates a new vault database at `db` for `key`, atomically: the file appears complete or not
@@ -124,10 +146,7 @@ pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
         configure(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let tx = conn.transaction()?;
-        for (v, sql) in MIGRATIONS.iter().enumerate() {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", v as i64 + 1)?;
-        }
+        run_migrations(&tx)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('format', ?1)",
             [FORMAT_MARKER.as_bytes()],
@@ -146,25 +165,29 @@ pub(crate) fn create(db: &Path, key: &VaultKey) -> Result<(), CreateError> {
     placed
 }
 
-/// Gives the vault a new id and key check for `key`, deleting every secret, in one transaction.
+/// Gives the vault a new id and key check for `key`, deleting every secret and every sealed
+/// state entry (sealed under the old key: unreadable from now on), in one transaction; a vault
+/// of an older schema is migrated in the same transaction.
 pub(crate) fn rekey(conn: &mut Connection, key: &VaultKey) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    run_migrations(&tx)?;
     tx.execute("DELETE FROM secrets", [])?;
-    // Sealed under the old key: unreadable from now on.
     tx.execute("DELETE FROM sealed_state", [])?;
     write_key_meta(&tx, key)?;
     tx.commit()?;
     Ok(())
 }
 
-fn write_key_meta(conn: &Connection, key: &VaultKey) -> rusqlite::Result<()> {
+/// Writes a new vault id and the key check of `key` for it, and the digest of an empty vault.
+fn write_key_meta(conn: &Connection, key: &VaultKey) -> Result<(), StoreError> {
     let vault_id: [u8; 16] = random::bytes();
-    let check = VaultKeys::derive(key, &vault_id).key_check_value();
+    let keys = VaultKeys::derive(key, &vault_id);
+    let check = keys.key_check_value();
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('vault_id', ?1), ('key_check', ?2)",
         params![&vault_id[..], &check[..]],
     )?;
-    Ok(())
+    digest::save(conn, &keys, &vault_id, &VaultDigest::empty())
 }
 
 /// Removes what SQLite may leave beside a temporary database it was closed on.

@@ -112,9 +112,15 @@ impl TeamLink {
     }
 }
 
-/// Loads the vault's team link.
+/// Loads the vault's team link, after checking the set of stored rows against the vault digest:
+/// a team link deleted (or put back from an older copy) by someone without the key is noticed
+/// here, not taken for "not in a team".
 pub fn load(vault: &mut Vault) -> Result<Option<TeamLink>, StoreError> {
-    match vault.sealed_state(STATE_NAME)? {
+    let stored = vault.read(|r| {
+        r.verify_rows()?;
+        r.state(STATE_NAME)
+    })?;
+    match stored {
         None => Ok(None),
         Some(bytes) => serde_json::from_slice(&bytes)
             .map(Some)

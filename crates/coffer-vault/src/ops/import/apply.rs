@@ -201,6 +201,39 @@ pub fn apply(
                 },
             }
         }
+        // What the import destroys (everything, with --clear; the secrets it replaces otherwise)
+        // goes to the history with what it wrote, so `coffer undo` can take it back.
+        if plan.clear_first && !plan.seen.is_empty() || !report.replaced.is_empty() {
+            let before = if plan.clear_first {
+                plan.seen.clone()
+            } else {
+                let replaced: HashSet<&SecretName> = report.replaced.iter().collect();
+                plan.seen
+                    .iter()
+                    .filter(|s| replaced.contains(&s.name))
+                    .cloned()
+                    .collect()
+            };
+            let detail = format!(
+                "{}{} replaced, {} added",
+                if plan.clear_first {
+                    format!("--clear: {} removed, ", plan.seen.len())
+                } else {
+                    String::new()
+                },
+                report.replaced.len(),
+                writes.len() - report.replaced.len(),
+            );
+            crate::ops::history::record(
+                records,
+                "import",
+                &detail,
+                &coffer_core::history::Snapshot {
+                    before,
+                    after: writes.values().cloned().collect(),
+                },
+            )?;
+        }
         for (name, secret) in &writes {
             match records.id_of(name)? {
                 Some(id) => records.replace(&id, secret)?,

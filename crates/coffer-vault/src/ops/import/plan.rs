@@ -214,7 +214,7 @@ impl Plan {
     }
 }
 
-fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
+pub(crate) fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
     let mut c = Vec::new();
     match (&a.content, &b.content) {
         (SecretContent::Value(x), SecretContent::Value(y)) if !x.ct_eq(y) => c.push(Change::Value),
