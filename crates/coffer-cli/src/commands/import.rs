@@ -383,29 +383,33 @@ fn decide(plan: &Plan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>, Fai
             describe(d),
             escape(&d.incoming.source)
         );
-        loop {
-            let a =
-                prompt::line("  [s]kip, [r]eplace, [k]eep both (S/R/K: same for all the rest)? ")?;
-            let (r, for_all) = match a.trim() {
-                "s" => (Resolution::Skip, false),
-                "r" => (Resolution::Replace, false),
-                "k" => (Resolution::KeepBoth, false),
-                "S" => (Resolution::Skip, true),
-                "R" => (Resolution::Replace, true),
-                "K" => (Resolution::KeepBoth, true),
-                _ => {
-                    eprintln!("  Answer s, r or k (capital for all).");
-                    continue;
-                }
-            };
-            out.push(r);
-            if for_all {
-                all = Some(r);
-            }
-            break;
+        let (r, for_all) =
+            ask_resolution("  [s]kip, [r]eplace, [k]eep both (S/R/K: same for all the rest)? ")?;
+        out.push(r);
+        if for_all {
+            all = Some(r);
         }
     }
     Ok(out)
+}
+
+/// Asks `question` until the answer is s, r or k (capital: the same for all the rest).
+pub(super) fn ask_resolution(question: &str) -> Result<(Resolution, bool), Failure> {
+    loop {
+        let a = prompt::line(question)?;
+        return Ok(match a.trim() {
+            "s" => (Resolution::Skip, false),
+            "r" => (Resolution::Replace, false),
+            "k" => (Resolution::KeepBoth, false),
+            "S" => (Resolution::Skip, true),
+            "R" => (Resolution::Replace, true),
+            "K" => (Resolution::KeepBoth, true),
+            _ => {
+                eprintln!("  Answer s, r or k (capital for all).");
+                continue;
+            }
+        });
+    }
 }
 
 fn report_json(r: &ImportReport) -> Value {

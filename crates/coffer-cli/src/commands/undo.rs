@@ -123,27 +123,12 @@ fn decide(plan: &UndoPlan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>,
             continue;
         }
         eprintln!("{}", describe(c));
-        loop {
-            let a = prompt::line(
-                "  [s]kip (keep it as it is now), [r]eplace (put the old one back), [k]eep both (S/R/K: same for all the rest)? ",
-            )?;
-            let (r, all) = match a.trim() {
-                "s" => (Resolution::Skip, false),
-                "r" => (Resolution::Replace, false),
-                "k" => (Resolution::KeepBoth, false),
-                "S" => (Resolution::Skip, true),
-                "R" => (Resolution::Replace, true),
-                "K" => (Resolution::KeepBoth, true),
-                _ => {
-                    eprintln!("  Answer s, r or k (capital for all).");
-                    continue;
-                }
-            };
-            out.push(r);
-            if all {
-                for_all = Some(r);
-            }
-            break;
+        let (r, all) = super::import::ask_resolution(
+            "  [s]kip (keep it as it is now), [r]eplace (put the old one back), [k]eep both (S/R/K: same for all the rest)? ",
+        )?;
+        out.push(r);
+        if all {
+            for_all = Some(r);
         }
     }
     Ok(out)

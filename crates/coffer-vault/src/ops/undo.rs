@@ -3,6 +3,7 @@
 //! undo can be undone).
 
 use super::history::{self, entries_in};
+use super::import::apply::copy_name;
 use super::import::plan::changes;
 use super::import::{Change, Resolution};
 use super::store_error;
@@ -268,13 +269,10 @@ pub fn apply(
                             Some(t) => t,
                             None => taken.insert(r.all()?.into_iter().map(|s| s.name).collect()),
                         };
-                        let new = (2..=u32::MAX)
-                            .map_while(|n| s.name.with_suffix(n))
-                            .find(|n| !taken.contains(n))
-                            .ok_or_else(|| UndoError::NoFreeName {
+                        let new =
+                            copy_name(&s.name, taken).ok_or_else(|| UndoError::NoFreeName {
                                 name: s.name.to_string(),
                             })?;
-                        taken.insert(new.clone());
                         let mut copy = s.clone();
                         copy.name = new.clone();
                         r.insert(&copy)?;

@@ -104,6 +104,16 @@ pub enum ApplyError {
 }
 store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFreeName => Conflict });
 
+/// The first `NAME-N` (N >= 2) not in `taken`, now taken; `None` if every such name is longer
+/// than names may be.
+pub(crate) fn copy_name(name: &SecretName, taken: &mut HashSet<SecretName>) -> Option<SecretName> {
+    let new = (2..=u32::MAX)
+        .map_while(|n| name.with_suffix(n))
+        .find(|n| !taken.contains(n))?;
+    taken.insert(new.clone());
+    Some(new)
+}
+
 /// Whether a `NAME-N` copy (N >= 2) with the same content as `s` already exists or is being
 /// written, so keeping both again would only add another identical copy.
 fn kept_before(s: &Secret, existing: &[Secret], writes: &BTreeMap<SecretName, Secret>) -> bool {
@@ -186,13 +196,11 @@ pub fn apply(
                         report.identical.push(s.name.clone());
                     }
                     Some(Resolution::KeepBoth) => {
-                        let new = (2..=u32::MAX)
-                            .map_while(|n| s.name.with_suffix(n))
-                            .find(|n| !taken.contains(n))
-                            .ok_or_else(|| ApplyError::NoFreeName {
+                        let new = copy_name(&s.name, &mut taken).ok_or_else(|| {
+                            ApplyError::NoFreeName {
                                 name: s.name.to_string(),
-                            })?;
-                        taken.insert(new.clone());
+                            }
+                        })?;
                         let mut copy = s.clone();
                         copy.name = new.clone();
                         writes.insert(new.clone(), copy);
