@@ -595,3 +595,64 @@ async fn import_from_other_tools_and_export_a_dotenv_file() {
     assert_eq!(val(&other, "Stripe_live"), "sk_live_fixture_1");
     b.stop().await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn history_undoes_a_clear_and_a_conflict_is_decided_on_the_page() {
+    let v = TestVault::init();
+    v.set("stripe", "sk_live_before_clear");
+    v.set("github", "ghp_before_clear");
+    let (_s, b) = open(&v).await;
+    b.el("tr[data-name=stripe]").await;
+    // Clear on the page: the confirmation says History can put them back.
+    b.click("#open-clear").await;
+    let text = b.text_until("#confirm-text", |t| !t.is_empty()).await;
+    assert!(text.contains("History can put them back"), "{text}");
+    b.fill("#confirm-type", "clear").await;
+    b.click("#confirm-ok").await;
+    b.until("!document.querySelector('tr[data-name=stripe]')")
+        .await;
+    // A secret of the same name comes back changed (from the CLI) before the undo.
+    v.set("stripe", "sk_live_newer");
+    b.click("#open-history").await;
+    b.text_until("#history-table tbody tr td:nth-child(3)", |t| t == "clear")
+        .await;
+    b.click("#history-table tbody tr button").await;
+    b.text_until("#undo-table tr[data-name=github] td.status", |t| {
+        t.contains("put back")
+    })
+    .await;
+    let stripe = b
+        .text_until("#undo-table tr[data-name=stripe] td.status", |t| {
+            !t.is_empty()
+        })
+        .await;
+    assert!(stripe.contains("changed since (value)"), "{stripe}");
+    // The page shows names and actions, never a value.
+    let html = b.js("return document.body.innerHTML").await;
+    assert!(!html.as_str().unwrap().contains("sk_live_before_clear"));
+    b.select("#undo-conflict", "keepBoth").await;
+    b.screenshot("history-undo").await;
+    b.click("#undo-go").await;
+    b.text_until("#notice", |t| t.starts_with("Undone")).await;
+    b.el("tr[data-name=stripe-2]").await;
+    assert_eq!(val(&v, "github"), "ghp_before_clear");
+    assert_eq!(val(&v, "stripe"), "sk_live_newer");
+    assert_eq!(val(&v, "stripe-2"), "sk_live_before_clear");
+    // The undo is in the history itself, and the vault checks out.
+    b.text_until("#history-table tbody tr td:nth-child(3)", |t| t == "undo")
+        .await;
+    b.click("#verify-go").await;
+    let ok = b.text_until("#verify-result", |t| !t.is_empty()).await;
+    assert!(ok.starts_with("Vault OK: 3 secrets"), "{ok}");
+    // A plan shown before a change elsewhere is not applied: the page is told to look again.
+    b.click("#history-table tbody tr:nth-child(2) button").await;
+    b.el("#undo-table tr[data-name=stripe]").await;
+    v.set("other", "x");
+    b.click("#undo-go").await;
+    let err = b
+        .text_until("#history-dialog .error", |t| !t.is_empty())
+        .await;
+    assert!(err.contains("the vault changed"), "{err}");
+    assert_eq!(val(&v, "stripe"), "sk_live_newer");
+    b.stop().await;
+}

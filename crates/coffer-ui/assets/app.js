@@ -360,7 +360,7 @@ $('#confirm-dialog form').addEventListener('submit', async (ev) => {
 
 $('#open-clear').addEventListener('click', () => confirmThen(
   'Clear the vault?',
-  `All ${secrets.length} secrets will be removed. The vault and its key stay.`,
+  `All ${secrets.length} secrets will be removed. The vault and its key stay, and History can put them back.`,
   'clear',
   async () => {
     const r = await json('/api/clear', { confirm: true });
@@ -803,7 +803,7 @@ $('#import-form').addEventListener('submit', async (ev) => {
 
 $('#open-reset').addEventListener('click', () => confirmThen(
   'Reset the vault?',
-  'For a lost vault key: every secret is deleted for good and a new key is made. This cannot be undone. Export first if you still can.',
+  'For a lost vault key: every secret is deleted for good and a new key is made. The history goes too (it is sealed under the old key): this cannot be undone. Export first if you still can.',
   'reset vault',
   async () => {
     const r = await json('/api/reset', { confirm: 'reset vault' });
@@ -950,6 +950,111 @@ $('#cache-clear').addEventListener('click', async () => {
     const r = await json('/api/cache/clear', {});
     notice(`Deleted ${r.deleted} cached value${r.deleted === 1 ? '' : 's'}; the next use fetches again.`);
     await fillConnections();
+  } catch (e) {
+    showError(box, e);
+  }
+});
+
+// --- history and undo ------------------------------------------------------------------------
+
+const UNDO_WORDS = {
+  restore: 'put back (gone now)',
+  identical: 'already as it was',
+  revert: 'put back as it was',
+  conflict: 'changed since',
+  remove: 'added by the change: removed',
+  keepChanged: 'added by the change, changed since: kept',
+};
+let undoShown = null;
+
+function historyView(list) {
+  $('#history-list').hidden = !list;
+  $('#undo-plan').hidden = list;
+  $('#undo-back').hidden = list;
+  $('#undo-go').hidden = list;
+  $('#verify-go').hidden = !list;
+}
+
+async function fillHistory() {
+  const box = $('.error', $('#history-dialog'));
+  historyView(true);
+  try {
+    const r = await json('/api/history');
+    $('#history-retention').textContent = `Kept: the last ${r.retention.keep} changes, ${r.retention.maxAgeDays} days.`;
+    $('#history-none').hidden = r.entries.length > 0;
+    $('#history-table').hidden = r.entries.length === 0;
+    $('#history-table tbody').replaceChildren(...r.entries.map((e) => {
+      const tr = document.createElement('tr');
+      tr.dataset.id = e.id;
+      const act = cell(undefined, 'actions');
+      act.append(button('Undo…', () => showUndo(e.id), 'quiet small'));
+      tr.append(cell(String(e.id)), cell(e.at), cell(e.command), cell(`${e.before} → ${e.after}`), cell(e.detail, 'name'), act);
+      return tr;
+    }));
+  } catch (e) {
+    showError(box, e);
+  }
+}
+
+async function showUndo(id) {
+  const box = $('.error', $('#history-dialog'));
+  clearError(box);
+  try {
+    const r = await json('/api/undo/plan', { id });
+    const p = r.plan;
+    undoShown = p;
+    $('#undo-what').textContent = `Undo change ${p.id} (${p.command}, ${p.at}): ${p.detail}`;
+    $('#undo-table tbody').replaceChildren(...p.items.map((i) => {
+      const tr = document.createElement('tr');
+      tr.dataset.name = i.name;
+      const why = i.action === 'conflict' ? `${UNDO_WORDS.conflict} (${i.changes.join(', ')})` : UNDO_WORDS[i.action];
+      tr.append(cell(i.name, 'name'), cell(why, `status ${i.action === 'conflict' ? 'duplicate' : ''}`));
+      return tr;
+    }));
+    $('#undo-conflict-label').hidden = !p.items.some((i) => i.action === 'conflict');
+    historyView(false);
+    $('#undo-go').disabled = r.noop;
+    if (r.noop) $('#undo-what').textContent += ' Nothing to undo: the vault already holds it.';
+  } catch (e) {
+    showError(box, e);
+  }
+}
+
+$('#open-history').addEventListener('click', async () => {
+  $('#verify-result').hidden = true;
+  openDialog($('#history-dialog'));
+  await fillHistory();
+});
+$('#undo-back').addEventListener('click', fillHistory);
+$('#undo-go').addEventListener('click', async () => {
+  const box = $('.error', $('#history-dialog'));
+  clearError(box);
+  const p = undoShown;
+  const choice = $('#undo-conflict').value;
+  const resolutions = p.items.filter((i) => i.action === 'conflict').map(() => choice);
+  try {
+    const r = await json('/api/undo/apply', { id: p.id, vaultChanges: p.vaultChanges, resolutions });
+    const n = (v) => `${v} secret${v === 1 ? '' : 's'}`;
+    const parts = [`put back ${n(r.restored.length)}`];
+    if (r.removed.length) parts.push(`removed ${n(r.removed.length)}`);
+    if (r.skipped.length) parts.push(`kept ${n(r.skipped.length)} as changed since`);
+    for (const k of r.keptBoth) parts.push(`the old ${k.name} is ${k.storedAs}`);
+    notice(`Undone: ${parts.join('; ')}.${r.recorded ? ` This undo is change ${r.recorded}.` : ''}`);
+    await load();
+    await fillHistory();
+  } catch (e) {
+    showError(box, e);
+  }
+});
+$('#verify-go').addEventListener('click', async () => {
+  const box = $('.error', $('#history-dialog'));
+  clearError(box);
+  const out = $('#verify-result');
+  out.hidden = true;
+  try {
+    const r = await json('/api/verify');
+    out.textContent = `Vault OK: ${r.secrets} secrets and ${r.stateEntries} state entries authenticate, and they are the set the vault last wrote (change ${r.changes}).`;
+    out.hidden = false;
   } catch (e) {
     showError(box, e);
   }

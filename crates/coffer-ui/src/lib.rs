@@ -183,6 +183,10 @@ fn router(state: Arc<State>) -> axum::Router {
         .route("/api/import/apply", post(api::import::apply))
         .route("/api/import/discard", post(api::import::discard))
         .route("/api/clear", post(api::clear::clear))
+        .route("/api/history", get(api::history::history))
+        .route("/api/undo/plan", post(api::undo::undo_plan))
+        .route("/api/undo/apply", post(api::undo::undo_apply))
+        .route("/api/verify", get(api::verify::verify))
         .route("/api/connections", get(api::connections::connections))
         .route(
             "/api/connections/disconnect",

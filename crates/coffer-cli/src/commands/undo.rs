@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: UndoArgs) -> Result<(), Failure> {
         if args.json {
             println!(
                 "{}",
-                serde_json::json!({"plan": plan.to_json(), "result": report_json(&UndoReport::default())})
+                serde_json::json!({"plan": plan.to_json(), "result": UndoReport::default().to_json()})
             );
         } else {
             eprintln!(
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: UndoArgs) -> Result<(), Failure> {
     if args.json {
         println!(
             "{}",
-            serde_json::json!({"plan": plan.to_json(), "result": report_json(&report)})
+            serde_json::json!({"plan": plan.to_json(), "result": report.to_json()})
         );
     } else {
         print_report(&report);
@@ -132,19 +132,6 @@ fn decide(plan: &UndoPlan, flag: Option<OnDuplicate>) -> Result<Vec<Resolution>,
         }
     }
     Ok(out)
-}
-
-fn report_json(r: &UndoReport) -> serde_json::Value {
-    let names = |v: &[coffer_core::SecretName]| {
-        v.iter().map(|n| n.as_str().to_string()).collect::<Vec<_>>()
-    };
-    serde_json::json!({
-        "recorded": r.recorded,
-        "restored": names(&r.restored),
-        "removed": names(&r.removed),
-        "skipped": names(&r.skipped),
-        "keptBoth": r.kept_both.iter().map(|(a, b)| serde_json::json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
-    })
 }
 
 fn print_report(r: &UndoReport) {

@@ -236,19 +236,24 @@ pub(crate) struct ApplyIn {
     resolutions: Vec<String>,
 }
 
+/// A duplicate decision from the page: `skip`, `replace` or `keepBoth`.
+pub(crate) fn resolution(r: &str) -> Result<Resolution, ApiError> {
+    match r {
+        "skip" => Ok(Resolution::Skip),
+        "replace" => Ok(Resolution::Replace),
+        "keepBoth" => Ok(Resolution::KeepBoth),
+        _ => Err(ApiError::invalid(
+            format!("{r:?} is not a decision"),
+            "choose Skip, Replace or Keep both",
+        )),
+    }
+}
+
 pub(crate) async fn apply(S(state): S<Arc<State>>, Json(req): Json<ApplyIn>) -> ApiResult<Value> {
     let resolutions = req
         .resolutions
         .iter()
-        .map(|r| match r.as_str() {
-            "skip" => Ok(Resolution::Skip),
-            "replace" => Ok(Resolution::Replace),
-            "keepBoth" => Ok(Resolution::KeepBoth),
-            _ => Err(ApiError::invalid(
-                format!("{r:?} is not a decision"),
-                "choose Skip, Replace or Keep both",
-            )),
-        })
+        .map(|r| resolution(r))
         .collect::<Result<Vec<_>, _>>()?;
     // The plan stays kept while it is applied: a decision list that does not fit it (the
     // library's `Resolutions` error) leaves it for a corrected try; anything else ends it.

@@ -9,6 +9,7 @@ pub(crate) mod disconnect;
 pub(crate) mod domains;
 pub(crate) mod enable;
 pub(crate) mod export;
+pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod key;
 pub(crate) mod list;
@@ -18,6 +19,8 @@ pub(crate) mod reveal;
 pub(crate) mod save;
 pub(crate) mod status;
 pub(crate) mod team;
+pub(crate) mod undo;
+pub(crate) mod verify;
 
 use crate::State;
 use axum::Json;

@@ -82,11 +82,18 @@ impl UndoPlan {
             .all(|i| matches!(i.action, Action::Identical | Action::KeepChanged))
     }
 
+    /// The vault's change counter when the plan was made (a front end that applies the plan
+    /// later sends it back: [`plan_again`]).
+    pub fn vault_changes(&self) -> u64 {
+        self.seen
+    }
+
     /// The plan as JSON (names and actions, never values): `id`, `command`, `detail`, `at`,
-    /// and `items` with `name`, `action` and a conflict's `changes`.
+    /// `vaultChanges`, and `items` with `name`, `action` and a conflict's `changes`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "id": self.entry.id,
+            "vaultChanges": self.seen,
             "command": self.entry.command,
             "detail": self.entry.detail,
             "at": self.entry.at.to_string(),
@@ -117,6 +124,23 @@ pub struct UndoReport {
     pub skipped: Vec<SecretName>,
     /// Conflicts whose old version was stored under a new name: (name, new name).
     pub kept_both: Vec<(SecretName, SecretName)>,
+}
+
+impl UndoReport {
+    /// The report as JSON, the same for every front end: `recorded` (the undo's own change
+    /// id, or null), `restored`, `removed`, `skipped`, `keptBoth` (`name`, `storedAs`).
+    pub fn to_json(&self) -> serde_json::Value {
+        fn names(v: &[SecretName]) -> Vec<&str> {
+            v.iter().map(|n| n.as_str()).collect()
+        }
+        serde_json::json!({
+            "recorded": self.recorded,
+            "restored": names(&self.restored),
+            "removed": names(&self.removed),
+            "skipped": names(&self.skipped),
+            "keptBoth": self.kept_both.iter().map(|(a, b)| serde_json::json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// Undo failed; the vault is unchanged.
@@ -210,6 +234,17 @@ pub fn plan(vault: &mut Vault, id: Option<u64>) -> Result<UndoPlan, UndoError> {
             seen: r.digest().counter,
         })
     })
+}
+
+/// Plans undoing entry `id` again for a front end that showed the plan made when the vault's
+/// change counter was `vault_changes`: refused ([`UndoError::Changed`]) if the vault changed since,
+/// so what is applied is what was shown.
+pub fn plan_again(vault: &mut Vault, id: u64, vault_changes: u64) -> Result<UndoPlan, UndoError> {
+    let plan = plan(vault, Some(id))?;
+    if plan.seen != vault_changes {
+        return Err(UndoError::Changed);
+    }
+    Ok(plan)
 }
 
 fn open_snapshot(r: &Records<'_>, id: u64) -> Result<Snapshot, StoreError> {
