@@ -150,12 +150,19 @@ pub struct ExportReport {
     /// The policy revision that allowed it.
     #[serde(default)]
     pub policy_revision: Option<i64>,
+    /// The vault's change counter when it exported (`docs/storage.md`, "Vault digest"): the
+    /// server keeps the highest each member reported, so a vault restored from an older copy of
+    /// its file is flagged in the audit log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault_changes: Option<u64>,
 }
 
-/// One audit entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One audit entry, with its place in the team's hash chain (`coffer_core::audit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditEntry {
+    /// Its place in the team's chain, from 1.
+    pub seq: i64,
     /// Microseconds since the Unix epoch.
     pub at_micros: i64,
     /// Who (member id), if a member acted.
@@ -164,16 +171,64 @@ pub struct AuditEntry {
     pub actor_name: Option<String>,
     /// What: `policy.set`, `vault.export`, `member.add`, `team.plan`, `member.release`.
     pub action: String,
-    /// Details.
-    pub detail: serde_json::Value,
+    /// Details: the JSON text exactly as stored and hashed.
+    pub detail: String,
+    /// The previous entry's hash (hex; 64 zeros for the first).
+    pub prev_hash: String,
+    /// This entry's hash (hex).
+    pub hash: String,
+    /// The server's Ed25519 signature of the hash (hex).
+    pub signature: String,
+}
+
+impl AuditEntry {
+    /// The entry as its chain sees it, for `coffer_core::audit::verify_run`; `None` if a chain
+    /// field is not well-formed hex.
+    pub fn chained<'a>(&'a self, team_id: &'a str) -> Option<coffer_core::audit::Chained<'a>> {
+        let h = |s: &str| {
+            coffer_core::hex::decode(s)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+        };
+        Some(coffer_core::audit::Chained {
+            link: coffer_core::audit::Link {
+                team_id,
+                seq: self.seq,
+                at_micros: self.at_micros,
+                actor_id: self.actor_id.as_deref(),
+                actor_name: self.actor_name.as_deref(),
+                action: &self.action,
+                detail: &self.detail,
+            },
+            prev_hash: h(&self.prev_hash)?,
+            hash: h(&self.hash)?,
+            signature: coffer_core::hex::decode(&self.signature).ok()?,
+        })
+    }
+}
+
+/// The head of a team's audit chain: its last entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditHead {
+    /// The last entry's place (0: no entry yet).
+    pub seq: i64,
+    /// Its hash (hex).
+    pub hash: String,
 }
 
 /// `GET /v1/audit`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditLog {
-    /// The newest entries, oldest first.
+    /// The entries asked for, oldest first.
     pub entries: Vec<AuditEntry>,
+    /// The chain's head when the page was read.
+    pub head: AuditHead,
+    /// The cursor for the next page, if there may be more: `before=` for the newest-first
+    /// pages, `after=` when walking the chain forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<i64>,
 }
 
 /// What went wrong.

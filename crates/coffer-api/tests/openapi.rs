@@ -29,16 +29,25 @@ fn member() -> Member {
 fn samples() -> Vec<(&'static str, Value, Value)> {
     let both = |name, v: Value| (name, v.clone(), v);
     let entry = |some: bool| AuditEntry {
+        seq: 1,
         at_micros: 1,
         actor_id: some.then(|| "m1".into()),
         actor_name: some.then(|| "alice".into()),
         action: "policy.set".into(),
-        detail: json!({}),
+        detail: json!({}).to_string(),
+        prev_hash: "00".repeat(32),
+        hash: "ab".repeat(32),
+        signature: "cd".repeat(64),
     };
     let report = |some: bool| ExportReport {
         format: ExportKind::Encrypted,
         secret_count: 3,
         policy_revision: some.then_some(2),
+        vault_changes: some.then_some(42),
+    };
+    let head = || AuditHead {
+        seq: 1,
+        hash: "ab".repeat(32),
     };
     let v = |x: &dyn erased::Ser| x.value();
     vec![
@@ -114,12 +123,20 @@ fn samples() -> Vec<(&'static str, Value, Value)> {
         ),
         ("ExportReport", v(&report(true)), v(&report(false))),
         ("AuditEntry", v(&entry(true)), v(&entry(false))),
-        both(
+        (
             "AuditLog",
             v(&AuditLog {
                 entries: vec![entry(true)],
+                head: head(),
+                next: Some(1),
+            }),
+            v(&AuditLog {
+                entries: vec![],
+                head: head(),
+                next: None,
             }),
         ),
+        both("AuditHead", v(&head())),
         both(
             "Error",
             v(&Error {

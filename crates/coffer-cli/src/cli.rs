@@ -816,12 +816,21 @@ pub enum TeamCommand {
     },
     /// Show the team's audit log (admins)
     Audit {
-        /// Newest entries to show
-        #[arg(long, default_value_t = 50)]
+        /// Newest entries to show (1 to 1000)
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
+        /// Show the entries before this one (the number printed first on each line): older pages
+        #[arg(long, value_name = "N", conflicts_with_all = ["verify", "jsonl"])]
+        before: Option<i64>,
         /// Machine-readable JSON
-        #[arg(long)]
+        #[arg(long, conflicts_with = "jsonl")]
         json: bool,
+        /// Read the whole log and check its hash chain and every signature against the server key pinned at login; reports the first broken entry (exit 7)
+        #[arg(long)]
+        verify: bool,
+        /// Print the whole log, checked as with --verify, as JSON Lines: one entry per line, then the head
+        #[arg(long)]
+        jsonl: bool,
     },
 }
 

@@ -303,6 +303,16 @@ impl ServerPublicKey {
         Ok(payload)
     }
 
+    /// Whether `sig` is this key's signature of `msg` (strict Ed25519 verification).
+    pub(crate) fn verify_raw(&self, msg: &[u8], sig: &[u8]) -> bool {
+        let Ok(sig) = <[u8; 64]>::try_from(sig) else {
+            return false;
+        };
+        self.0
+            .verify_strict(msg, &Signature::from_bytes(&sig))
+            .is_ok()
+    }
+
     /// Checks a signed release and returns it, if it is for `team_id` / `member_id`. Whether it
     /// is in effect yet is the caller's check (`effective_at`).
     pub fn verify_release(
@@ -395,6 +405,11 @@ impl ServerSigningKey {
             payload: B64.encode(&payload),
             signature: B64.encode(sig.to_bytes()),
         }
+    }
+
+    /// Signs `msg` as it is (callers put a label first: `crate::audit`).
+    pub(crate) fn sign_raw(&self, msg: &[u8]) -> [u8; 64] {
+        self.0.sign(msg).to_bytes()
     }
 
     /// Signs a policy statement.

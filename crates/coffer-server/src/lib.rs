@@ -6,6 +6,7 @@
 pub mod api;
 pub mod clock;
 pub mod db;
+pub mod limit;
 pub mod names;
 pub mod token;
 

@@ -9,7 +9,6 @@ use coffer_server::api::{self, AppState};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -66,6 +65,9 @@ enum Command {
     },
     /// Print the fingerprint of the key that signs policies (compare with `coffer team login`)
     Fingerprint,
+    /// The audit log: check every team's hash chain
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Change a team's plan
     SetPlan {
         /// Team id or name
@@ -74,6 +76,17 @@ enum Command {
         /// Plan: free, team or enterprise
         #[arg(long)]
         plan: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and check every signature of each team's log (or one team's);
+    /// reports the first broken entry and exits 1
+    Verify {
+        /// Team id or name [default: every team]
+        #[arg(long)]
+        team: Option<String>,
     },
 }
 
@@ -151,7 +164,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Fingerprint) => {
-            println!("{}", db.signing_key().await?.public().fingerprint());
+            println!("{}", db.signing_key().public().fingerprint());
+            Ok(())
+        }
+        Some(Command::Audit(AuditCommand::Verify { team })) => {
+            let teams = match team {
+                Some(t) => vec![
+                    db.find_team(&t)
+                        .await?
+                        .with_context(|| format!("no team {t:?}"))?,
+                ],
+                None => db.teams().await?,
+            };
+            let mut broken = 0;
+            for t in &teams {
+                match db.verify_audit(&t.id).await? {
+                    Ok(n) => eprintln!("Team {:?} ({}): {n} entries, chain intact.", t.name, t.id),
+                    Err(b) => {
+                        broken += 1;
+                        eprintln!("Team {:?} ({}): BROKEN at {b}", t.name, t.id);
+                    }
+                }
+            }
+            if broken > 0 {
+                anyhow::bail!(
+                    "the audit log of {broken} team{} was changed outside the server",
+                    if broken == 1 { "" } else { "s" }
+                );
+            }
             Ok(())
         }
         Some(Command::SetPlan { team, plan: p }) => {
@@ -190,14 +230,9 @@ async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
             token.as_str()
         );
     }
-    let key = db.signing_key().await?;
+    let key = db.signing_key();
     let fingerprint = key.public().fingerprint();
-    let state = AppState {
-        db,
-        key: Arc::new(key),
-        policy_ttl: cli.policy_ttl,
-        request_timeout: Duration::from_secs(cli.request_timeout),
-    };
+    let state = AppState::new(db, cli.policy_ttl, Duration::from_secs(cli.request_timeout));
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;

@@ -5,10 +5,9 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use coffer_core::policy::{Plan, ServerSigningKey};
+use coffer_core::policy::Plan;
 use coffer_server::Db;
 use coffer_server::api::{AppState, router};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 const ROUTES: &[(&str, &[&str])] = &[
@@ -32,12 +31,7 @@ async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open_sqlite(dir.path()).await.unwrap();
     let (_, token) = db.bootstrap("Acme", "alice", Plan::Team).await.unwrap();
-    let state = AppState {
-        db,
-        key: Arc::new(ServerSigningKey::generate()),
-        policy_ttl: 300,
-        request_timeout: std::time::Duration::from_secs(10),
-    };
+    let state = AppState::new(db, 300, std::time::Duration::from_secs(10));
     App {
         _dir: dir,
         state,
@@ -164,6 +158,75 @@ async fn export_reports_a_vault_could_not_make_are_refused_and_not_logged() {
         .filter(|e| e["action"] == "vault.export")
         .collect();
     assert_eq!(exports.len(), 1, "only the real report is logged: {v}");
+}
+
+#[tokio::test]
+async fn a_member_flooding_export_reports_is_slowed_and_the_log_pages_by_cursor() {
+    let a = app().await;
+    let report = r#"{"format":"encrypted","secretCount":3,"policyRevision":0}"#;
+    // A burst of 20 is taken; the 21st waits (one every 30 s), with Retry-After.
+    for i in 0..20 {
+        let (s, v) = send(&a, "POST", "/v1/audit/exports", true, Some(report)).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "report {i}: {v}");
+    }
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/v1/audit/exports")
+        .header("authorization", format!("Bearer {}", a.token))
+        .header("content-type", "application/json")
+        .body(Body::from(report))
+        .unwrap();
+    let resp = router(a.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    // 21 entries in all (the bootstrap's member.add first): pages of 8, newest first.
+    let (s, v) = send(&a, "GET", "/v1/audit?limit=8", true, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let seqs = |v: &serde_json::Value| -> Vec<i64> {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(seqs(&v), (14..=21).collect::<Vec<_>>());
+    assert_eq!(v["head"]["seq"], 21);
+    assert_eq!(v["next"], 14);
+    let (_, v) = send(&a, "GET", "/v1/audit?limit=8&before=14", true, None).await;
+    assert_eq!(seqs(&v), (6..=13).collect::<Vec<_>>());
+    let (_, v) = send(&a, "GET", "/v1/audit?limit=8&before=6", true, None).await;
+    assert_eq!(seqs(&v), (1..=5).collect::<Vec<_>>());
+    assert!(v.get("next").is_none(), "the first page: {v}");
+    // Forward, as a chain check walks it.
+    let (_, v) = send(&a, "GET", "/v1/audit?limit=10&after=15", true, None).await;
+    assert_eq!(seqs(&v), (16..=21).collect::<Vec<_>>());
+    assert!(v.get("next").is_none());
+    let (s, v) = send(&a, "GET", "/v1/audit?before=3&after=1", true, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_error_shape("before and after", s, &v);
+    // Every entry is chained and signed by the server's key.
+    let (_, v) = send(&a, "GET", "/v1/audit?limit=1000", true, None).await;
+    let log: coffer_api::AuditLog = serde_json::from_value(v).unwrap();
+    let team = a.state.db.teams().await.unwrap()[0].id.clone();
+    let chained: Vec<_> = log
+        .entries
+        .iter()
+        .map(|e| e.chained(&team).unwrap())
+        .collect();
+    let end = coffer_core::audit::verify_run(
+        &a.state.key.public(),
+        (0, coffer_core::audit::GENESIS),
+        &chained,
+        Some(log.head.seq),
+    )
+    .unwrap();
+    assert_eq!(coffer_core::hex::encode(&end.1), log.head.hash);
 }
 
 #[tokio::test]

@@ -206,21 +206,53 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                 }
             }
         }
-        TeamCommand::Audit { limit, json } => {
-            let entries = team::audit::audit(vault, limit)?;
+        TeamCommand::Audit {
+            limit,
+            before,
+            json,
+            verify,
+            jsonl,
+        } => {
+            if verify || jsonl {
+                let check = team::audit::verify(vault)?;
+                if jsonl {
+                    for e in &check.entries {
+                        println!("{}", json!(e));
+                    }
+                    println!("{}", json!({"head": check.head, "verified": true}));
+                } else if json {
+                    println!(
+                        "{}",
+                        json!({"ok": true, "entries": check.entries.len(), "head": check.head})
+                    );
+                } else {
+                    eprintln!(
+                        "Audit log intact: {} entries, every one chained to the one before and signed by the server key pinned at login; head {} ({}).",
+                        check.entries.len(),
+                        check.head.seq,
+                        &check.head.hash[..16.min(check.head.hash.len())]
+                    );
+                }
+                return Ok(());
+            }
+            let log = team::audit::audit(vault, limit, before)?;
             if json {
-                println!("{}", json!({"entries": entries}));
+                println!("{}", json!(log));
             } else {
-                for e in entries {
+                for e in &log.entries {
                     let when = coffer_core::Timestamp::from_unix(e.at_micros / 1_000_000)
                         .map(|t| t.to_string())
                         .unwrap_or_default();
                     println!(
-                        "{when}  {:<14} {:<12} {}",
+                        "{:>6}  {when}  {:<14} {:<12} {}",
+                        e.seq,
                         escape(&e.action),
                         escape(e.actor_name.as_deref().unwrap_or("(server)")),
-                        escape(&e.detail.to_string())
+                        escape(&e.detail)
                     );
+                }
+                if let Some(n) = log.next {
+                    eprintln!("Older entries: `coffer team audit --before {n}`.");
                 }
             }
         }

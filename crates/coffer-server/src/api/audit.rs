@@ -1,12 +1,12 @@
 //! Audit: exports reported by vaults; the log, for admins.
 
 use super::{ApiError, AppJson, AppQuery, AppState, Caller};
+use crate::db::audit::Page;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use coffer_api::{AuditLog, ExportReport};
+use coffer_api::{AuditHead, AuditLog, ExportReport};
 use serde::Deserialize;
-use serde_json::json;
 
 /// The most secrets one export report may claim: far above any vault Coffer can export, low
 /// enough that a made-up count stands out.
@@ -35,29 +35,59 @@ pub async fn report_export(
             )));
         }
     }
-    s.db.audit(
-        &c.team.id,
-        Some(&c.member),
-        "vault.export",
-        &json!({"format": r.format, "secretCount": r.secret_count, "policyRevision": r.policy_revision}),
-    )
-    .await?;
+    // A member who reports more often than any person exports is slowed down (per replica), so
+    // made-up reports cannot push real entries out of sight.
+    s.limits
+        .reports
+        .take(&c.member.id, std::time::Instant::now())
+        .map_err(|wait| {
+            ApiError::too_many(
+                "too many export reports from this member; try again later",
+                wait,
+            )
+        })?;
+    s.db.report_export(&c.team.id, &c.member, &r).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
-pub struct Page {
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
     limit: Option<i64>,
+    /// Entries before this place (newest first, for reading back through the log).
+    before: Option<i64>,
+    /// Entries after this place (oldest first, for walking the chain forward).
+    after: Option<i64>,
 }
 
-/// The newest entries (default 100, at most 1000), oldest first.
+/// A page of the log (default the newest 100, at most 1000 per page), oldest first, with the
+/// chain's head and the cursor of the next page.
 pub async fn list(
     State(s): State<AppState>,
     c: Caller,
-    AppQuery(p): AppQuery<Page>,
+    AppQuery(p): AppQuery<PageQuery>,
 ) -> Result<Json<AuditLog>, ApiError> {
     c.require_admin("read the audit log")?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
-    let entries = s.db.audit_log(&c.team.id, limit).await?;
-    Ok(Json(AuditLog { entries }))
+    let page = match (p.before, p.after) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request("give before or after, not both"));
+        }
+        (Some(b), None) => Page::Before(b, limit),
+        (None, Some(a)) => Page::After(a, limit),
+        (None, None) => Page::Newest(limit),
+    };
+    // The head first: a page read after it may hold newer entries, never fewer.
+    let (seq, hash) = s.db.audit_head(&c.team.id).await?;
+    let entries = s.db.audit_log(&c.team.id, page).await?;
+    let full = entries.len() as i64 == limit;
+    let next = match page {
+        Page::After(..) => entries.last().filter(|_| full).map(|e| e.seq),
+        _ => entries.first().filter(|e| full && e.seq > 1).map(|e| e.seq),
+    };
+    Ok(Json(AuditLog {
+        entries,
+        head: AuditHead { seq, hash },
+        next,
+    }))
 }

@@ -10,6 +10,8 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds to wait, sent as `Retry-After` (429).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -18,7 +20,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+    /// 429, with `Retry-After` (whole seconds, rounded up).
+    pub fn too_many(m: impl Into<String>, wait: std::time::Duration) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m);
+        e.retry_after = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        e
     }
     /// 400.
     pub fn bad_request(m: impl Into<String>) -> Self {
@@ -101,6 +110,11 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut resp = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        resp
     }
 }

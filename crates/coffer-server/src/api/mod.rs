@@ -13,6 +13,7 @@ pub use error::ApiError;
 pub use extract::{AppJson, AppQuery};
 
 use crate::Db;
+use crate::limit::RateLimiter;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
@@ -36,6 +37,36 @@ pub struct AppState {
     pub policy_ttl: i64,
     /// Per-request time limit.
     pub request_timeout: Duration,
+    /// Rate limits (per replica).
+    pub limits: Arc<Limits>,
+}
+
+/// The rate limits a replica enforces (`docs/team-server.md`, "Limits").
+#[derive(Debug)]
+pub struct Limits {
+    /// Export reports per member: a burst of 20, then one every 30 s.
+    pub reports: RateLimiter,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            reports: RateLimiter::new(20, Duration::from_secs(30), 100_000),
+        }
+    }
+}
+
+impl AppState {
+    /// The state of a server on `db` (signing with its key) with default limits.
+    pub fn new(db: Db, policy_ttl: i64, request_timeout: Duration) -> Self {
+        Self {
+            key: db.signing_key(),
+            db,
+            policy_ttl,
+            request_timeout,
+            limits: Arc::new(Limits::default()),
+        }
+    }
 }
 
 /// The API router.

@@ -47,6 +47,7 @@ fn member_from_row(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
 
 async fn insert_member(
     tx: &mut sqlx::AnyConnection,
+    key: &coffer_core::policy::ServerSigningKey,
     team_id: &str,
     name: &str,
     role: Role,
@@ -94,7 +95,7 @@ async fn insert_member(
         role,
     };
     let detail = serde_json::json!({"member": member.name, "role": role.as_str()});
-    super::audit::record(&mut *tx, team_id, by, "member.add", &detail).await?;
+    super::audit::record(tx, key, team_id, by, "member.add", &detail).await?;
     Ok((member, tok))
 }
 
@@ -138,7 +139,15 @@ impl Db {
             }
             Err(e) => return Err(DbError::from(e).into()),
         }
-        let (_, tok) = insert_member(&mut tx, &team.id, admin_name, Role::SuperAdmin, None).await?;
+        let (_, tok) = insert_member(
+            &mut tx,
+            &self.signer,
+            &team.id,
+            admin_name,
+            Role::SuperAdmin,
+            None,
+        )
+        .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok((team, tok))
     }
@@ -152,7 +161,7 @@ impl Db {
         by: Option<&Member>,
     ) -> Result<(Member, Zeroizing<String>), AddMemberError> {
         let mut tx = self.pool().begin().await.map_err(DbError::from)?;
-        let out = insert_member(&mut tx, team_id, name, role, by).await?;
+        let out = insert_member(&mut tx, &self.signer, team_id, name, role, by).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(out)
     }
@@ -205,7 +214,15 @@ impl Db {
             .bind(&member.id)
             .execute(&mut *tx)
             .await?;
-        super::audit::record(&mut *tx, &member.team_id, Some(by), action, detail).await?;
+        super::audit::record(
+            &mut tx,
+            &self.signer,
+            &member.team_id,
+            Some(by),
+            action,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,11 +2,13 @@
 //! several servers starting at once from applying the same migration twice; on SQLite the second
 //! server waits for the first one's write lock (busy timeout).
 
-use super::{Backend, Db, DbError};
+use super::{Backend, DbError};
+use sqlx::AnyPool;
 use sqlx::Row;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Portable SQL only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE server_identity (
     id           BIGINT PRIMARY KEY,
     signing_seed TEXT NOT NULL,
@@ -49,14 +51,28 @@ CREATE TABLE audit_log (
     detail     TEXT NOT NULL
 );
 CREATE INDEX audit_team_time ON audit_log (team_id, at_micros);
-"#];
+"#,
+    r#"
+ALTER TABLE audit_log ADD COLUMN seq BIGINT;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+ALTER TABLE audit_log ADD COLUMN signature TEXT;
+CREATE UNIQUE INDEX audit_team_seq ON audit_log (team_id, seq);
+ALTER TABLE members ADD COLUMN max_vault_changes BIGINT;
+CREATE TABLE audit_heads (
+    team_id TEXT PRIMARY KEY REFERENCES teams (id),
+    seq     BIGINT NOT NULL,
+    hash    TEXT NOT NULL
+);
+"#,
+];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-pub(super) async fn run(db: &Db) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
-    if db.backend() == Backend::Postgres {
+pub(super) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), DbError> {
+    let mut tx = pool.begin().await?;
+    if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock(727265)")
             .execute(&mut *tx)
             .await?;

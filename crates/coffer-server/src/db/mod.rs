@@ -1,7 +1,7 @@
 //! Storage: the embedded SQLite file by default, PostgreSQL for teams that outgrow one machine.
 //! One schema for both (portable types only: TEXT and BIGINT), applied by numbered migrations.
 
-mod audit;
+pub mod audit;
 mod identity;
 pub mod members;
 mod migrate;
@@ -13,9 +13,11 @@ pub use members::Member;
 pub use settings::VaultSettings;
 pub use teams::Team;
 
+use coffer_core::policy::ServerSigningKey;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The key that signs policies, releases and audit entries.
+    signer: Arc<ServerSigningKey>,
 }
 
 /// Database failure.
@@ -111,14 +115,25 @@ impl Db {
                 .execute(&pool)
                 .await?;
         }
-        let db = Self { pool, backend };
-        migrate::run(&db).await?;
+        migrate::run(&pool, backend).await?;
+        let signer = Arc::new(identity::load_or_create(&pool).await?);
+        let db = Self {
+            pool,
+            backend,
+            signer,
+        };
+        audit::chain_unchained(&db).await?;
         Ok(db)
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The key that signs policies, releases and audit entries.
+    pub fn signing_key(&self) -> Arc<ServerSigningKey> {
+        self.signer.clone()
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -69,7 +69,15 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({"resource": "vault", "export": export});
-        super::audit::record(&mut *tx, team_id, Some(by), "policy.set", &detail).await?;
+        super::audit::record(
+            &mut tx,
+            &self.signer,
+            team_id,
+            Some(by),
+            "policy.set",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         self.vault_settings(team_id).await
     }

@@ -67,7 +67,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({"plan": plan.as_str()});
-        super::audit::record(&mut *tx, team_id, None, "team.plan", &detail).await?;
+        super::audit::record(&mut tx, &self.signer, team_id, None, "team.plan", &detail).await?;
         tx.commit().await?;
         Ok(true)
     }

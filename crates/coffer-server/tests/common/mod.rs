@@ -74,6 +74,64 @@ impl Store {
     pub fn fingerprint(&self) -> String {
         self.admin(&["fingerprint"])
     }
+
+    /// `coffer-server ARGS` against this store: (success, stderr).
+    pub fn admin_status(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
+            .args(self.args())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Store::Sqlite(d) => format!(
+                "sqlite://{}",
+                d.path().join("server/coffer-server.db").display()
+            ),
+            Store::Postgres(pg) => pg.url.clone(),
+        }
+    }
+
+    /// Runs SQL on the database behind the server's back (as someone with access to the
+    /// database but not the signing key would); the rows of the last statement, each column
+    /// as text (NULL as "").
+    pub fn sql(&self, statements: &[&str]) -> Vec<Vec<String>> {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url())
+                .await
+                .unwrap();
+            let mut rows = Vec::new();
+            for s in statements {
+                rows = sqlx::query(sqlx::AssertSqlSafe(*s))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{s}: {e}"));
+            }
+            rows.iter()
+                .map(|r| {
+                    (0..r.columns().len())
+                        .map(|i| {
+                            r.try_get::<String, _>(i)
+                                .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
 }
 
 fn is_root() -> bool {

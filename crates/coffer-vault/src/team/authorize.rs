@@ -256,7 +256,13 @@ pub(crate) fn fetch_policy(
 pub(crate) fn flush_pending(client: &Client, token: &SecretString, link: &mut TeamLink) {
     link.pending_reports.retain(|p| {
         client
-            .report_export(token, p.format, p.secret_count, Some(p.policy_revision))
+            .report_export(
+                token,
+                p.format,
+                p.secret_count,
+                Some(p.policy_revision),
+                p.vault_changes,
+            )
             .is_err()
     });
 }
@@ -286,8 +292,12 @@ pub fn report_export(
     let Some(token) = &team.token else {
         return Ok(Reported::NotRecorded);
     };
-    let sent = Client::new(&team.server_url)
-        .and_then(|c| c.report_export(token, grant.kind, count, Some(team.revision)));
+    // The vault's change counter goes with the report: the server's audit log is the anchor
+    // that tells a vault restored from an older copy of its file (`docs/storage.md`).
+    let changes = vault.read(|r| Ok::<_, StoreError>(r.digest().counter))?;
+    let sent = Client::new(&team.server_url).and_then(|c| {
+        c.report_export(token, grant.kind, count, Some(team.revision), Some(changes))
+    });
     if sent.is_ok() {
         return Ok(Reported::Recorded);
     }
@@ -297,6 +307,7 @@ pub fn report_export(
             secret_count: count,
             policy_revision: team.revision,
             at: crate::clock::now(),
+            vault_changes: Some(changes),
         });
         save(vault, Some(&link))?;
     }

@@ -8,6 +8,17 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::time::Duration;
 
+/// Where a page of the audit log starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The newest entries.
+    Newest,
+    /// The entries before this place, newest first.
+    Before(i64),
+    /// The entries after this place, oldest first.
+    After(i64),
+}
+
 /// Per-request time limit.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -196,6 +207,7 @@ impl Client {
         kind: ExportKind,
         count: usize,
         revision: Option<i64>,
+        vault_changes: Option<u64>,
     ) -> Result<(), TeamError> {
         self.send(
             self.authed(reqwest::Method::POST, "/v1/audit/exports", token)
@@ -203,24 +215,26 @@ impl Client {
                     format: kind,
                     secret_count: count as u64,
                     policy_revision: revision,
+                    vault_changes,
                 }),
         )?;
         Ok(())
     }
 
-    /// The audit log (admins).
+    /// A page of the audit log (admins).
     pub fn audit(
         &self,
         token: &SecretString,
         limit: u32,
-    ) -> Result<Vec<coffer_api::AuditEntry>, TeamError> {
-        let r = self.send(self.authed(
-            reqwest::Method::GET,
-            &format!("/v1/audit?limit={limit}"),
-            token,
-        ))?;
-        let log: coffer_api::AuditLog = Self::json(r, "audit log")?;
-        Ok(log.entries)
+        cursor: Cursor,
+    ) -> Result<coffer_api::AuditLog, TeamError> {
+        let query = match cursor {
+            Cursor::Newest => format!("/v1/audit?limit={limit}"),
+            Cursor::Before(s) => format!("/v1/audit?limit={limit}&before={s}"),
+            Cursor::After(s) => format!("/v1/audit?limit={limit}&after={s}"),
+        };
+        let r = self.send(self.authed(reqwest::Method::GET, &query, token))?;
+        Self::json(r, "audit log")
     }
 
     /// Revokes the token; returns the server's signed release.

@@ -75,9 +75,14 @@ pub fn login(
             .map_or(0, |l| l.max_revision),
         release: None,
         pending_reports: existing
+            .as_ref()
             .filter(|l| l.team_id == me.team_id)
-            .map(|l| l.pending_reports)
+            .map(|l| l.pending_reports.clone())
             .unwrap_or_default(),
+        // Same team, same server key: the audit chain verified before must still be there.
+        audit_head: existing
+            .filter(|l| l.team_id == me.team_id && l.server_key == key.to_base64())
+            .and_then(|l| l.audit_head),
     };
     link.accept_policy(&st, signed)?;
     save(vault, Some(&link))?;

@@ -53,6 +53,10 @@ pub struct TeamLink {
     /// Exports not yet reported to the audit log (the server was unreachable).
     #[serde(default)]
     pub pending_reports: Vec<PendingReport>,
+    /// The audit chain's head as last verified here (`team audit --verify`): a later chain must
+    /// still hold this entry with this hash, so a server database rolled back is noticed.
+    #[serde(default)]
+    pub audit_head: Option<coffer_api::AuditHead>,
 }
 
 /// An export waiting to be reported.
@@ -67,6 +71,9 @@ pub struct PendingReport {
     pub policy_revision: i64,
     /// When.
     pub at: coffer_core::Timestamp,
+    /// The vault's change counter then.
+    #[serde(default)]
+    pub vault_changes: Option<u64>,
 }
 
 impl std::fmt::Debug for TeamLink {
@@ -235,6 +242,9 @@ pub enum TeamError {
         /// The highest revision seen.
         seen: i64,
     },
+    /// The team's audit log is not the chain the server wrote.
+    #[error("the team's audit log was changed outside the server: {0}")]
+    AuditBroken(String),
     /// A signed policy did not verify.
     #[error(transparent)]
     Policy(#[from] PolicyError),
@@ -258,7 +268,9 @@ impl Classify for TeamError {
                 ..
             } => ErrorKind::InvalidInput,
             TeamError::Unreachable { .. } | TeamError::Server { .. } => ErrorKind::Io,
-            TeamError::BadResponse { .. } | TeamError::Policy(_) => ErrorKind::Integrity,
+            TeamError::BadResponse { .. } | TeamError::Policy(_) | TeamError::AuditBroken(_) => {
+                ErrorKind::Integrity
+            }
             TeamError::Unauthorized => ErrorKind::Unauthorized,
             TeamError::Forbidden { .. } => ErrorKind::Forbidden,
             TeamError::Plan { .. } | TeamError::RolledBack { .. } => ErrorKind::Denied,

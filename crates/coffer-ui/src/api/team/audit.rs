@@ -9,13 +9,13 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub(crate) async fn audit(S(state): S<Arc<State>>) -> ApiResult<Value> {
-    let entries = with_vault(&state, |v| Ok(team_audit(v, 100)?)).await?;
+    let log = with_vault(&state, |v| Ok(team_audit(v, 100, None)?)).await?;
     Ok(Json(json!({
-        "entries": entries.iter().map(|e| json!({
+        "entries": log.entries.iter().map(|e| json!({
             "at": coffer_core::Timestamp::from_unix(e.at_micros / 1_000_000).map(|t| t.to_string()),
             "action": e.action,
             "actor": e.actor_name,
-            "detail": e.detail,
+            "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
         })).collect::<Vec<_>>(),
     })))
 }
