@@ -25,6 +25,7 @@ pub mod policy;
 pub mod record;
 pub mod reference;
 pub mod secret;
+pub mod server_seal;
 pub mod timestamp;
 pub mod value;
 pub mod wire;

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use coffer_core::policy::Plan;
+use coffer_core::server_seal::SealingKey;
 use coffer_server::Db;
 use coffer_server::api::{self, AppState};
 use std::io::Write;
@@ -47,6 +48,15 @@ struct Store {
         hide_env_values = true
     )]
     database: Option<String>,
+    /// File holding the key that seals the signing key in the database (`coffer-server keygen`);
+    /// every replica gets the same [default with --data: DIR/sealing.key, created on first start]
+    #[arg(
+        long,
+        global = true,
+        env = "COFFER_SERVER_KEY_FILE",
+        value_name = "FILE"
+    )]
+    sealing_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +75,12 @@ enum Command {
     },
     /// Print the fingerprint of the key that signs policies (compare with `coffer team login`)
     Fingerprint,
+    /// Write a new sealing key to FILE (0600; never replaces a file): give it to every replica
+    /// with --sealing-key-file or COFFER_SERVER_KEY
+    Keygen {
+        /// Where to write it
+        file: PathBuf,
+    },
     /// The audit log: check every team's hash chain
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -112,9 +128,27 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// The sealing key given: `--sealing-key-file`, else `COFFER_SERVER_KEY` (the key's text).
+fn sealing_key(store: &Store) -> anyhow::Result<Option<SealingKey>> {
+    if let Some(f) = &store.sealing_key_file {
+        return Ok(Some(coffer_server::db::identity::key_file(f, false)?));
+    }
+    match std::env::var("COFFER_SERVER_KEY") {
+        Ok(text) => Ok(Some(
+            SealingKey::parse(&zeroize::Zeroizing::new(text))
+                .context("COFFER_SERVER_KEY is not a sealing key")?,
+        )),
+        Err(_) => Ok(None),
+    }
+}
+
 async fn open(store: &Store, create: bool) -> anyhow::Result<Db> {
+    let seal = sealing_key(store)?;
     if let Some(url) = &store.database {
-        return Db::connect(url)
+        let seal = seal.context(
+            "PostgreSQL needs the sealing key of the signing key: --sealing-key-file FILE or COFFER_SERVER_KEY, the same on every replica (make one with `coffer-server keygen FILE`)",
+        )?;
+        return Db::connect(url, &seal)
             .await
             .context("cannot open the PostgreSQL database");
     }
@@ -134,7 +168,7 @@ async fn open(store: &Store, create: bool) -> anyhow::Result<Db> {
             dir.display()
         );
     }
-    Db::open_sqlite(&dir)
+    Db::open_sqlite(&dir, seal.as_ref())
         .await
         .with_context(|| format!("cannot open the database in {}", dir.display()))
 }
@@ -144,6 +178,18 @@ fn plan(s: &str) -> anyhow::Result<Plan> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Keygen { file }) = &cli.command {
+        if file.exists() {
+            anyhow::bail!("{} exists; it is not replaced", file.display());
+        }
+        coffer_server::db::identity::key_file(file, true)?;
+        eprintln!(
+            "Wrote a new sealing key to {} (readable only by you). Give it to every replica: --sealing-key-file {} or COFFER_SERVER_KEY.",
+            file.display(),
+            file.display()
+        );
+        return Ok(());
+    }
     let create = matches!(cli.command, None | Some(Command::Bootstrap { .. }));
     let db = open(&cli.store, create).await?;
     match cli.command {
@@ -163,6 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", token.as_str());
             Ok(())
         }
+        Some(Command::Keygen { .. }) => unreachable!("handled before the database is opened"),
         Some(Command::Fingerprint) => {
             println!("{}", db.signing_key().public().fingerprint());
             Ok(())

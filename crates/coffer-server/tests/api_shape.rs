@@ -29,7 +29,7 @@ struct App {
 
 async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open_sqlite(dir.path()).await.unwrap();
+    let db = Db::open_sqlite(dir.path(), None).await.unwrap();
     let (_, token) = db.bootstrap("Acme", "alice", Plan::Team).await.unwrap();
     let state = AppState::new(db, 300, std::time::Duration::from_secs(10));
     App {
@@ -275,11 +275,13 @@ async fn the_data_directory_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("a").join("server");
-    Db::open_sqlite(&data).await.unwrap();
+    Db::open_sqlite(&data, None).await.unwrap();
     for d in [&data, &dir.path().join("a")] {
         let mode = std::fs::metadata(d).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "{}", d.display());
     }
-    let db = std::fs::metadata(data.join("coffer-server.db")).unwrap();
-    assert_eq!(db.permissions().mode() & 0o777, 0o600);
+    for f in ["coffer-server.db", "sealing.key"] {
+        let m = std::fs::metadata(data.join(f)).unwrap();
+        assert_eq!(m.permissions().mode() & 0o777, 0o600, "{f}");
+    }
 }

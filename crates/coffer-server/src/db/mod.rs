@@ -2,7 +2,7 @@
 //! One schema for both (portable types only: TEXT and BIGINT), applied by numbered migrations.
 
 pub mod audit;
-mod identity;
+pub mod identity;
 pub mod members;
 mod migrate;
 mod settings;
@@ -14,6 +14,7 @@ pub use settings::VaultSettings;
 pub use teams::Team;
 
 use coffer_core::policy::ServerSigningKey;
+use coffer_core::server_seal::SealingKey;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
@@ -57,12 +58,25 @@ pub enum DbError {
     /// The database URL is not SQLite or PostgreSQL.
     #[error("unsupported database URL (use postgres://… or a --data directory)")]
     Unsupported,
+    /// The signing key in the database does not open with the sealing key given.
+    #[error("{0}")]
+    Seal(#[from] coffer_core::server_seal::SealError),
+    /// The sealing key file could not be read or created.
+    #[error("sealing key file {}: {source}", path.display())]
+    KeyFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl Db {
     /// The SQLite database in `dir` (created on first start: the file `0600`, the directories
-    /// this creates `0700`; it holds the signing key and token hashes).
-    pub async fn open_sqlite(dir: &Path) -> Result<Self, DbError> {
+    /// this creates `0700`; it holds the sealed signing key and token hashes). The signing key is
+    /// sealed under `seal`, or, without one, under the key in `dir/sealing.key` (created `0600`
+    /// on first start): a copy of the database file alone cannot sign.
+    pub async fn open_sqlite(dir: &Path, seal: Option<&SealingKey>) -> Result<Self, DbError> {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -80,11 +94,15 @@ impl Db {
                 .map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
         }
         let url = format!("sqlite://{}?mode=rwc", file.display());
-        Self::connect(&url).await
+        match seal {
+            Some(k) => Self::connect(&url, k).await,
+            None => Self::connect(&url, &identity::key_file(&dir.join("sealing.key"), true)?).await,
+        }
     }
 
-    /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
-    pub async fn connect(url: &str) -> Result<Self, DbError> {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates; the signing key in the
+    /// database is sealed under `seal` (and sealed now if an older server left it in clear).
+    pub async fn connect(url: &str, seal: &SealingKey) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -116,7 +134,7 @@ impl Db {
                 .await?;
         }
         migrate::run(&pool, backend).await?;
-        let signer = Arc::new(identity::load_or_create(&pool).await?);
+        let signer = Arc::new(identity::load_or_create(&pool, seal).await?);
         let db = Self {
             pool,
             backend,

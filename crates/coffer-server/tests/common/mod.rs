@@ -39,7 +39,12 @@ impl Store {
                 "--data".into(),
                 d.path().join("server").display().to_string(),
             ],
-            Store::Postgres(pg) => vec!["--database".into(), pg.url.clone()],
+            Store::Postgres(pg) => vec![
+                "--database".into(),
+                pg.url.clone(),
+                "--sealing-key-file".into(),
+                pg.sealing_key.display().to_string(),
+            ],
         }
     }
 
@@ -191,6 +196,9 @@ fn run(mut c: Command, what: &str) {
 pub struct PgCluster {
     dir: TempDir,
     pub url: String,
+    _key_dir: TempDir,
+    /// The sealing key file every server of this cluster is given.
+    pub sealing_key: PathBuf,
 }
 
 impl PgCluster {
@@ -234,12 +242,21 @@ impl PgCluster {
             ))
             .args(["-w", "-t", "60", "start"]);
         run(start, "pg_ctl start");
+        // The key that seals the server's signing key in the database, shared by every server
+        // of this cluster (as replicas share it).
+        let key_dir = tempfile::tempdir().unwrap();
+        let sealing_key = key_dir.path().join("sealing.key");
+        let mut keygen = Command::new(env!("CARGO_BIN_EXE_coffer-server"));
+        keygen.arg("keygen").arg(&sealing_key);
+        run(keygen, "coffer-server keygen");
         Self {
             url: format!(
                 "postgres://postgres@localhost/postgres?host={}",
                 dir.path().display()
             ),
             dir,
+            _key_dir: key_dir,
+            sealing_key,
         }
     }
 }
