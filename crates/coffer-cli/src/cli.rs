@@ -783,6 +783,9 @@ pub enum TeamCommand {
         /// Expected server key fingerprint (from `coffer-server fingerprint`); needed without a terminal
         #[arg(long, value_name = "SHA256:…")]
         fingerprint: Option<String>,
+        /// Trust only this CA (PEM) for the server's certificate, from now on (a private CA)
+        #[arg(long, value_name = "FILE")]
+        cacert: Option<std::path::PathBuf>,
     },
     /// Leave the team (the last policy still applies until it expires)
     Logout,

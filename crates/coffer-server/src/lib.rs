@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod limit;
 pub mod names;
+pub mod serve;
 pub mod token;
 
 pub use db::Db;

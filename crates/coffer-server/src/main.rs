@@ -7,9 +7,11 @@ use coffer_core::policy::Plan;
 use coffer_core::server_seal::SealingKey;
 use coffer_server::Db;
 use coffer_server::api::{self, AppState};
+use coffer_server::serve::{self, ServeOptions, Tls};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -21,9 +23,25 @@ use std::time::Duration;
 struct Cli {
     #[command(flatten)]
     store: Store,
-    /// Address to listen on (loopback by default; put TLS in front before exposing it)
+    /// Address to listen on (loopback by default; any other address needs --tls-cert and --tls-key)
     #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
     listen: SocketAddr,
+    /// TLS certificate chain (PEM), read again on SIGHUP
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM), read again on SIGHUP
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Time for a request's headers to arrive, and for a TLS handshake; idle keep-alive
+    /// connections close after it too (seconds, 1 to 300)
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout: u64,
+    /// Open connections in all [default: 1024, or the descriptor limit less 64 if lower]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: Option<u64>,
+    /// Open connections from one IP address
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_per_address: u64,
     /// How long a signed policy stays valid offline, in seconds (1 to 31536000)
     #[arg(long, default_value_t = 86_400, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
     policy_ttl: i64,
@@ -280,20 +298,82 @@ async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
     let key = db.signing_key();
     let fingerprint = key.public().fingerprint();
     let state = AppState::new(db, cli.policy_ttl, Duration::from_secs(cli.request_timeout));
+    let tls = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(Arc::new(
+            Tls::load(cert, key).context("cannot load the TLS certificate")?,
+        )),
+        _ => None,
+    };
+    if tls.is_none() && !cli.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "{} is not a loopback address: plain HTTP is served only on this machine; give --tls-cert and --tls-key",
+            cli.listen
+        );
+    }
+    let opts = ServeOptions {
+        max_connections: cli
+            .max_connections
+            .map_or_else(default_max_connections, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+        max_per_address: usize::try_from(cli.max_per_address).unwrap_or(usize::MAX),
+        header_timeout: Duration::from_secs(cli.header_timeout),
+    };
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    println!("coffer-server listening on http://{addr} (policy key {fingerprint})");
-    let _ = std::io::stdout().flush();
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
-            }
-        })
-        .await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    say(&format!(
+        "coffer-server listening on {scheme}://{addr} (policy key {fingerprint})"
+    ));
+    if let Some(tls) = tls.clone() {
+        tokio::spawn(reload_on_sighup(tls));
+    }
+    serve::serve(listener, api::router(state), opts, tls, async {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+    })
+    .await?;
     Ok(())
+}
+
+/// A line on stdout (where the listening address goes), if anyone still reads it.
+fn say(line: &str) {
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// 1024, or the open-file limit less 64 (for the database, logs and the listener) if lower.
+fn default_max_connections() -> usize {
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    usize::try_from(soft.saturating_sub(64).clamp(16, 1024)).unwrap_or(1024)
+}
+
+/// Reloads the certificate and key on every SIGHUP; a failed reload keeps the old ones.
+async fn reload_on_sighup(tls: Arc<Tls>) {
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        return;
+    };
+    while hup.recv().await.is_some() {
+        match tls.reload() {
+            Ok(()) => {
+                tracing::info!("TLS certificate reloaded");
+                say("TLS certificate reloaded");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "TLS reload failed; the previous certificate stays");
+                say(&format!(
+                    "TLS reload failed ({e}); the previous certificate stays"
+                ));
+            }
+        }
+    }
 }

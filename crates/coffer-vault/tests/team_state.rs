@@ -24,6 +24,7 @@ fn link(revision: i64) -> TeamLink {
         max_revision: revision,
         release: None,
         pending_reports: vec![],
+        ca_pem: None,
         audit_head: None,
     }
 }

@@ -15,7 +15,18 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
         TeamCommand::Login {
             server,
             fingerprint,
+            cacert,
         } => {
+            let ca_pem = match &cacert {
+                None => None,
+                Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                    Failure::new(
+                        code::INVALID_INPUT,
+                        format!("cannot read the CA file {}: {e}", path.display()),
+                        "give the PEM file of the CA that signed the server's certificate",
+                    )
+                })?),
+            };
             let token = match std::env::var("COFFER_TEAM_TOKEN") {
                 Ok(t) if !t.is_empty() => SecretString::from(t),
                 _ if prompt::interactive() => {
@@ -43,7 +54,14 @@ pub fn run(ctx: &Context, cmd: TeamCommand) -> Result<(), Failure> {
                 );
                 prompt::confirm("Trust this server?").unwrap_or(false)
             };
-            let link = team::login::login(vault, &server, token, fingerprint.as_deref(), &mut confirm)
+            let link = team::login::login(
+                vault,
+                &server,
+                token,
+                fingerprint.as_deref(),
+                ca_pem,
+                &mut confirm,
+            )
                 .map_err(|e| match e {
                     TeamError::FingerprintMismatch { .. } => Failure::from(e).hint(
                         "the server is not the one you expected, or its key changed: do not continue until you know why",

@@ -24,23 +24,56 @@ impl Caller {
     }
 }
 
+fn refused(whence: &str, wait: std::time::Duration) -> ApiError {
+    ApiError::too_many(
+        format!("too many failed authentications {whence}; wait before trying again"),
+        wait,
+    )
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
+        let now = std::time::Instant::now();
+        let limits = &state.limits;
+        let address = crate::serve::peer(parts).map(|a| format!("ip:{}", a.ip()));
+        // An address that failed too often is refused before its token is even looked at: it
+        // cannot go on guessing, whatever it sends (a good token from it waits too).
+        if let Some(a) = &address {
+            limits
+                .failed_auth_by_address
+                .check(a, now)
+                .map_err(|wait| refused("from this address", wait))?;
+        }
+        let presented = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(ApiError::unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(ApiError::unauthorized)?;
-        let member = state
-            .db
-            .authenticate(token.trim())
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim);
+        let member = match presented {
+            Some(token) => state.db.authenticate(token).await?,
+            None => None,
+        };
+        let Some(member) = member else {
+            // Count the failure against the address and against the member id the token names
+            // (a good token for that id is never refused by this count: it is only consulted
+            // after a failure).
+            if let Some(a) = &address {
+                limits
+                    .failed_auth_by_address
+                    .take(a, now)
+                    .map_err(|wait| refused("from this address", wait))?;
+            }
+            if let Some((id, _)) = presented.and_then(crate::token::parse) {
+                limits
+                    .failed_auth_by_token
+                    .take(&format!("id:{id}"), now)
+                    .map_err(|wait| refused("for this token", wait))?;
+            }
+            return Err(ApiError::unauthorized());
+        };
         let team = state
             .db
             .team(&member.team_id)

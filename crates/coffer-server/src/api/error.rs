@@ -73,6 +73,16 @@ impl ApiError {
             "the request took too long",
         )
     }
+    /// 503 when the replica handles as many requests as it takes at once.
+    pub fn busy() -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the server is handling as many requests as it takes; try again",
+        );
+        e.retry_after = Some(1);
+        e
+    }
     /// 500; the cause is logged, not sent.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");

@@ -41,17 +41,29 @@ pub struct AppState {
     pub limits: Arc<Limits>,
 }
 
-/// The rate limits a replica enforces (`docs/team-server.md`, "Limits").
+/// The rate limits a replica enforces (`docs/team-server.md`, "Facing a network").
 #[derive(Debug)]
 pub struct Limits {
     /// Export reports per member: a burst of 20, then one every 30 s.
     pub reports: RateLimiter,
+    /// Failed authentications per client address: 20, then one every 3 s.
+    pub failed_auth_by_address: RateLimiter,
+    /// Failed authentications per member id named in the token: 10, then one every 10 s.
+    pub failed_auth_by_token: RateLimiter,
+    /// Requests being handled at once; more get 503 with `Retry-After: 1`.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// Requests handled at once by one replica.
+pub const MAX_IN_FLIGHT: usize = 256;
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             reports: RateLimiter::new(20, Duration::from_secs(30), 100_000),
+            failed_auth_by_address: RateLimiter::new(20, Duration::from_secs(3), 100_000),
+            failed_auth_by_token: RateLimiter::new(10, Duration::from_secs(10), 100_000),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         }
     }
 }
@@ -72,6 +84,7 @@ impl AppState {
 /// The API router.
 pub fn router(state: AppState) -> Router {
     let timeout = state.request_timeout;
+    let in_flight = state.limits.in_flight.clone();
     Router::new()
         .route("/v1/health", get(meta::health))
         .route("/v1/server-key", get(meta::server_key))
@@ -88,21 +101,39 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
-            log_and_limit(req, next, timeout)
+            log_and_limit(req, next, timeout, in_flight.clone())
         }))
         .with_state(state)
 }
 
 /// One structured log line per request (method, path without query, status, latency); never
-/// headers or bodies, so no token or secret reaches the log. Requests over the time limit get 503.
-async fn log_and_limit(req: Request, next: Next, timeout: Duration) -> Response {
+/// headers or bodies, so no token or secret reaches the log. Requests over the time limit get
+/// 503; so do requests beyond [`MAX_IN_FLIGHT`] at once (`Retry-After: 1`), except the health
+/// check.
+async fn log_and_limit(
+    req: Request,
+    next: Next,
+    timeout: Duration,
+    in_flight: Arc<tokio::sync::Semaphore>,
+) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let permit = if path == "/v1/health" {
+        None
+    } else {
+        match in_flight.try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                return ApiError::busy().into_response();
+            }
+        }
+    };
     let resp = match tokio::time::timeout(timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::timeout().into_response(),
     };
+    drop(permit);
     tracing::info!(
         method = %method,
         path = %path,

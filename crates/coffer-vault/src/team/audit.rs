@@ -14,7 +14,7 @@ const WALK_PAGE: u32 = 1000;
 pub fn audit(vault: &mut Vault, limit: u32, before: Option<i64>) -> Result<AuditLog, TeamError> {
     let link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let cursor = before.map_or(Cursor::Newest, Cursor::Before);
-    Client::new(&link.server_url)?.audit(link.token()?, limit, cursor)
+    Client::for_link(&link)?.audit(link.token()?, limit, cursor)
 }
 
 /// What a full check of the chain found.
@@ -33,7 +33,7 @@ pub struct AuditCheck {
 pub fn verify(vault: &mut Vault) -> Result<AuditCheck, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let key = link.server_key()?;
-    let client = Client::new(&link.server_url)?;
+    let client = Client::for_link(&link)?;
     let token = link.token()?;
     let mut entries: Vec<AuditEntry> = Vec::new();
     let mut at = (0, GENESIS);

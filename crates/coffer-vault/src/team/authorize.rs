@@ -36,6 +36,7 @@ pub struct ExportGrant {
 struct TeamGrant {
     name: String,
     server_url: String,
+    ca_pem: Option<String>,
     token: Option<SecretString>,
     revision: i64,
     source: PolicySource,
@@ -133,6 +134,7 @@ fn decide(
         team: Some(TeamGrant {
             name: link.team_name.clone(),
             server_url: link.server_url.clone(),
+            ca_pem: link.ca_pem.clone(),
             token: link.token.clone(),
             revision: st.revision,
             source,
@@ -210,7 +212,7 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
             )),
         };
     };
-    match fetch_policy(&link.server_url, &token) {
+    match fetch_policy(&link, &token) {
         Ok((client, signed)) => {
             let key = link
                 .server_key()
@@ -244,10 +246,10 @@ pub fn authorize_export(vault: &mut Vault, kind: ExportKind) -> Result<ExportGra
 
 /// Asks the server for the signed policy; the client is kept for follow-up requests.
 pub(crate) fn fetch_policy(
-    server_url: &str,
+    link: &TeamLink,
     token: &SecretString,
 ) -> Result<(Client, coffer_core::policy::SignedPolicy), TeamError> {
-    let client = Client::new(server_url)?;
+    let client = Client::for_link(link)?;
     let signed = client.policy(token)?;
     Ok((client, signed))
 }
@@ -295,7 +297,7 @@ pub fn report_export(
     // The vault's change counter goes with the report: the server's audit log is the anchor
     // that tells a vault restored from an older copy of its file (`docs/storage.md`).
     let changes = vault.read(|r| Ok::<_, StoreError>(r.digest().counter))?;
-    let sent = Client::new(&team.server_url).and_then(|c| {
+    let sent = Client::new(&team.server_url, team.ca_pem.as_deref()).and_then(|c| {
         c.report_export(token, grant.kind, count, Some(team.revision), Some(changes))
     });
     if sent.is_ok() {

@@ -49,8 +49,15 @@ pub struct Me {
 }
 
 impl Client {
-    /// A client for `server_url` (https, or http to loopback only).
-    pub fn new(server_url: &str) -> Result<Self, TeamError> {
+    /// A client for the server of a vault's team link, trusting only its pinned CA if it has
+    /// one.
+    pub fn for_link(link: &super::TeamLink) -> Result<Self, TeamError> {
+        Self::new(&link.server_url, link.ca_pem.as_deref())
+    }
+
+    /// A client for `server_url` (https, or http to loopback only); with `ca_pem`, the server's
+    /// certificate must chain to one of those CA certificates and to nothing else.
+    pub fn new(server_url: &str, ca_pem: Option<&str>) -> Result<Self, TeamError> {
         let base = Url::parse(server_url.trim_end_matches('/')).map_err(|_| TeamError::BadUrl {
             reason: "not a valid URL",
         })?;
@@ -64,6 +71,13 @@ impl Client {
         if crate::ops::import::url::is_loopback(&base) {
             // The token must not travel to a proxy (HTTP_PROXY) on its way to this machine.
             builder = builder.no_proxy();
+        }
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or(TeamError::BadCa)?;
+            builder = builder.tls_certs_only(certs);
         }
         let http = builder
             .timeout(TIMEOUT)

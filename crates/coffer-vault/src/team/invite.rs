@@ -9,5 +9,5 @@ use secrecy::SecretString;
 /// Invites `name` with `role`; returns their one-time token.
 pub fn invite(vault: &mut Vault, name: &str, role: Role) -> Result<SecretString, TeamError> {
     let link = load(vault)?.ok_or(TeamError::NotJoined)?;
-    Client::new(&link.server_url)?.invite(link.token()?, name, role)
+    Client::for_link(&link)?.invite(link.token()?, name, role)
 }

@@ -15,6 +15,7 @@ pub fn login(
     server_url: &str,
     token: SecretString,
     expected_fingerprint: Option<&str>,
+    ca_pem: Option<String>,
     confirm: &mut dyn FnMut(&str) -> bool,
 ) -> Result<TeamLink, TeamError> {
     let existing = load(vault)?;
@@ -26,7 +27,7 @@ pub fn login(
             server: l.server_url.clone(),
         });
     }
-    let client = Client::new(server_url)?;
+    let client = Client::new(server_url, ca_pem.as_deref())?;
     let info = client.server_key()?;
     let key = ServerPublicKey::from_base64(&info.public_key)
         .ok_or(TeamError::BadResponse { what: "server key" })?;
@@ -79,6 +80,7 @@ pub fn login(
             .filter(|l| l.team_id == me.team_id)
             .map(|l| l.pending_reports.clone())
             .unwrap_or_default(),
+        ca_pem,
         // Same team, same server key: the audit chain verified before must still be there.
         audit_head: existing
             .filter(|l| l.team_id == me.team_id && l.server_key == key.to_base64())

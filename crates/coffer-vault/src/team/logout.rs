@@ -20,7 +20,7 @@ pub struct LogoutReport {
 pub fn logout(vault: &mut Vault) -> Result<LogoutReport, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let token = link.token.clone().ok_or(TeamError::NotJoined)?;
-    let client = Client::new(&link.server_url)?;
+    let client = Client::for_link(&link)?;
     // Send queued audit reports while the token still works.
     super::authorize::flush_pending(&client, &token, &mut link);
     let signed = client.logout(&token)?;

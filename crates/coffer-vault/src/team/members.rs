@@ -8,5 +8,5 @@ use coffer_api::Member;
 /// The team's members that are not revoked.
 pub fn members(vault: &mut Vault) -> Result<Vec<Member>, TeamError> {
     let link = load(vault)?.ok_or(TeamError::NotJoined)?;
-    Client::new(&link.server_url)?.members(link.token()?)
+    Client::for_link(&link)?.members(link.token()?)
 }

@@ -53,6 +53,10 @@ pub struct TeamLink {
     /// Exports not yet reported to the audit log (the server was unreachable).
     #[serde(default)]
     pub pending_reports: Vec<PendingReport>,
+    /// The CA certificate(s) the server's certificate must chain to, pinned at login
+    /// (`--cacert`, PEM); `None`: the system's roots.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
     /// The audit chain's head as last verified here (`team audit --verify`): a later chain must
     /// still hold this entry with this hash, so a server database rolled back is noticed.
     #[serde(default)]
@@ -242,6 +246,9 @@ pub enum TeamError {
         /// The highest revision seen.
         seen: i64,
     },
+    /// The `--cacert` file holds no PEM certificate.
+    #[error("the CA file holds no PEM certificate")]
+    BadCa,
     /// The team's audit log is not the chain the server wrote.
     #[error("the team's audit log was changed outside the server: {0}")]
     AuditBroken(String),
@@ -259,7 +266,7 @@ impl Classify for TeamError {
             TeamError::NotJoined => ErrorKind::NotJoined,
             TeamError::AlreadyJoined { .. } => ErrorKind::AlreadyExists,
             TeamError::Bound { .. } => ErrorKind::Denied,
-            TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } => {
+            TeamError::BadUrl { .. } | TeamError::FingerprintMismatch { .. } | TeamError::BadCa => {
                 ErrorKind::InvalidInput
             }
             TeamError::Server { status: 409, .. } => ErrorKind::Conflict,

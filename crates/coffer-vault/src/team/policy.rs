@@ -11,7 +11,7 @@ pub fn set_export_policy(
     export: &ExportPolicy,
 ) -> Result<PolicyStatement, TeamError> {
     let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
-    let signed = Client::new(&link.server_url)?.set_policy(link.token()?, export)?;
+    let signed = Client::for_link(&link)?.set_policy(link.token()?, export)?;
     let st = link
         .server_key()?
         .verify(&signed, &link.team_id, crate::clock::now())?;

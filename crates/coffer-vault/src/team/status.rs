@@ -32,7 +32,7 @@ pub fn status(vault: &mut Vault) -> Result<TeamStatus, TeamError> {
     let mut refused_reason = None;
     let mut fresh = None;
     if let Some(token) = link.token.clone() {
-        match super::authorize::fetch_policy(&link.server_url, &token) {
+        match super::authorize::fetch_policy(&link, &token) {
             Ok((client, signed)) => {
                 let st = key.verify(&signed, &link.team_id, now)?;
                 // What is shown is what is in force: a rolled-back revision is not (the export
