@@ -58,6 +58,14 @@ pub enum DbError {
     /// The database URL is not SQLite or PostgreSQL.
     #[error("unsupported database URL (use postgres://… or a --data directory)")]
     Unsupported,
+    /// A PostgreSQL server elsewhere than this machine without verified TLS.
+    #[error(
+        "PostgreSQL at {host} is not on this machine: connect with sslmode=verify-full (and sslrootcert=CA.pem for a private CA)"
+    )]
+    InsecureDatabase {
+        /// The host named.
+        host: String,
+    },
     /// The signing key in the database does not open with the sealing key given.
     #[error("{0}")]
     Seal(#[from] coffer_core::server_seal::SealError),
@@ -107,6 +115,7 @@ impl Db {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            check_postgres_url(url)?;
             Backend::Postgres
         } else {
             return Err(DbError::Unsupported);
@@ -162,4 +171,66 @@ impl Db {
 /// Current time in seconds.
 pub(crate) fn now() -> i64 {
     coffer_core::Timestamp::now().unix()
+}
+
+/// Refuses a PostgreSQL URL that would send the database's traffic (token hashes, the sealed
+/// signing key, the audit log) off this machine without TLS whose certificate and host name are
+/// verified: elsewhere than a Unix socket or loopback, `sslmode` must be `verify-full`.
+fn check_postgres_url(url: &str) -> Result<(), DbError> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let authority = before_query.split('/').next().unwrap_or("");
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let mut host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("").to_string()
+    } else {
+        hostport.split(':').next().unwrap_or("").to_string()
+    };
+    let mut sslmode = String::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("host", h)) => host = h.replace("%2F", "/").replace("%2f", "/"),
+            Some(("sslmode", m)) => sslmode = m.to_ascii_lowercase(),
+            _ => {}
+        }
+    }
+    let local = host.is_empty()
+        || host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if local || sslmode == "verify-full" {
+        Ok(())
+    } else {
+        Err(DbError::InsecureDatabase { host })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_postgres_url as check;
+
+    #[test]
+    fn only_local_or_verified_tls_postgres_is_accepted() {
+        for ok in [
+            "postgres://postgres@localhost/db",
+            "postgres://u@127.0.0.1:5432/db",
+            "postgres://u@[::1]:5432/db",
+            "postgres://postgres@localhost/postgres?host=/tmp/pg",
+            "postgresql://u:p@db.example.com/db?sslmode=verify-full&sslrootcert=/ca.pem",
+            "postgres://u@10.0.0.5/db?sslmode=VERIFY-FULL",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "postgres://u@db.example.com/db",
+            "postgres://u@db.example.com/db?sslmode=require",
+            "postgres://u@10.0.0.5/db?sslmode=verify-ca",
+            "postgres://u@localhost/db?host=db.example.com",
+            "postgres://u:p@[2001:db8::1]/db?sslmode=prefer",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+    }
 }

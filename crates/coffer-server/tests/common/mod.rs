@@ -203,6 +203,27 @@ pub struct PgCluster {
 
 impl PgCluster {
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A cluster that also listens on TCP `127.0.0.1:port` with TLS: `cert` and `key` (PEM) are
+    /// its certificate and key. Returns it and the port.
+    pub fn start_tls(cert: &str, key: &str) -> (Self, u16) {
+        // PostgreSQL cannot take port 0: try free ports until one starts.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            if let Ok(c) = std::panic::catch_unwind(|| Self::start_with(Some((cert, key, port)))) {
+                return (c, port);
+            }
+        }
+        panic!("PostgreSQL with TLS did not start on any of 5 free ports");
+    }
+
+    fn start_with(tls: Option<(&str, &str, u16)>) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("coffer-pg-")
             .tempdir()
@@ -228,7 +249,39 @@ impl PgCluster {
             "--no-sync",
         ]);
         run(init, "initdb");
-        // A Unix socket in the cluster's own directory, no TCP port: nothing to race for.
+        // A Unix socket in the cluster's own directory and, by default, no TCP port: nothing to
+        // race for.
+        let mut options = format!(
+            "-k {} -c fsync=off -c max_connections=200",
+            dir.path().display()
+        );
+        match tls {
+            None => options.push_str(" -c listen_addresses=''"),
+            Some((cert, key, port)) => {
+                for (name, text) in [("server.crt", cert), ("server.key", key)] {
+                    let f = data.join(name);
+                    std::fs::write(&f, text).unwrap();
+                    std::fs::set_permissions(
+                        &f,
+                        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+                    )
+                    .unwrap();
+                    if is_root() {
+                        run(
+                            {
+                                let mut c = Command::new("chown");
+                                c.arg("postgres:").arg(&f);
+                                c
+                            },
+                            "chown",
+                        );
+                    }
+                }
+                options.push_str(&format!(
+                    " -c listen_addresses=127.0.0.1 -p {port} -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+                ));
+            }
+        }
         let mut start = pg_cmd("pg_ctl");
         start
             .arg("-D")
@@ -236,10 +289,7 @@ impl PgCluster {
             .arg("-l")
             .arg(dir.path().join("log"))
             .arg("-o")
-            .arg(format!(
-                "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200",
-                dir.path().display()
-            ))
+            .arg(options)
             .args(["-w", "-t", "60", "start"]);
         run(start, "pg_ctl start");
         // The key that seals the server's signing key in the database, shared by every server
