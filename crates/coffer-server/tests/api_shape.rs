@@ -230,6 +230,33 @@ async fn a_member_flooding_export_reports_is_slowed_and_the_log_pages_by_cursor(
 }
 
 #[tokio::test]
+async fn a_replica_handling_as_many_requests_as_it_takes_answers_busy_but_health_still_answers() {
+    let a = app().await;
+    // Every slot taken, as by 256 requests in flight.
+    let held = a
+        .state
+        .limits
+        .in_flight
+        .clone()
+        .acquire_many_owned(coffer_server::api::MAX_IN_FLIGHT as u32)
+        .await
+        .unwrap();
+    let req = Request::builder()
+        .uri("/v1/me")
+        .header("authorization", format!("Bearer {}", a.token))
+        .body(Body::empty())
+        .unwrap();
+    let resp = router(a.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    let (s, _) = send(&a, "GET", "/v1/health", false, None).await;
+    assert_eq!(s, StatusCode::OK);
+    drop(held);
+    let (s, _) = send(&a, "GET", "/v1/me", true, None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn formats_are_unique_and_names_read_as_what_they_are() {
     let a = app().await;
     let dup = r#"{"export": {"enabled": true, "formats": ["encrypted", "encrypted"]}}"#;

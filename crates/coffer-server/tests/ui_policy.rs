@@ -184,6 +184,10 @@ async fn admins_manage_the_team_in_the_page_and_members_read_it() {
         t.contains("policy.set") && t.contains("member.add")
     })
     .await;
+    // The log's chain and signatures check out, as `coffer team audit --verify` says.
+    b.click("#audit-verify").await;
+    let verified = b.text_until("#audit-verified", |t| !t.is_empty()).await;
+    assert!(verified.starts_with("Intact:"), "{verified}");
     b.screenshot("team").await;
     b.stop().await;
     let _ = alice_ui.kill();

@@ -900,6 +900,17 @@ $('#invite-go').addEventListener('click', async () => {
     showError(box, e);
   }
 });
+$('#audit-verify').addEventListener('click', async () => {
+  const box = $('.error', $('#team-dialog'));
+  clearError(box);
+  $('#audit-verified').textContent = '';
+  try {
+    const r = await json('/api/team/audit/verify', {});
+    $('#audit-verified').textContent = `Intact: ${r.entries} entries, each chained to the one before and signed by the server key pinned at login.`;
+  } catch (e) {
+    showError(box, e);
+  }
+});
 $('#team-dialog').addEventListener('close', () => { $('#invite-token-text').textContent = ''; });
 $('#invite-name').addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter') { ev.preventDefault(); $('#invite-go').click(); }

@@ -200,6 +200,7 @@ fn router(state: Arc<State>) -> axum::Router {
         .route("/api/team/members", get(api::team::members::members))
         .route("/api/team/invite", post(api::team::invite::invite))
         .route("/api/team/audit", get(api::team::audit::audit))
+        .route("/api/team/audit/verify", post(api::team::audit::verify))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -376,6 +376,11 @@ impl Server {
 
     /// Stops the server (as a crash would).
     pub fn stop(mut self) {
+        self.kill();
+    }
+
+    /// Kills the server with SIGKILL and waits for it to be gone.
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

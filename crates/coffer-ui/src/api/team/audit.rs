@@ -19,3 +19,14 @@ pub(crate) async fn audit(S(state): S<Arc<State>>) -> ApiResult<Value> {
         })).collect::<Vec<_>>(),
     })))
 }
+
+/// `POST /api/team/audit/verify`: checks the whole log's hash chain and signatures against the
+/// pinned server key (admins; as `coffer team audit --verify`), pinning the head it verified.
+pub(crate) async fn verify(S(state): S<Arc<State>>) -> ApiResult<Value> {
+    let check = with_vault(&state, |v| Ok(coffer_vault::team::audit::verify(v)?)).await?;
+    Ok(Json(json!({
+        "ok": true,
+        "entries": check.entries.len(),
+        "head": check.head,
+    })))
+}
