@@ -155,6 +155,10 @@ pub struct ExportReport {
     /// its file is flagged in the audit log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault_changes: Option<u64>,
+    /// Which of the member's vaults reports (a stable keyed id, 64 hex digits, that says nothing
+    /// else about the vault): the highest counter is kept per vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault_anchor: Option<String>,
 }
 
 /// One audit entry, with its place in the team's hash chain (`coffer_core::audit`).

@@ -44,6 +44,7 @@ fn samples() -> Vec<(&'static str, Value, Value)> {
         secret_count: 3,
         policy_revision: some.then_some(2),
         vault_changes: some.then_some(42),
+        vault_anchor: some.then(|| "ab".repeat(32)),
     };
     let head = || AuditHead {
         seq: 1,

@@ -133,6 +133,38 @@ fn a_secret_changed_since_is_a_conflict_with_the_import_choices() {
 }
 
 #[test]
+fn skipping_a_conflict_never_takes_away_the_only_copy_of_a_value() {
+    // Renamed, then a new secret under the old name: undoing with "skip" keeps the new secret,
+    // and must keep the renamed one too (the old value lives only there).
+    let v = filled();
+    v.cmd(&["rename", "stripe-live", "stripe-old"])
+        .assert()
+        .success();
+    v.set("stripe-live", "sk_live_brand_new");
+    let done = undo(&v, &["--on-conflict", "skip"]);
+    assert_eq!(
+        done["result"]["keptAdded"],
+        serde_json::json!(["stripe-old"]),
+        "{done}"
+    );
+    assert_eq!(common::value(&v, "stripe-old"), "sk_live_history_1");
+    assert_eq!(common::value(&v, "stripe-live"), "sk_live_brand_new");
+    // With "replace", the undo is whole: the old name back, the renamed copy gone.
+    let v = filled();
+    v.cmd(&["rename", "stripe-live", "stripe-old"])
+        .assert()
+        .success();
+    v.set("stripe-live", "sk_live_brand_new");
+    let done = undo(&v, &["--on-conflict", "replace"]);
+    assert_eq!(
+        done["result"]["removed"],
+        serde_json::json!(["stripe-old"]),
+        "{done}"
+    );
+    assert_eq!(common::value(&v, "stripe-live"), "sk_live_history_1");
+}
+
+#[test]
 fn a_crash_inside_a_snapshotted_change_leaves_the_old_vault_and_history() {
     let v = filled();
     v.cmd(&["rm", "github-token"]).assert().success();

@@ -126,6 +126,12 @@ pub enum Broken {
         /// The place of the entry before it.
         after: i64,
     },
+    /// Rows that are in the log but in no chain: added to the database directly.
+    #[error("{rows} entries are outside the chain (added to the database directly)")]
+    Outside {
+        /// How many.
+        rows: i64,
+    },
     /// The chain ends before its recorded head: entries were deleted from its end.
     #[error(
         "the log ends at entry {last} but its head is entry {head} (entries deleted from the end)"
@@ -146,6 +152,7 @@ impl Broken {
                 *seq
             }
             Broken::Truncated { last, .. } => last + 1,
+            Broken::Outside { .. } => 0,
         }
     }
 }

@@ -46,7 +46,7 @@ fn records_decode(file: &str, count: usize) {
     let vault_id = unhex(doc["vaultId"].as_str().unwrap());
     let keys = VaultKeys::derive(&key, &vault_id);
     assert_eq!(
-        hex(&keys.key_check_value()),
+        hex(&keys.key_check_value(coffer_core::crypto::KeyCheck::V1)),
         doc["keyCheck"].as_str().unwrap()
     );
     let positives = doc["records"].as_array().unwrap();

@@ -327,9 +327,9 @@ async fn serve(cli: Cli, db: Db) -> anyhow::Result<()> {
     say(&format!(
         "coffer-server listening on {scheme}://{addr} (policy key {fingerprint})"
     ));
-    if let Some(tls) = tls.clone() {
-        tokio::spawn(reload_on_sighup(tls));
-    }
+    // SIGHUP reloads the certificate; without TLS it only says there is nothing to reload
+    // (its default action would stop the server).
+    tokio::spawn(reload_on_sighup(tls.clone()));
     serve::serve(listener, api::router(state), opts, tls, async {
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -358,11 +358,15 @@ fn default_max_connections() -> usize {
 }
 
 /// Reloads the certificate and key on every SIGHUP; a failed reload keeps the old ones.
-async fn reload_on_sighup(tls: Arc<Tls>) {
+async fn reload_on_sighup(tls: Option<Arc<Tls>>) {
     let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
         return;
     };
     while hup.recv().await.is_some() {
+        let Some(tls) = &tls else {
+            tracing::info!("SIGHUP: no TLS certificate to reload");
+            continue;
+        };
         match tls.reload() {
             Ok(()) => {
                 tracing::info!("TLS certificate reloaded");

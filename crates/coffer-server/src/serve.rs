@@ -195,7 +195,7 @@ pub async fn serve(
             tracing::warn!(peer = %peer.ip(), "connection refused: connection limit reached");
             continue;
         };
-        let Some(slot) = per_address.take(peer.ip(), opts.max_per_address) else {
+        let Some(slot) = per_address.take(client_of(peer.ip()), opts.max_per_address) else {
             tracing::warn!(peer = %peer.ip(), "connection refused: too many from this address");
             continue;
         };
@@ -241,8 +241,45 @@ pub async fn serve(
     Ok(())
 }
 
+/// The client an address stands for in the limits: an IPv4 address itself, an IPv6 address's
+/// /64 network (one host usually holds a whole /64, and could rotate through it).
+pub fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 /// The address a request came from (set by [`serve`]; absent in tests that call the router
 /// directly).
 pub fn peer(req: &axum::http::request::Parts) -> Option<SocketAddr> {
     req.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+
+    #[test]
+    fn ipv6_clients_are_their_slash_64() {
+        let a = client_of("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = client_of("2001:db8:1:2:ffff::9".parse().unwrap());
+        let c = client_of("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            client_of("::ffff:192.0.2.7".parse().unwrap()),
+            "192.0.2.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_of("192.0.2.7".parse().unwrap()),
+            "192.0.2.7".parse::<std::net::IpAddr>().unwrap()
+        );
+    }
 }

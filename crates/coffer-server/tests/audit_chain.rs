@@ -5,24 +5,10 @@
 //! vault put back from an older copy of its file is flagged in the log.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[macro_use]
 mod common;
 
 use common::{Backend, MemberVault, Server, Store};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$name(super::Backend::Sqlite)
-            }
-            #[test]
-            fn postgres() {
-                super::$name(super::Backend::Postgres)
-            }
-        }
-    )*};
-}
 
 on_both_backends!(
     edited_deleted_reordered_and_rewritten_rows_are_found,

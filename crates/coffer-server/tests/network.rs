@@ -5,29 +5,10 @@
 
 mod common;
 
-use common::{MemberVault, Store};
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use common::{MemberVault, Store, pki};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
-
-/// A CA (its PEM) and a certificate it signed for 127.0.0.1 and localhost (PEM, key PEM).
-fn pki() -> (String, String, String) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Coffer server test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::from_params(&ca_params, &ca_key);
-    let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    (ca.pem(), leaf.pem(), key.serialize_pem())
-}
 
 /// A `coffer-server` started with `args` through `sh` (so `prefix`, e.g. a `ulimit`, applies);
 /// its stdout stays open to read what it says later.
@@ -90,7 +71,7 @@ fn tls_with_a_pinned_private_ca_reloads_on_sighup() {
     let token = store.bootstrap("team");
     let fp = store.fingerprint();
     let dir = tempfile::tempdir().unwrap();
-    let (ca1, cert1, key1) = pki();
+    let (ca1, cert1, key1) = pki(&["127.0.0.1", "localhost"]);
     let ca1 = write(dir.path(), "ca1.pem", &ca1);
     let cert = write(dir.path(), "cert.pem", &cert1);
     let key = write(dir.path(), "key.pem", &key1);
@@ -130,7 +111,7 @@ fn tls_with_a_pinned_private_ca_reloads_on_sighup() {
     login(&alice, Some(&ca1)).unwrap();
     alice.run(&["team", "members"]).unwrap();
     // A new certificate from another CA, taken on SIGHUP without a restart.
-    let (ca2, cert2, key2) = pki();
+    let (ca2, cert2, key2) = pki(&["127.0.0.1", "localhost"]);
     let ca2 = write(dir.path(), "ca2.pem", &ca2);
     write(dir.path(), "cert.pem", &cert2);
     write(dir.path(), "key.pem", &key2);

@@ -5,43 +5,11 @@
 
 mod common;
 
-use common::PgCluster;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-use std::process::Command;
-
-/// A CA's PEM, and a certificate it signed for 127.0.0.1 with its key.
-fn pki() -> (String, String, String) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Coffer PostgreSQL test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::from_params(&ca_params, &ca_key);
-    let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    (ca.pem(), leaf.pem(), key.serialize_pem())
-}
-
-fn server(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_coffer-server"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{PgCluster, coffer_server as server, pki};
 
 #[test]
 fn postgres_over_verified_tls_and_nothing_weaker_off_this_machine() {
-    let (ca, cert, key) = pki();
+    let (ca, cert, key) = pki(&["127.0.0.1"]);
     let (_pg, port) = PgCluster::start_tls(&cert, &key);
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("ca.pem");
@@ -84,7 +52,7 @@ fn postgres_over_verified_tls_and_nothing_weaker_off_this_machine() {
     });
     assert!(ssl);
     // Another CA: the server's certificate is refused, nothing starts.
-    let (other_ca, _, _) = pki();
+    let (other_ca, _, _) = pki(&["127.0.0.1"]);
     let other = dir.path().join("other.pem");
     std::fs::write(&other, other_ca).unwrap();
     let wrong = url.replace(ca_file.to_str().unwrap(), other.to_str().unwrap());

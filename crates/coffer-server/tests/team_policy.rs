@@ -2,6 +2,7 @@
 //! the real `coffer` CLI. Every scenario runs on both backends.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[macro_use]
 mod common;
 
 use coffer_core::policy::SignedPolicy;
@@ -9,22 +10,6 @@ use common::{Backend, MemberVault, Server, Store, TestClock};
 
 const DENIED: i32 = 9;
 const UNAUTHORIZED: i32 = 13;
-
-/// One scenario, instantiated for each backend.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$name(super::Backend::Sqlite)
-            }
-            #[test]
-            fn postgres() {
-                super::$name(super::Backend::Postgres)
-            }
-        }
-    )*};
-}
 
 on_both_backends!(
     admin_controls_export_and_members_obey,

@@ -1050,6 +1050,7 @@ $('#undo-go').addEventListener('click', async () => {
     if (r.removed.length) parts.push(`removed ${n(r.removed.length)}`);
     if (r.skipped.length) parts.push(`kept ${n(r.skipped.length)} as changed since`);
     for (const k of r.keptBoth) parts.push(`the old ${k.name} is ${k.storedAs}`);
+    if (r.keptAdded.length) parts.push(`kept ${n(r.keptAdded.length)} the change added, because a conflict was kept as it is`);
     notice(`Undone: ${parts.join('; ')}.${r.recorded ? ` This undo is change ${r.recorded}.` : ''}`);
     await load();
     await fillHistory();

@@ -155,7 +155,7 @@ fn records_v2(dir: &Path) {
         "description": "Coffer record format v2 (docs/storage.md). Key and ids are fixed test values.",
         "vaultKey": secrecy::ExposeSecret::expose_secret(&key.encode()),
         "vaultId": hex(&vault_id),
-        "keyCheck": hex(&keys.key_check_value()),
+        "keyCheck": hex(&keys.key_check_value(coffer_core::crypto::KeyCheck::V1)),
         "records": records,
         "negative": negative,
     });

@@ -297,3 +297,48 @@ fn an_older_copy_of_the_whole_file_is_consistent_but_has_a_lower_counter() {
     assert!(r.changes < new_changes);
     assert_eq!(value(&mut f.vault(), "a"), "1");
 }
+
+#[test]
+fn setting_the_schema_version_back_does_not_get_the_rows_taken_as_they_are() {
+    // Someone without the key deletes a row and marks the file as older than the digest, so
+    // that the migration would compute a fresh digest over what is left.
+    let f = Fixture::new();
+    f.set("a", "1");
+    f.set("b", "2");
+    let id = f.ids().remove(0);
+    let c = f.raw();
+    c.execute("DELETE FROM secrets WHERE id = ?1", [id])
+        .unwrap();
+    c.pragma_update(None, "user_version", 3).unwrap();
+    drop(c);
+    let err = Vault::open(&f.loc, &f.key).unwrap_err();
+    assert_eq!(
+        coffer_vault::Classify::kind(&err),
+        coffer_vault::ErrorKind::Inconsistent,
+        "{err:?}"
+    );
+    // Nothing was migrated: the file still says version 3.
+    let v: i64 = f
+        .raw()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 3);
+}
+
+#[test]
+fn a_trigger_or_view_put_in_the_file_is_refused() {
+    for sql in [
+        "CREATE TRIGGER keep_old BEFORE UPDATE ON secrets BEGIN SELECT RAISE(IGNORE); END",
+        "CREATE VIEW v AS SELECT id FROM secrets",
+    ] {
+        let f = Fixture::new();
+        f.set("a", "1");
+        f.raw().execute_batch(sql).unwrap();
+        let err = Vault::open(&f.loc, &f.key).unwrap_err();
+        assert_eq!(
+            coffer_vault::Classify::kind(&err),
+            coffer_vault::ErrorKind::Integrity,
+            "{sql}: {err:?}"
+        );
+    }
+}

@@ -2,7 +2,6 @@ use crate::cli::HistoryArgs;
 use crate::context::Context;
 use crate::failure::Failure;
 use crate::prompt::require_confirmation;
-use coffer_core::history::Entry;
 use coffer_vault::ops::history::{Retention, list, purge, set_retention};
 
 pub fn run(ctx: &Context, args: HistoryArgs) -> Result<(), Failure> {
@@ -49,7 +48,7 @@ pub fn run(ctx: &Context, args: HistoryArgs) -> Result<(), Failure> {
             serde_json::json!({
                 "version": 1,
                 "retention": {"keep": retention.keep, "maxAgeDays": retention.max_age_days},
-                "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
+                "entries": entries,
             })
         );
         return Ok(());
@@ -78,15 +77,4 @@ pub fn run(ctx: &Context, args: HistoryArgs) -> Result<(), Failure> {
         retention.keep, retention.max_age_days
     );
     Ok(())
-}
-
-fn entry_json(e: &Entry) -> serde_json::Value {
-    serde_json::json!({
-        "id": e.id,
-        "at": e.at.to_string(),
-        "command": e.command,
-        "detail": e.detail,
-        "before": e.before,
-        "after": e.after,
-    })
 }

@@ -146,6 +146,14 @@ fn print_report(r: &UndoReport) {
     for (a, b) in &r.kept_both {
         parts.push(format!("kept both: the old {a} is {b}"));
     }
+    if !r.kept_added.is_empty() {
+        let names: Vec<&str> = r.kept_added.iter().map(|n| n.as_str()).collect();
+        parts.push(format!(
+            "kept {} the change added, because a conflict was kept as it is ({})",
+            n(r.kept_added.len()),
+            names.join(", ")
+        ));
+    }
     eprintln!("Undone: {}.", parts.join("; "));
     if let Some(id) = r.recorded {
         eprintln!("This undo is change {id}: `coffer undo {id}` takes it back.");

@@ -10,4 +10,4 @@ pub mod subkeys;
 
 pub use aead::{AeadError, AeadKey, NONCE_LEN, TAG_LEN};
 pub use key::{KeyParseError, VaultKey};
-pub use subkeys::VaultKeys;
+pub use subkeys::{KeyCheck, VaultKeys};

@@ -8,8 +8,21 @@ use sha2::Sha256;
 use std::fmt;
 use zeroize::Zeroizing;
 
-/// Label of the key check value.
+/// Label of the key check value of vaults before schema version 4.
 const KEY_CHECK_LABEL: &[u8] = b"coffer/key-check/v1";
+/// Label of the key check value from schema version 4 (the vault digest) on: a vault whose
+/// version was set back below 4 by someone without the key still carries this one, so the
+/// downgrade is noticed instead of migrated over.
+const KEY_CHECK_LABEL_V2: &[u8] = b"coffer/key-check/v2";
+
+/// Which key check a stored value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// Written before schema version 4.
+    V1,
+    /// Written from schema version 4 on.
+    V2,
+}
 
 /// The keys a vault uses, all derived from its vault key and id.
 pub struct VaultKeys {
@@ -61,15 +74,24 @@ impl VaultKeys {
         hmac_sha256(self.digest.as_ref(), row)
     }
 
-    /// The key check value stored in the vault: a MAC of a fixed label.
-    pub fn key_check_value(&self) -> [u8; 32] {
-        hmac_sha256(self.check.as_ref(), KEY_CHECK_LABEL)
+    /// The key check value of kind `kind` stored in the vault: a MAC of a fixed label.
+    pub fn key_check_value(&self, kind: KeyCheck) -> [u8; 32] {
+        let label = match kind {
+            KeyCheck::V1 => KEY_CHECK_LABEL,
+            KeyCheck::V2 => KEY_CHECK_LABEL_V2,
+        };
+        hmac_sha256(self.check.as_ref(), label)
     }
 
-    /// Whether `stored` is this key's check value (constant time).
-    pub fn verify_key_check(&self, stored: &[u8]) -> bool {
+    /// Which of this key's check values `stored` is, if any (constant time).
+    pub fn key_check_kind(&self, stored: &[u8]) -> Option<KeyCheck> {
         use subtle::ConstantTimeEq;
-        stored.len() == 32 && bool::from(self.key_check_value().ct_eq(stored))
+        if stored.len() != 32 {
+            return None;
+        }
+        [KeyCheck::V1, KeyCheck::V2]
+            .into_iter()
+            .find(|&k| bool::from(self.key_check_value(k).ct_eq(stored)))
     }
 }
 
@@ -99,8 +121,14 @@ mod tests {
         assert_ne!(a.name_mac("x"), b.name_mac("x"));
         assert_ne!(a.name_mac("x"), c.name_mac("x"));
         assert_ne!(a.name_mac("x"), a.name_mac("X"), "names are case-sensitive");
-        assert!(a.verify_key_check(&a.key_check_value()));
-        assert!(!a.verify_key_check(&c.key_check_value()));
-        assert!(!a.verify_key_check(&[0; 31]));
+        for kind in [KeyCheck::V1, KeyCheck::V2] {
+            assert_eq!(a.key_check_kind(&a.key_check_value(kind)), Some(kind));
+            assert_eq!(a.key_check_kind(&c.key_check_value(kind)), None);
+        }
+        assert_ne!(
+            a.key_check_value(KeyCheck::V1),
+            a.key_check_value(KeyCheck::V2)
+        );
+        assert_eq!(a.key_check_kind(&[0; 31]), None);
     }
 }

@@ -27,6 +27,14 @@ pub async fn report_export(
             r.secret_count
         )));
     }
+    if r.vault_anchor
+        .as_ref()
+        .is_some_and(|a| a.len() != 64 || !a.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(ApiError::bad_request(
+            "vaultAnchor is 64 hexadecimal digits",
+        ));
+    }
     if let Some(rev) = r.policy_revision {
         let current = s.db.vault_settings(&c.team.id).await?.revision;
         if !(0..=current).contains(&rev) {

@@ -37,7 +37,8 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let now = std::time::Instant::now();
         let limits = &state.limits;
-        let address = crate::serve::peer(parts).map(|a| format!("ip:{}", a.ip()));
+        let address =
+            crate::serve::peer(parts).map(|a| format!("ip:{}", crate::serve::client_of(a.ip())));
         // An address that failed too often is refused before its token is even looked at: it
         // cannot go on guessing, whatever it sends (a good token from it waits too).
         if let Some(a) = &address {

@@ -68,7 +68,7 @@ async fn append(
         "INSERT INTO audit_log (id, team_id, at_micros, actor_id, actor_name, action, detail, seq, prev_hash, hash, signature) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash, \
-         hash = excluded.hash, signature = excluded.signature",
+         hash = excluded.hash, signature = excluded.signature WHERE audit_log.seq IS NULL",
     )
     .bind(id)
     .bind(link.team_id)
@@ -115,10 +115,12 @@ pub(crate) async fn record(
     append(conn, key, &crate::token::new_id(), &link, &prev).await
 }
 
-/// Chains entries written before the log was chained (schema version 1), oldest first, after
-/// whatever the team's chain holds. Runs at every start; does nothing once all are chained.
-pub(super) async fn chain_unchained(db: &Db) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
+/// Chains (and signs) the entries written before the log was chained (schema version 1), oldest
+/// first, in the transaction of the migration to version 2.
+pub(super) async fn chain_legacy(
+    tx: &mut sqlx::AnyConnection,
+    key: &ServerSigningKey,
+) -> Result<(), DbError> {
     let rows = sqlx::query(
         "SELECT id, team_id, at_micros, actor_id, actor_name, action, detail FROM audit_log \
          WHERE seq IS NULL ORDER BY team_id, at_micros, id",
@@ -127,7 +129,7 @@ pub(super) async fn chain_unchained(db: &Db) -> Result<(), DbError> {
     .await?;
     for r in &rows {
         let team_id: String = r.try_get("team_id")?;
-        let (seq, prev) = take_head(&mut tx, &team_id).await?;
+        let (seq, prev) = take_head(tx, &team_id).await?;
         let (actor_id, actor_name): (Option<String>, Option<String>) =
             (r.try_get("actor_id")?, r.try_get("actor_name")?);
         let (action, detail): (String, String) = (r.try_get("action")?, r.try_get("detail")?);
@@ -141,9 +143,8 @@ pub(super) async fn chain_unchained(db: &Db) -> Result<(), DbError> {
             detail: &detail,
         };
         let id: String = r.try_get("id")?;
-        append(&mut tx, &db.signer, &id, &link, &prev).await?;
+        append(tx, key, &id, &link, &prev).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -181,7 +182,7 @@ impl Db {
         action: &str,
         detail: &serde_json::Value,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         record(&mut tx, &self.signer, team_id, by, action, detail).await?;
         tx.commit().await?;
         Ok(())
@@ -230,17 +231,27 @@ impl Db {
     /// or where it is first broken.
     pub async fn verify_audit(&self, team_id: &str) -> Result<Result<i64, Broken>, DbError> {
         let key = self.signer.public();
-        let (head, _) = self.audit_head(team_id).await?;
+        // Every row belongs to the chain: one without a place was put there directly.
+        let outside: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE team_id = $1 AND seq IS NULL")
+                .bind(team_id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
+        if outside > 0 {
+            return Ok(Err(Broken::Outside { rows: outside }));
+        }
+        // The head read now is where the check stops: entries appended while it walks are left
+        // for the next one.
+        let (head, head_hash) = self.audit_head(team_id).await?;
         let mut at = (0, GENESIS);
         loop {
             let mut page = self
                 .audit_log(team_id, Page::After(at.0, VERIFY_PAGE))
                 .await?;
-            let last_page = (page.len() as i64) < VERIFY_PAGE;
-            if last_page {
-                // Entries appended after the head was read are left for the next check.
-                page.retain(|e| e.seq <= head);
-            }
+            page.retain(|e| e.seq <= head);
+            let last_page =
+                page.last().is_none_or(|e| e.seq >= head) || (page.len() as i64) < VERIFY_PAGE;
             let mut links = Vec::with_capacity(page.len());
             for e in &page {
                 match e.chained(team_id) {
@@ -253,6 +264,9 @@ impl Db {
                 Err(b) => return Ok(Err(b)),
             }
             if last_page {
+                if hex::encode(&at.1) != head_hash {
+                    return Ok(Err(Broken::Edited { seq: head }));
+                }
                 return Ok(Ok(at.0));
             }
         }
@@ -260,46 +274,63 @@ impl Db {
 }
 
 impl Db {
-    /// Records a vault's export report. With the vault's change counter, the member's highest
-    /// counter so far is kept beside them: a lower one means the vault was put back from an
-    /// older copy of its file, and the entry says so (`vaultRolledBack`, with the highest seen).
+    /// Records a vault's export report. With the vault's change counter and anchor (a stable
+    /// id of that vault in this team), the highest counter each of a member's vaults reported is
+    /// kept: a lower one means the vault was put back from an older copy of its file, and the
+    /// entry says so (`vaultRolledBack`, with the highest seen). A member can only move the
+    /// baseline of their own vaults.
     pub async fn report_export(
         &self,
         team_id: &str,
         by: &Member,
         r: &coffer_api::ExportReport,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut detail = serde_json::json!({
             "format": r.format,
             "secretCount": r.secret_count,
             "policyRevision": r.policy_revision,
         });
-        if let Some(n) = r.vault_changes {
+        if let (Some(n), Some(anchor)) = (r.vault_changes, &r.vault_anchor) {
             let n = i64::try_from(n).unwrap_or(i64::MAX);
-            // Taking the member's row first serialises two reports of one member.
+            // Insert-if-absent, then lock the row: two reports of one vault queue up.
             sqlx::query(
-                "UPDATE members SET max_vault_changes = COALESCE(max_vault_changes, 0) WHERE id = $1",
+                "INSERT INTO vault_anchors (member_id, anchor, changes) VALUES ($1, $2, $3) \
+                 ON CONFLICT (member_id, anchor) DO NOTHING",
             )
             .bind(&by.id)
+            .bind(anchor)
+            .bind(n)
             .execute(&mut *tx)
             .await?;
-            let row = sqlx::query("SELECT max_vault_changes FROM members WHERE id = $1")
-                .bind(&by.id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let seen: Option<i64> = row.try_get("max_vault_changes")?;
-            let seen = seen.unwrap_or(0);
+            sqlx::query(
+                "UPDATE vault_anchors SET changes = changes WHERE member_id = $1 AND anchor = $2",
+            )
+            .bind(&by.id)
+            .bind(anchor)
+            .execute(&mut *tx)
+            .await?;
+            let seen: i64 = sqlx::query(
+                "SELECT changes FROM vault_anchors WHERE member_id = $1 AND anchor = $2",
+            )
+            .bind(&by.id)
+            .bind(anchor)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("changes")?;
             detail["vaultChanges"] = n.into();
             if n < seen {
                 detail["vaultRolledBack"] = true.into();
                 detail["vaultChangesSeen"] = seen.into();
             } else {
-                sqlx::query("UPDATE members SET max_vault_changes = $1 WHERE id = $2")
-                    .bind(n)
-                    .bind(&by.id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE vault_anchors SET changes = $1 WHERE member_id = $2 AND anchor = $3",
+                )
+                .bind(n)
+                .bind(&by.id)
+                .bind(anchor)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         record(

@@ -11,8 +11,9 @@ use sqlx::Row;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// The signing key, created (sealed) on first use; a seed an older server stored in clear is
-/// sealed in place.
+/// The signing key, created (sealed) on first use. A key stored in clear is refused: the
+/// migration to schema version 2 sealed the one an older server left, so a clear one was put
+/// there directly (to sign with a key its writer knows).
 pub(super) async fn load_or_create(
     pool: &sqlx::AnyPool,
     seal: &SealingKey,
@@ -29,6 +30,35 @@ pub(super) async fn load_or_create(
         .fetch_one(pool)
         .await?;
     let stored = Zeroizing::new(row.try_get::<String, _>("signing_seed")?);
+    if !is_sealed(&stored) {
+        return Err(DbError::Corrupt(
+            "signing key (stored in clear: it was replaced outside the server)",
+        ));
+    }
+    Ok(seal.open(&stored)?)
+}
+
+/// In the transaction of the migration to schema version 2: seals the signing key an older
+/// server stored in clear (or makes a sealed one); returns it.
+pub(super) async fn seal_in_place(
+    tx: &mut sqlx::AnyConnection,
+    seal: &SealingKey,
+) -> Result<ServerSigningKey, DbError> {
+    let row = sqlx::query("SELECT signing_seed FROM server_identity WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        let key = ServerSigningKey::generate();
+        sqlx::query(
+            "INSERT INTO server_identity (id, signing_seed, created_at) VALUES (1, $1, $2)",
+        )
+        .bind(seal.seal(&key))
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?;
+        return Ok(key);
+    };
+    let stored = Zeroizing::new(row.try_get::<String, _>("signing_seed")?);
     if is_sealed(&stored) {
         return Ok(seal.open(&stored)?);
     }
@@ -41,10 +71,9 @@ pub(super) async fn load_or_create(
         .try_into()
         .map_err(|_| DbError::Corrupt("signing key"))?;
     let key = ServerSigningKey::from_seed(&seed);
-    sqlx::query("UPDATE server_identity SET signing_seed = $1 WHERE id = 1 AND signing_seed = $2")
+    sqlx::query("UPDATE server_identity SET signing_seed = $1 WHERE id = 1")
         .bind(seal.seal(&key))
-        .bind(stored.as_str())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
     Ok(key)
 }

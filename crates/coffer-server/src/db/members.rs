@@ -123,7 +123,7 @@ impl Db {
             name: team_name.to_string(),
             plan,
         };
-        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.begin_write().await?;
         let inserted =
             sqlx::query("INSERT INTO teams (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(&team.id)
@@ -160,7 +160,7 @@ impl Db {
         role: Role,
         by: Option<&Member>,
     ) -> Result<(Member, Zeroizing<String>), AddMemberError> {
-        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.begin_write().await?;
         let out = insert_member(&mut tx, &self.signer, team_id, name, role, by).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(out)
@@ -208,7 +208,7 @@ impl Db {
         action: &str,
         detail: &serde_json::Value,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE members SET revoked_at = $1 WHERE id = $2")
             .bind(super::now())
             .bind(&member.id)

@@ -3,6 +3,7 @@
 //! server waits for the first one's write lock (busy timeout).
 
 use super::{Backend, DbError};
+use coffer_core::server_seal::SealingKey;
 use sqlx::AnyPool;
 use sqlx::Row;
 
@@ -58,7 +59,12 @@ ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
 ALTER TABLE audit_log ADD COLUMN signature TEXT;
 CREATE UNIQUE INDEX audit_team_seq ON audit_log (team_id, seq);
-ALTER TABLE members ADD COLUMN max_vault_changes BIGINT;
+CREATE TABLE vault_anchors (
+    member_id TEXT NOT NULL REFERENCES members (id),
+    anchor    TEXT NOT NULL,
+    changes   BIGINT NOT NULL,
+    PRIMARY KEY (member_id, anchor)
+);
 CREATE TABLE audit_heads (
     team_id TEXT PRIMARY KEY REFERENCES teams (id),
     seq     BIGINT NOT NULL,
@@ -70,8 +76,19 @@ CREATE TABLE audit_heads (
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-pub(super) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), DbError> {
-    let mut tx = pool.begin().await?;
+/// The schema version that chains the audit log and seals the signing key.
+const CHAINED_VERSION: i64 = 2;
+
+/// Brings the database to [`SCHEMA_VERSION`] in one transaction. Reaching version 2 seals a
+/// signing key stored in clear under `seal` and chains (and signs) the audit entries written
+/// before, in that same transaction: afterwards, a clear key or an entry outside the chain can
+/// only have been put there directly.
+pub(super) async fn run(
+    pool: &AnyPool,
+    backend: Backend,
+    seal: &SealingKey,
+) -> Result<(), DbError> {
+    let mut tx = super::begin_write(pool, backend).await?;
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock(727265)")
             .execute(&mut *tx)
@@ -101,6 +118,10 @@ pub(super) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), DbError>
             .bind(super::now())
             .execute(&mut *tx)
             .await?;
+    }
+    if current < CHAINED_VERSION && SCHEMA_VERSION >= CHAINED_VERSION {
+        let key = super::identity::seal_in_place(&mut tx, seal).await?;
+        super::audit::chain_legacy(&mut tx, &key).await?;
     }
     tx.commit().await?;
     Ok(())

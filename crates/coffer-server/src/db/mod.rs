@@ -142,20 +142,26 @@ impl Db {
                 .execute(&pool)
                 .await?;
         }
-        migrate::run(&pool, backend).await?;
+        migrate::run(&pool, backend, seal).await?;
         let signer = Arc::new(identity::load_or_create(&pool, seal).await?);
-        let db = Self {
+        Ok(Self {
             pool,
             backend,
             signer,
-        };
-        audit::chain_unchained(&db).await?;
-        Ok(db)
+        })
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A write transaction: on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads before it writes waits for another writer instead of failing.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        begin_write(&self.pool, self.backend).await
     }
 
     /// The key that signs policies, releases and audit entries.
@@ -173,34 +179,35 @@ pub(crate) fn now() -> i64 {
     coffer_core::Timestamp::now().unix()
 }
 
+/// A write transaction on `pool` (see [`Db::begin_write`]).
+async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+    Ok(match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    })
+}
+
 /// Refuses a PostgreSQL URL that would send the database's traffic (token hashes, the sealed
 /// signing key, the audit log) off this machine without TLS whose certificate and host name are
 /// verified: elsewhere than a Unix socket or loopback, `sslmode` must be `verify-full`.
 fn check_postgres_url(url: &str) -> Result<(), DbError> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let authority = before_query.split('/').next().unwrap_or("");
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let mut host = if let Some(v6) = hostport.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("").to_string()
-    } else {
-        hostport.split(':').next().unwrap_or("").to_string()
-    };
-    let mut sslmode = String::new();
-    for pair in query.split('&') {
-        match pair.split_once('=') {
-            Some(("host", h)) => host = h.replace("%2F", "/").replace("%2f", "/"),
-            Some(("sslmode", m)) => sslmode = m.to_ascii_lowercase(),
-            _ => {}
-        }
-    }
-    let local = host.is_empty()
+    use sqlx::postgres::{PgConnectOptions, PgSslMode};
+    // Read the URL as the driver will (its aliases, percent-encoding, `hostaddr`, and the
+    // PGHOST, PGHOSTADDR and PGSSLMODE variables it falls back on), then judge the result.
+    let opts: PgConnectOptions = url.parse().map_err(DbError::Sql)?;
+    let host = opts.get_host().to_string();
+    let local = opts.get_socket().is_some()
         || host.starts_with('/')
         || host.eq_ignore_ascii_case("localhost")
         || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
-    if local || sslmode == "verify-full" {
+    if local || matches!(opts.get_ssl_mode(), PgSslMode::VerifyFull) {
         Ok(())
     } else {
         Err(DbError::InsecureDatabase { host })
@@ -229,6 +236,9 @@ mod tests {
             "postgres://u@10.0.0.5/db?sslmode=verify-ca",
             "postgres://u@localhost/db?host=db.example.com",
             "postgres://u:p@[2001:db8::1]/db?sslmode=prefer",
+            "postgres://u@localhost/db?hostaddr=203.0.113.9",
+            "postgres://u@db.example.com/db?sslmode=verify-full&ssl-mode=disable",
+            "postgres://u@localhost/db?ho%73t=db.example.com",
         ] {
             assert!(check(bad).is_err(), "{bad}");
         }

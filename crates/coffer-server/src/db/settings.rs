@@ -53,7 +53,7 @@ impl Db {
     ) -> Result<VaultSettings, DbError> {
         let formats: Vec<&str> = export.formats.iter().map(|k| k.as_str()).collect();
         let formats = formats.join(",");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO team_settings (team_id, resource, export_enabled, export_formats, revision, updated_at, updated_by) \
              VALUES ($1, 'vault', $2, $3, 1, $4, $5) \

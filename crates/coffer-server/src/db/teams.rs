@@ -46,7 +46,7 @@ impl Db {
     /// settings revision goes up with it; the change, the revision and the audit entry are one
     /// transaction.
     pub async fn set_plan(&self, team_id: &str, plan: Plan) -> Result<bool, DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE teams SET plan = $1 WHERE id = $2")
             .bind(plan.as_str())
             .bind(team_id)

@@ -12,13 +12,6 @@ pub(crate) async fn history(S(state): S<Arc<State>>) -> ApiResult<Value> {
     let (entries, retention) = with_vault(&state, |v| Ok(list(v)?)).await?;
     Ok(Json(json!({
         "retention": {"keep": retention.keep, "maxAgeDays": retention.max_age_days},
-        "entries": entries.iter().map(|e| json!({
-            "id": e.id,
-            "at": e.at.to_string(),
-            "command": e.command,
-            "detail": e.detail,
-            "before": e.before,
-            "after": e.after,
-        })).collect::<Vec<_>>(),
+        "entries": entries,
     })))
 }

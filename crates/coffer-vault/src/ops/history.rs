@@ -1,4 +1,4 @@
-//! `history`: the changes the vault can undo. Destructive commands call [`record`] inside their
+//! `history`: the changes the vault can undo. Destructive commands call `record` inside their
 //! own write transaction, so a change and its snapshot are committed together or not at all.
 
 use super::store_error;
@@ -85,10 +85,18 @@ pub(crate) fn record(
     snapshot: &Snapshot,
 ) -> Result<Option<u64>, StoreError> {
     let retention = retention_in(r)?;
-    let id = r.digest().counter.wrapping_add(1);
     if retention.keep == 0 {
         return Ok(None);
     }
+    // The change's number; past every entry kept, should the counter ever have been reset
+    // (`coffer verify --accept` of a vault whose digest was gone), so no entry is overwritten.
+    let last = r
+        .state_names(history::ENTRY_PREFIX)?
+        .iter()
+        .filter_map(|n| history::id_of_entry_name(n))
+        .max()
+        .unwrap_or(0);
+    let id = r.digest().counter.wrapping_add(1).max(last.wrapping_add(1));
     let now = crate::clock::now();
     let entry = Entry::new(id, now, command, detail, snapshot);
     r.put_state(&history::snapshot_name(id), &snapshot.encode())?;

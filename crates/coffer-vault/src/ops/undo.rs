@@ -124,6 +124,10 @@ pub struct UndoReport {
     pub skipped: Vec<SecretName>,
     /// Conflicts whose old version was stored under a new name: (name, new name).
     pub kept_both: Vec<(SecretName, SecretName)>,
+    /// Secrets the change added that were kept because a conflict was skipped: the change's
+    /// secrets may hold the only live copy of a value (a rename, then a new secret under the
+    /// old name), so nothing it added is taken away while part of it stays.
+    pub kept_added: Vec<SecretName>,
 }
 
 impl UndoReport {
@@ -139,6 +143,7 @@ impl UndoReport {
             "removed": names(&self.removed),
             "skipped": names(&self.skipped),
             "keptBoth": self.kept_both.iter().map(|(a, b)| serde_json::json!({"name": a.as_str(), "storedAs": b.as_str()})).collect::<Vec<_>>(),
+            "keptAdded": names(&self.kept_added),
         })
     }
 }
@@ -272,6 +277,9 @@ pub fn apply(
         }
         let mut report = UndoReport::default();
         let mut snapshot = Snapshot::default();
+        // A conflict kept as it is now means part of the change stays: then what the change
+        // added stays too (it may be the only copy of a value the change moved).
+        let skipping = resolutions.contains(&Resolution::Skip);
         let mut decisions = resolutions.iter();
         let mut taken: Option<HashSet<SecretName>> = None;
         for item in &plan.items {
@@ -287,6 +295,7 @@ pub fn apply(
                     put_back(r, s, &mut snapshot)?;
                     report.restored.push(s.name.clone());
                 }
+                Action::Remove if skipping => report.kept_added.push(s.name.clone()),
                 Action::Remove => {
                     let (id, now) = r.find(&s.name)?.ok_or(UndoError::Changed)?;
                     r.delete(&id)?;

@@ -2,7 +2,7 @@
 
 use super::{OpenError, StoreError, digest};
 use crate::fs;
-use coffer_core::crypto::{VaultKey, VaultKeys, random};
+use coffer_core::crypto::{KeyCheck, VaultKey, VaultKeys, random};
 use coffer_core::digest::VaultDigest;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
@@ -43,12 +43,14 @@ const MIGRATIONS: &[&str] = &[
     "",
 ];
 
-/// The schema version that adds the vault digest.
-const DIGEST_VERSION: i64 = 4;
+/// The schema version that adds the vault digest (and the second key check).
+pub(crate) const DIGEST_VERSION: i64 = 4;
 
 pub(crate) struct Meta {
     pub vault_id: Vec<u8>,
     pub key_check: Vec<u8>,
+    /// The schema version the file says it has.
+    pub version: i64,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -58,6 +60,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Up to 64 MiB of page cache (allocated only as used): bulk imports write pages in random
     // key order, and the default 2 MiB cache turns that into repeated WAL reads.
     conn.pragma_update(None, "cache_size", -65536)?;
+    // Never run SQL functions named by the schema (a view or default a file could carry).
+    conn.pragma_update(None, "trusted_schema", false)?;
     Ok(())
 }
 
@@ -97,9 +101,20 @@ pub(crate) fn open_unkeyed(db: &Path) -> Result<(Connection, Meta), OpenError> {
     if get("format")? != FORMAT_MARKER.as_bytes() {
         return Err(not_a_vault());
     }
+    // Coffer creates no triggers or views: one would let someone without the key change what
+    // a write does (ignore an update, copy a row back).
+    let foreign: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type IN ('trigger', 'view')",
+        [],
+        |r| r.get(0),
+    )?;
+    if foreign > 0 {
+        return Err(OpenError::Store(StoreError::Integrity));
+    }
     let meta = Meta {
         vault_id: get("vault_id")?,
         key_check: get("key_check")?,
+        version,
     };
     Ok((conn, meta))
 }
@@ -121,6 +136,10 @@ pub(crate) fn migrate(
         let mut first = digest::scan(&tx, keys)?;
         first.counter = 0;
         digest::save(&tx, keys, vault_id, &first)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'key_check'",
+            [&keys.key_check_value(KeyCheck::V2)[..]],
+        )?;
     }
     tx.commit()?;
     Ok(())
@@ -182,7 +201,7 @@ pub(crate) fn rekey(conn: &mut Connection, key: &VaultKey) -> Result<(), StoreEr
 fn write_key_meta(conn: &Connection, key: &VaultKey) -> Result<(), StoreError> {
     let vault_id: [u8; 16] = random::bytes();
     let keys = VaultKeys::derive(key, &vault_id);
-    let check = keys.key_check_value();
+    let check = keys.key_check_value(KeyCheck::V2);
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('vault_id', ?1), ('key_check', ?2)",
         params![&vault_id[..], &check[..]],

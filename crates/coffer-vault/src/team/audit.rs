@@ -2,7 +2,7 @@
 //! chain against the server key pinned at login.
 
 use super::client::{Client, Cursor};
-use super::{TeamError, TeamLink, load, save};
+use super::{TeamError, TeamLink, load, update};
 use crate::store::Vault;
 use coffer_api::{AuditEntry, AuditHead, AuditLog};
 use coffer_core::audit::{Broken, GENESIS, verify_run};
@@ -31,19 +31,20 @@ pub struct AuditCheck {
 /// the head. The entry last verified here must still be there with the same hash (a server
 /// restored from an older database is noticed). Saves the new head as verified.
 pub fn verify(vault: &mut Vault) -> Result<AuditCheck, TeamError> {
-    let mut link = load(vault)?.ok_or(TeamError::NotJoined)?;
+    let link = load(vault)?.ok_or(TeamError::NotJoined)?;
     let key = link.server_key()?;
     let client = Client::for_link(&link)?;
     let token = link.token()?;
     let mut entries: Vec<AuditEntry> = Vec::new();
     let mut at = (0, GENESIS);
+    let mut head_seen: Option<AuditHead> = None;
     let head = loop {
         let mut page = client.audit(token, WALK_PAGE, Cursor::After(at.0))?;
-        let last_page = page.next.is_none();
-        if last_page {
-            // Entries appended after the head was read are left for the next check.
-            page.entries.retain(|e| e.seq <= page.head.seq);
-        }
+        // The head of the first page is where this check stops: entries appended while it
+        // walks are left for the next one.
+        let stop = head_seen.get_or_insert_with(|| page.head.clone()).seq;
+        page.entries.retain(|e| e.seq <= stop);
+        let last_page = page.next.is_none() || page.entries.last().is_none_or(|e| e.seq >= stop);
         let mut chained = Vec::with_capacity(page.entries.len());
         for e in &page.entries {
             chained.push(
@@ -51,20 +52,26 @@ pub fn verify(vault: &mut Vault) -> Result<AuditCheck, TeamError> {
                     .ok_or_else(|| broken(Broken::Edited { seq: e.seq }))?,
             );
         }
-        let head_seq = last_page.then_some(page.head.seq);
+        let head_seq = last_page.then_some(stop);
         at = verify_run(&key, at, &chained, head_seq).map_err(broken)?;
         drop(chained);
         entries.extend(page.entries);
         if last_page {
-            break page.head;
+            break head_seen.unwrap_or(page.head);
         }
     };
     if coffer_core::hex::encode(&at.1) != head.hash {
         return Err(broken(Broken::Edited { seq: head.seq }));
     }
     check_pinned(&link, &entries)?;
-    link.audit_head = Some(head.clone());
-    save(vault, Some(&link))?;
+    // Only the pinned head changes, and never backwards (another check may have pinned a later
+    // one meanwhile); everything else in the link stays as stored now.
+    let verified = head.clone();
+    update(vault, move |l| {
+        if l.audit_head.as_ref().is_none_or(|h| h.seq <= verified.seq) {
+            l.audit_head = Some(verified);
+        }
+    })?;
     Ok(AuditCheck { entries, head })
 }
 

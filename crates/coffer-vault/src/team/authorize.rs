@@ -35,6 +35,7 @@ pub struct ExportGrant {
 #[derive(Debug)]
 struct TeamGrant {
     name: String,
+    team_id: String,
     server_url: String,
     ca_pem: Option<String>,
     token: Option<SecretString>,
@@ -134,6 +135,7 @@ fn decide(
         team: Some(TeamGrant {
             name: link.team_name.clone(),
             server_url: link.server_url.clone(),
+            team_id: link.team_id.clone(),
             ca_pem: link.ca_pem.clone(),
             token: link.token.clone(),
             revision: st.revision,
@@ -263,7 +265,7 @@ pub(crate) fn flush_pending(client: &Client, token: &SecretString, link: &mut Te
                 p.format,
                 p.secret_count,
                 Some(p.policy_revision),
-                p.vault_changes,
+                p.vault_changes.zip(p.vault_anchor.clone()),
             )
             .is_err()
     });
@@ -297,8 +299,15 @@ pub fn report_export(
     // The vault's change counter goes with the report: the server's audit log is the anchor
     // that tells a vault restored from an older copy of its file (`docs/storage.md`).
     let changes = vault.read(|r| Ok::<_, StoreError>(r.digest().counter))?;
+    let anchor = vault.keyed_name("audit-anchor", &team.team_id);
     let sent = Client::new(&team.server_url, team.ca_pem.as_deref()).and_then(|c| {
-        c.report_export(token, grant.kind, count, Some(team.revision), Some(changes))
+        c.report_export(
+            token,
+            grant.kind,
+            count,
+            Some(team.revision),
+            Some((changes, anchor.clone())),
+        )
     });
     if sent.is_ok() {
         return Ok(Reported::Recorded);
@@ -310,6 +319,7 @@ pub fn report_export(
             policy_revision: team.revision,
             at: crate::clock::now(),
             vault_changes: Some(changes),
+            vault_anchor: Some(anchor),
         });
         save(vault, Some(&link))?;
     }

@@ -221,7 +221,7 @@ impl Client {
         kind: ExportKind,
         count: usize,
         revision: Option<i64>,
-        vault_changes: Option<u64>,
+        vault_changes: Option<(u64, String)>,
     ) -> Result<(), TeamError> {
         self.send(
             self.authed(reqwest::Method::POST, "/v1/audit/exports", token)
@@ -229,7 +229,8 @@ impl Client {
                     format: kind,
                     secret_count: count as u64,
                     policy_revision: revision,
-                    vault_changes,
+                    vault_changes: vault_changes.as_ref().map(|v| v.0),
+                    vault_anchor: vault_changes.map(|v| v.1),
                 }),
         )?;
         Ok(())

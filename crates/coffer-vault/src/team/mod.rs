@@ -78,6 +78,9 @@ pub struct PendingReport {
     /// The vault's change counter then.
     #[serde(default)]
     pub vault_changes: Option<u64>,
+    /// The vault's anchor id in the team then.
+    #[serde(default)]
+    pub vault_anchor: Option<String>,
 }
 
 impl std::fmt::Debug for TeamLink {
@@ -136,6 +139,31 @@ pub fn load(vault: &mut Vault) -> Result<Option<TeamLink>, StoreError> {
         Some(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|_| StoreError::Integrity),
+    }
+}
+
+/// Changes the stored team link in one write transaction (`change` sees what is stored now, so
+/// a field set by another process meanwhile, such as a queued export report, is kept); nothing
+/// happens when the vault is not in a team.
+pub fn update(vault: &mut Vault, change: impl FnOnce(&mut TeamLink)) -> Result<(), StoreError> {
+    let mut failed = false;
+    vault.update_sealed_state(STATE_NAME, |stored| {
+        let bytes = stored?;
+        match serde_json::from_slice::<TeamLink>(&bytes) {
+            Ok(mut link) => {
+                change(&mut link);
+                Some(coffer_core::buf::json(&link, false, 0))
+            }
+            Err(_) => {
+                failed = true;
+                Some(bytes)
+            }
+        }
+    })?;
+    if failed {
+        Err(StoreError::Integrity)
+    } else {
+        Ok(())
     }
 }
 
