@@ -258,8 +258,9 @@ pub(crate) fn fetch_policy(
 
 /// Sends reports queued while the server was unreachable (best effort; kept on failure).
 pub(crate) fn flush_pending(client: &Client, token: &SecretString, link: &mut TeamLink) {
+    let mut sent = Vec::new();
     link.pending_reports.retain(|p| {
-        client
+        let failed = client
             .report_export(
                 token,
                 p.format,
@@ -267,8 +268,13 @@ pub(crate) fn flush_pending(client: &Client, token: &SecretString, link: &mut Te
                 Some(p.policy_revision),
                 p.vault_changes.zip(p.vault_anchor.clone()),
             )
-            .is_err()
+            .is_err();
+        if !failed {
+            sent.push(p.id.clone());
+        }
+        failed
     });
+    link.sent_reports.extend(sent);
 }
 
 /// What happened to the audit report of an export.
@@ -314,6 +320,7 @@ pub fn report_export(
     }
     if let Some(mut link) = load(vault)? {
         link.pending_reports.push(super::PendingReport {
+            id: super::report_id(),
             format: grant.kind,
             secret_count: count,
             policy_revision: team.revision,

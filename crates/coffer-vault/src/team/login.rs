@@ -81,6 +81,7 @@ pub fn login(
             .map(|l| l.pending_reports.clone())
             .unwrap_or_default(),
         ca_pem,
+        sent_reports: Vec::new(),
         // Same team, same server key: the audit chain verified before must still be there.
         audit_head: existing
             .filter(|l| l.team_id == me.team_id && l.server_key == key.to_base64())

@@ -57,6 +57,10 @@ pub struct TeamLink {
     /// (`--cacert`, PEM); `None`: the system's roots.
     #[serde(default)]
     pub ca_pem: Option<String>,
+    /// Ids of the queued reports this process sent (not stored): [`save`] drops them even if
+    /// another process saved the link with them still queued.
+    #[serde(skip)]
+    pub sent_reports: Vec<String>,
     /// The audit chain's head as last verified here (`team audit --verify`): a later chain must
     /// still hold this entry with this hash, so a server database rolled back is noticed.
     #[serde(default)]
@@ -67,6 +71,9 @@ pub struct TeamLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PendingReport {
+    /// A random id, so that two processes saving the link agree on which reports are which.
+    #[serde(default = "report_id")]
+    pub id: String,
     /// Format exported.
     pub format: coffer_core::policy::ExportKind,
     /// Secrets exported.
@@ -81,6 +88,11 @@ pub struct PendingReport {
     /// The vault's anchor id in the team then.
     #[serde(default)]
     pub vault_anchor: Option<String>,
+}
+
+/// A new report id (16 random bytes, hex).
+pub fn report_id() -> String {
+    coffer_core::hex::encode(&coffer_core::crypto::random::bytes::<16>())
 }
 
 impl std::fmt::Debug for TeamLink {
@@ -172,14 +184,29 @@ pub fn save(vault: &mut Vault, link: Option<&TeamLink>) -> Result<(), StoreError
     vault.update_sealed_state(STATE_NAME, |stored| {
         let link = link?;
         let mut link = link.clone();
-        // Another `coffer` may have taken a newer policy while this one talked to the server:
-        // the highest revision seen (and its policy) never goes back.
-        if let Some(old) = stored.and_then(|b| serde_json::from_slice::<TeamLink>(&b).ok())
-            && old.team_id == link.team_id
-            && old.max_revision > link.max_revision
-        {
-            link.max_revision = old.max_revision;
-            link.policy = old.policy;
+        let old = stored
+            .and_then(|b| serde_json::from_slice::<TeamLink>(&b).ok())
+            .filter(|old| old.team_id == link.team_id);
+        if let Some(old) = old {
+            // Another `coffer` may have taken a newer policy while this one talked to the
+            // server: the highest revision seen (and its policy) never goes back.
+            if old.max_revision > link.max_revision {
+                link.max_revision = old.max_revision;
+                link.policy = old.policy;
+            }
+            // Reports it queued meanwhile stay queued; those this one sent go.
+            for p in old.pending_reports {
+                let known = link.pending_reports.iter().any(|q| q.id == p.id);
+                if !known && !link.sent_reports.contains(&p.id) {
+                    link.pending_reports.push(p);
+                }
+            }
+            // The audit head pinned here never goes back.
+            if old.audit_head.as_ref().map_or(0, |h| h.seq)
+                > link.audit_head.as_ref().map_or(0, |h| h.seq)
+            {
+                link.audit_head = old.audit_head;
+            }
         }
         Some(coffer_core::buf::json(&link, false, 0))
     })
