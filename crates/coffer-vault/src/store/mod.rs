@@ -4,7 +4,7 @@ mod digest;
 mod records;
 mod schema;
 
-pub use records::{RecordId, Records};
+pub use records::{RecordId, Records, records_opened};
 pub(crate) use schema::{CreateError, create, migrate, open_unkeyed, rekey};
 
 use crate::error::{Classify, ErrorKind};

@@ -10,6 +10,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::cell::{Cell, RefCell};
 use zeroize::Zeroizing;
 
+/// Records decrypted by this process so far: what work-counting tests measure (an import must
+/// not decrypt the vault more than once).
+static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many records this process has decrypted.
+pub fn records_opened() -> u64 {
+    OPENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A `secrets` row as the digest sees it: name MAC, nonce, ciphertext tail and length.
 type SecretRowParts = (Vec<u8>, Vec<u8>, Vec<u8>, i64);
 
@@ -83,6 +92,7 @@ impl<'a> Records<'a> {
         nonce: Vec<u8>,
         ct: Vec<u8>,
     ) -> Result<Secret, StoreError> {
+        OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name_mac: [u8; 32] = name_mac.try_into().map_err(|_| StoreError::Integrity)?;
         let sealed = SealedRecord {
             name_mac,

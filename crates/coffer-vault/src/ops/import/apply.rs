@@ -147,12 +147,10 @@ pub fn apply(
     }
     vault.write(|records| {
         // Any change since the plan (a secret added, changed or removed, also one the import
-        // would clear or replace) voids it: the user decided on what the plan showed.
-        let by_name = |mut v: Vec<Secret>| {
-            v.sort_by(|a, b| a.name.cmp(&b.name));
-            v
-        };
-        if by_name(records.all()?) != by_name(plan.seen.clone()) {
+        // would clear or replace) voids it: the user decided on what the plan showed. Every
+        // committed change moves the vault's change counter, so comparing it is enough: the
+        // vault is not read and decrypted a second time.
+        if records.digest().counter != plan.seen_changes {
             return Err(ApplyError::Changed);
         }
         let existing = if plan.clear_first {

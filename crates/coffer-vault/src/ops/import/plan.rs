@@ -149,6 +149,8 @@ pub struct Plan {
     /// The vault's secrets as the plan saw them: applying refuses if they changed since (a
     /// front end may show the plan for minutes before the user confirms).
     pub(crate) seen: Vec<Secret>,
+    /// The vault's change counter when the plan read it.
+    pub(crate) seen_changes: u64,
 }
 
 impl Plan {
@@ -338,7 +340,8 @@ pub fn plan(
     skipped: Vec<Skipped>,
     clear_first: bool,
 ) -> Result<Plan, StoreError> {
-    let existing = vault.read(|records| records.all())?;
+    let (existing, seen_changes) =
+        vault.read(|records| Ok::<_, StoreError>((records.all()?, records.digest().counter)))?;
     let count = existing.len() as u64;
     let base: &[Secret] = if clear_first { &[] } else { &existing };
     let items = classify(base, incoming);
@@ -348,6 +351,7 @@ pub fn plan(
         clear_first,
         existing: count,
         seen: existing,
+        seen_changes,
     })
 }
 
