@@ -164,6 +164,42 @@ fn skipping_a_conflict_never_takes_away_the_only_copy_of_a_value() {
     assert_eq!(common::value(&v, "stripe-live"), "sk_live_history_1");
 }
 
+/// Runs `coffer ARGS` until it reports that it is paused inside its write transaction (test
+/// builds: `COFFER_TEST_PAUSE_AT`), then kills it with SIGKILL.
+fn kill_9_before_commit(v: &TestVault, args: &[&str]) {
+    use std::io::BufRead;
+    #[allow(deprecated)] // the function form is the one that gives a std Command to kill
+    let bin = assert_cmd::cargo::cargo_bin("coffer");
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", v.dir.path())
+        .env("COFFER_HOME", v.home())
+        .env("COFFER_TEST_PAUSE_AT", "before-commit")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        said.push_str(&line);
+        if line.contains("paused at before-commit") {
+            break;
+        }
+    }
+    assert!(said.contains("paused at before-commit"), "{args:?}: {said}");
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "{args:?}"
+    );
+}
+
 #[test]
 fn a_crash_inside_a_snapshotted_change_leaves_the_old_vault_and_history() {
     let v = filled();
@@ -180,14 +216,9 @@ fn a_crash_inside_a_snapshotted_change_leaves_the_old_vault_and_history() {
         vec!["undo"],
         vec!["history", "--purge", "--yes"],
     ] {
-        // Test builds abort (as kill -9 would stop them) after every write of the change and
-        // its snapshot, just before the commit.
-        let out = v
-            .cmd(&args)
-            .env("COFFER_TEST_CRASH_AT", "before-commit")
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{args:?} was meant to crash");
+        // Test builds stop after every write of the change and its snapshot, just before the
+        // commit, and say so; then they get kill -9.
+        kill_9_before_commit(&v, &args);
         assert_eq!(contents(&v), before, "{args:?}: the old vault");
         assert_eq!(history(&v), history_before, "{args:?}: the old history");
         verify_ok(&v);

@@ -200,7 +200,7 @@ impl Vault {
         let records = Records::new(&tx, &self.keys, &self.vault_id)?;
         let out = f(&records)?;
         records.finish()?;
-        crash_point("before-commit");
+        pause_point("before-commit");
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -296,13 +296,17 @@ impl Vault {
     }
 }
 
-/// Test builds only (debug assertions): when `COFFER_TEST_CRASH_AT` names `point`, the process
-/// aborts there, as `kill -9` would stop it, without unwinding or rolling back. Release builds
-/// contain no such code.
-fn crash_point(point: &str) {
+/// Test builds only (debug assertions): when `COFFER_TEST_PAUSE_AT` names `point`, the process
+/// says so on stderr and waits there for ever, so a test can stop it with `kill -9` at exactly
+/// that point (inside the write transaction, after every write, before the commit). Release
+/// builds contain no such code.
+fn pause_point(point: &str) {
     #[cfg(debug_assertions)]
-    if std::env::var_os("COFFER_TEST_CRASH_AT").is_some_and(|p| p == point) {
-        std::process::abort();
+    if std::env::var_os("COFFER_TEST_PAUSE_AT").is_some_and(|p| p == point) {
+        eprintln!("coffer: paused at {point} (test build)");
+        loop {
+            std::thread::park();
+        }
     }
     #[cfg(not(debug_assertions))]
     let _ = point;
