@@ -401,14 +401,14 @@ fn a_fifo_is_refused_not_waited_on_and_folders_have_a_total_limit() {
     // Inside a folder: skipped like any other non-file; the real export is imported.
     handmade(&v, "in/a.json", &[("a", "1")]);
     v.cmd(&["import", dir.to_str().unwrap()]).assert().success();
-    // Three sparse 100 MiB files: each under the per-file limit, together over the total;
-    // refused from their sizes, before anything is read.
+    // Three sparse 400 MiB files: each under the per-file limit (1 GiB), together over the
+    // total (1 GiB); refused from their sizes, before anything is read.
     let big = v.dir.path().join("big");
     std::fs::create_dir(&big).unwrap();
     for i in 0..3 {
         std::fs::File::create(big.join(format!("{i}.json")))
             .unwrap()
-            .set_len(100 << 20)
+            .set_len(400 << 20)
             .unwrap();
     }
     let err = fails_with(&mut v.cmd(&["import", big.to_str().unwrap()]), INVALID);

@@ -22,7 +22,16 @@ async fn open(v: &TestVault) -> (UiServer, Browser) {
     let b = Browser::start().await;
     b.client.goto(&s.start_url).await.unwrap();
     b.el("#rows").await;
-    // Signed in: the token left the address bar.
+    // Signed in: the token leaves the address bar (waited for as a condition: the page's
+    // script replaces the address as it starts, which a loaded machine may run after `#rows`
+    // exists).
+    let home = url::Url::parse(&s.url("/")).unwrap();
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_url(&home)
+        .await
+        .unwrap();
     assert_eq!(b.client.current_url().await.unwrap().as_str(), s.url("/"));
     (s, b)
 }

@@ -35,6 +35,61 @@ pub fn json<T: Serialize + ?Sized>(value: &T, pretty: bool, extra: usize) -> Zer
     out
 }
 
+/// A growable buffer for secret bytes: when it must grow, its content moves into a buffer twice
+/// as large and the old one is zeroed (a plain `Vec` reallocation would free it unwiped).
+pub struct SecretBuf(Zeroizing<Vec<u8>>);
+
+impl SecretBuf {
+    /// An empty buffer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self(Zeroizing::new(Vec::with_capacity(capacity)))
+    }
+
+    /// Makes room for `more` bytes.
+    pub fn reserve(&mut self, more: usize) {
+        let need = self.0.len() + more;
+        if need > self.0.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(need.max(self.0.capacity() * 2)));
+            bigger.extend_from_slice(&self.0);
+            self.0 = bigger; // the old buffer is zeroed as it drops
+        }
+    }
+
+    /// Appends `bytes`.
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.0.extend_from_slice(bytes);
+    }
+
+    /// The bytes.
+    pub fn into_inner(self) -> Zeroizing<Vec<u8>> {
+        self.0
+    }
+}
+
+impl Write for SecretBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.extend(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `prefix` followed by `value` as compact JSON, serialised once into a buffer of `hint` bytes
+/// (grown without leaving copies if the guess was short).
+pub fn json_after<T: Serialize + ?Sized>(
+    prefix: &[u8],
+    value: &T,
+    hint: usize,
+) -> Zeroizing<Vec<u8>> {
+    let mut out = SecretBuf::with_capacity(hint.max(prefix.len() + 2));
+    out.extend(prefix);
+    serde_json::to_writer(&mut out, value).expect("serialising to memory cannot fail");
+    out.into_inner()
+}
+
 /// Reads at most `limit + 1` bytes (so the caller can tell "over the limit"), growing the buffer
 /// without leaving copies. `hint` is the expected size, if known.
 pub fn read_limited(

@@ -94,6 +94,16 @@ impl VaultDigest {
         self.secrets = count(self.secrets, change);
     }
 
+    /// Adds the rows of `batch` (a digest of rows only, started from [`Self::empty`]), as if
+    /// each had been added here: lets rows be hashed on another thread.
+    pub fn absorb(&mut self, batch: &VaultDigest) {
+        for (a, e) in self.acc.iter_mut().zip(batch.acc) {
+            *a ^= e;
+        }
+        self.secrets = self.secrets.wrapping_add(batch.secrets);
+        self.states = self.states.wrapping_add(batch.states);
+    }
+
     /// Adds or removes the `sealed_state` row `(name, sealed)`.
     pub fn state_row(&mut self, keys: &VaultKeys, change: Change, name: &str, sealed: Sealed<'_>) {
         self.toggle(keys, STATE_ROW, &[name.as_bytes()], sealed);
@@ -200,6 +210,20 @@ fn row_identity(kind: u8, key: &[&[u8]], sealed: Sealed<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absorbing_a_batch_is_adding_its_rows() {
+        let k = keys();
+        let rows: [(&[u8], &[u8]); 3] = [(b"1", b"a"), (b"2", b"b"), (b"3", b"c")];
+        let mut one_by_one = with(&rows[..1]);
+        for (id, ct) in &rows[1..] {
+            one_by_one.secret_row(&k, Change::Add, id, b"mac", Sealed::of(b"nonce", ct));
+        }
+        let mut absorbed = with(&rows[..1]);
+        absorbed.absorb(&with(&rows[1..]));
+        assert!(absorbed == one_by_one);
+        assert_eq!(absorbed.secrets, 3);
+    }
     use crate::crypto::VaultKey;
 
     fn keys() -> VaultKeys {

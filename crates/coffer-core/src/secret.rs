@@ -90,6 +90,21 @@ impl Secret {
         }
     }
 
+    /// About how many bytes its JSON takes beyond a small fixed part (names, values, links):
+    /// a capacity hint for serialising it, never a limit.
+    pub fn size_hint(&self) -> usize {
+        let content = match &self.content {
+            SecretContent::Value(v) => v.expose().len(),
+            SecretContent::Link(_) => 256,
+        };
+        let envs: usize = self
+            .environments
+            .iter()
+            .map(|(n, e)| n.as_str().len() + e.value.expose().len() + 64)
+            .sum();
+        self.name.as_str().len() + content + envs
+    }
+
     /// Whether two secrets have the same name, content, domains, state and environments (times
     /// are ignored).
     pub fn same_as(&self, other: &Self) -> bool {

@@ -162,33 +162,41 @@ impl From<&Secret> for SecretJson {
 impl SecretJson {
     /// Converts to a secret under the rules of format `version` (1 or 2).
     pub fn into_secret(self, version: u32) -> Result<Secret, ContentError> {
-        let name = self.name.to_string();
+        // The name is copied for an error only (never on the way of a valid secret).
+        let name = || self.name.to_string();
         if version < 2 {
             for (present, field) in [
                 (self.disabled.is_some(), "disabled"),
                 (self.environments.is_some(), "environments"),
             ] {
                 if present {
-                    return Err(ContentError::NotInVersion1 { name, field });
+                    return Err(ContentError::NotInVersion1 {
+                        name: name(),
+                        field,
+                    });
                 }
             }
         }
         if self.disabled == Some(false) {
             return Err(ContentError::NotCanonical {
-                name,
+                name: name(),
                 field: "disabled",
             });
         }
         if self.environments.as_ref().is_some_and(|e| e.0.is_empty()) {
             return Err(ContentError::NotCanonical {
-                name,
+                name: name(),
                 field: "environments",
             });
         }
         let content = match (self.value, self.link) {
             (Some(v), None) => SecretContent::Value(v),
             (None, Some(l)) => SecretContent::Link(l),
-            _ => return Err(ContentError::ValueOrLink { name }),
+            _ => {
+                return Err(ContentError::ValueOrLink {
+                    name: self.name.to_string(),
+                });
+            }
         };
         let environments: Environments = self
             .environments
@@ -217,6 +225,58 @@ impl SecretJson {
     }
 }
 
+/// A secret serialised exactly as [`SecretJson`] (same fields, order and omissions) straight from
+/// the [`Secret`], without copying it: exports and records of many secrets serialise each value
+/// once, into the one buffer that will be sealed.
+pub struct SecretOut<'a>(pub &'a Secret);
+
+impl Serialize for SecretOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let x = self.0;
+        let fields = 5 + usize::from(x.disabled) + usize::from(!x.environments.is_empty());
+        let mut st = s.serialize_struct("SecretJson", fields)?;
+        st.serialize_field("name", &x.name)?;
+        match &x.content {
+            SecretContent::Value(v) => st.serialize_field("value", v)?,
+            SecretContent::Link(l) => st.serialize_field("link", l)?,
+        }
+        st.serialize_field("allowedDomains", &x.allowed_domains)?;
+        if x.disabled {
+            st.serialize_field("disabled", &true)?;
+        }
+        if !x.environments.is_empty() {
+            st.serialize_field("environments", &EnvsOut(&x.environments))?;
+        }
+        st.serialize_field("createdAt", &x.created_at)?;
+        st.serialize_field("updatedAt", &x.updated_at)?;
+        st.end()
+    }
+}
+
+struct EnvsOut<'a>(&'a Environments);
+
+impl Serialize for EnvsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(n, e)| (n, EnvOut(e))))
+    }
+}
+
+struct EnvOut<'a>(&'a EnvValue);
+
+impl Serialize for EnvOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let e = self.0;
+        let mut st = s.serialize_struct("EnvJson", 1 + usize::from(e.allowed_domains.is_some()))?;
+        st.serialize_field("value", &e.value)?;
+        if let Some(d) = &e.allowed_domains {
+            st.serialize_field("allowedDomains", d)?;
+        }
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +288,39 @@ mod tests {
         serde_json::from_str::<crate::obj::Obj<SecretJson>>(&json)
             .map_err(|e| e.to_string())
             .and_then(|j| j.0.into_secret(2).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn borrowed_serialisation_is_the_same_json() {
+        for extra in [
+            "",
+            r#","disabled":true"#,
+            r#","allowedDomains":["api.example.com","*.b.example:8443"]"#,
+            r#","environments":{"prod":{"value":"p","allowedDomains":["a.com"]},"dev":{"value":"d\n\"q\""},"qa":{"value":"x","allowedDomains":[]}}"#,
+            r#","disabled":true,"environments":{"e":{"value":"v"}},"allowedDomains":["http://x.io"]"#,
+        ] {
+            let s = secret(extra).unwrap();
+            assert_eq!(
+                serde_json::to_string(&SecretOut(&s)).unwrap(),
+                serde_json::to_string(&SecretJson::from(&s)).unwrap(),
+                "{extra}"
+            );
+            assert_eq!(
+                serde_json::to_string_pretty(&SecretOut(&s)).unwrap(),
+                serde_json::to_string_pretty(&SecretJson::from(&s)).unwrap(),
+            );
+        }
+        let linked = serde_json::from_str::<crate::obj::Obj<SecretJson>>(
+            r#"{"name":"l","link":{"provider":"aws-secrets-manager","secretArn":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf","jsonKey":"password"},"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap()
+        .0
+        .into_secret(2)
+        .unwrap();
+        assert_eq!(
+            serde_json::to_string(&SecretOut(&linked)).unwrap(),
+            serde_json::to_string(&SecretJson::from(&linked)).unwrap(),
+        );
     }
 
     #[test]

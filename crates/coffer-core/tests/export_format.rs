@@ -84,7 +84,7 @@ fn plaintext_roundtrip() {
 #[test]
 fn encrypted_roundtrip_hides_everything() {
     let d = doc();
-    let bytes = encode_encrypted(&d, &pw("tangerine-olive-7"), LOW).unwrap();
+    let bytes = encode_encrypted(d.clone(), &pw("tangerine-olive-7"), LOW).unwrap();
     for needle in ["stripe", "sk_live", "api.stripe.com", "secretsmanager"] {
         assert!(
             !String::from_utf8_lossy(&bytes).contains(needle),
@@ -104,7 +104,7 @@ fn encrypted_roundtrip_hides_everything() {
 }
 
 fn encrypted_bytes() -> Vec<u8> {
-    encode_encrypted(&doc(), &pw("tangerine-olive-7"), LOW).unwrap()
+    encode_encrypted(doc(), &pw("tangerine-olive-7"), LOW).unwrap()
 }
 
 /// Parses and decrypts with the right password.
@@ -270,11 +270,18 @@ fn malformed_fields_never_echo_values() {
 
 #[test]
 fn size_limit() {
-    let big = vec![b' '; coffer_core::export::MAX_EXPORT_BYTES as usize + 1];
-    assert!(matches!(
-        parse(&big).unwrap_err(),
-        DecodeError::TooLarge { .. }
-    ));
+    use coffer_core::export::{MAX_EXPORT_BYTES, check_size};
+    // The limit is 1 GiB; `parse` applies the same check to what it is given.
+    assert_eq!(MAX_EXPORT_BYTES, 1 << 30);
+    assert_eq!(
+        check_size(MAX_EXPORT_BYTES + 1),
+        Err(DecodeError::TooLarge {
+            size: MAX_EXPORT_BYTES + 1,
+            max: MAX_EXPORT_BYTES
+        })
+    );
+    assert_eq!(check_size(MAX_EXPORT_BYTES), Ok(()));
+    assert!(check_size(u64::MAX).is_err());
 }
 
 #[test]

@@ -19,6 +19,7 @@ on_both_backends!(
     cached_policy_is_signed_and_expires,
     logout_does_not_escape_the_policy,
     login_checks_the_server_fingerprint,
+    signed_statements_are_reused_then_renewed,
 );
 
 /// Team "Acme" on plan `plan`: a running server, alice's (super admin) vault and bob's (member).
@@ -393,6 +394,80 @@ fn cached_policy_is_signed_and_expires(backend: Backend) {
     assert!(err.contains("cannot confirm the export policy"), "{err}");
 }
 
+/// The statement the server sends `token`, and the raw response.
+fn fetch_policy(t: &Team, token: &str) -> (serde_json::Value, String) {
+    use base64::Engine;
+    let body = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/policy/vault", t.server.url))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .text()
+        .unwrap();
+    let signed: SignedPolicy = serde_json::from_str(&body).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(&signed.payload)
+        .unwrap();
+    (serde_json::from_slice(&payload).unwrap(), body)
+}
+
+/// The server signs a statement once per team, revision and quarter of the TTL: the same bytes
+/// are sent again meanwhile; a change of policy is sent at once; a statement a quarter of the
+/// TTL old is replaced by a fresh one.
+fn signed_statements_are_reused_then_renewed(backend: Backend) {
+    let t = team(backend, "team", &["--policy-ttl", "40"]);
+    let (first, body) = fetch_policy(&t, &t.bob_token);
+    let (_, again) = fetch_policy(&t, &t.bob_token);
+    assert_eq!(body, again, "the same statement is sent again");
+    t.clock.advance(9);
+    assert_eq!(
+        fetch_policy(&t, &t.bob_token).1,
+        body,
+        "9 s of 40: still fresh"
+    );
+    // A change is in the next response, whatever is cached.
+    t.alice.set_policy("on", Some("encrypted"));
+    let (changed, changed_body) = fetch_policy(&t, &t.bob_token);
+    assert_ne!(changed_body, body);
+    assert_eq!(changed["revision"], first["revision"].as_i64().unwrap() + 1);
+    assert_eq!(fetch_policy(&t, &t.bob_token).1, changed_body);
+    // Past a quarter of the TTL, a new statement with a new validity period.
+    t.clock.advance(10);
+    let (renewed, renewed_body) = fetch_policy(&t, &t.bob_token);
+    assert_ne!(renewed_body, changed_body);
+    assert_eq!(renewed["revision"], changed["revision"]);
+    let expires = |v: &serde_json::Value| {
+        coffer_core::Timestamp::parse(v["expiresAt"].as_str().unwrap())
+            .unwrap()
+            .unix()
+    };
+    assert_eq!(expires(&renewed) - expires(&changed), 10);
+    // Changes by other processes (the operator's command; SQL behind the server's back) are in
+    // the very next response: nothing the server keeps outlives a change of the database.
+    t.store
+        .admin(&["set-plan", "--team", "Acme", "--plan", "enterprise"]);
+    assert_eq!(fetch_policy(&t, &t.bob_token).0["plan"], "enterprise");
+    t.store.sql(&["UPDATE teams SET name = 'Acme Two'"]);
+    assert_eq!(fetch_policy(&t, &t.bob_token).0["teamName"], "Acme Two");
+    // Each request is still authenticated: a token given up is refused at once.
+    let client = reqwest::blocking::Client::new();
+    let released = client
+        .delete(format!("{}/v1/session", t.server.url))
+        .bearer_auth(&t.bob_token)
+        .send()
+        .unwrap();
+    assert!(released.status().is_success());
+    let status = client
+        .get(format!("{}/v1/policy/vault", t.server.url))
+        .bearer_auth(&t.bob_token)
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+}
+
 fn logout_does_not_escape_the_policy(backend: Backend) {
     let t = team(backend, "team", &["--policy-ttl", "3"]);
     t.alice
@@ -479,6 +554,8 @@ fn several_servers_share_one_postgres_database() {
     alice.login(&a, &alice_token, &fp);
     let bob = MemberVault::new();
     bob.login(&b, &alice.invite("bob", "member"), &fp);
+    // Server b has signed (and keeps) a statement of the policy before the change.
+    bob.export("--encrypted").unwrap();
     alice
         .run(&["team", "policy", "set", "--export", "off"])
         .unwrap();

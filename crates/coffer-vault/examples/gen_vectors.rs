@@ -187,7 +187,7 @@ fn export_v2(dir: &Path) {
         secrets: secrets(),
     };
     let plain = String::from_utf8(encode_plaintext(&doc).to_vec()).unwrap();
-    let enc = encode_encrypted(&doc, &SecretString::from(PASSWORD), low).unwrap();
+    let enc = encode_encrypted(doc.clone(), &SecretString::from(PASSWORD), low).unwrap();
     let enc = String::from_utf8(enc).unwrap();
     let files: Vec<(&str, String)> = vec![
         ("plaintext-v2.json", plain.clone()),

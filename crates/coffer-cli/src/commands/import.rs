@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     let mut files = 0;
     let mut total: u64 = 0;
     for source in &sources {
-        for loaded in load(source, std::io::stdin().lock())? {
+        for mut loaded in load(source, std::io::stdin().lock())? {
             files += 1;
             // One import holds at most this much, whatever the number of sources.
             total = total.saturating_add(loaded.bytes.len() as u64);
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
                     "import them in parts; nothing was imported",
                 ));
             }
-            let read = read_source(&loaded, &options, &mut passwords).map_err(read_failure)?;
+            let read = read_source(&mut loaded, &options, &mut passwords).map_err(read_failure)?;
             formats.push((loaded.label.clone(), read.format, read.detail));
             incoming.extend(read.incoming);
             skipped.extend(read.skipped);
@@ -123,7 +123,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         let p = plan.to_json();
         v["skipped"] = p["skipped"].clone();
         v["renamed"] = json!(
-            plan.items
+            plan.items()
                 .iter()
                 .filter_map(|i| i.incoming.renamed_from.as_ref().map(|from| json!({
                     "from": from,
@@ -232,7 +232,7 @@ fn formats_json(formats: &[(String, Format, Option<String>)]) -> Value {
 
 /// Renamed secrets, notes and skipped items: shown before an import is applied, as in the plan.
 fn print_mapping(plan: &Plan) {
-    for item in &plan.items {
+    for item in plan.items() {
         if let Some(from) = &item.incoming.renamed_from {
             eprintln!(
                 "  \"{}\" becomes {} [{}]",
@@ -274,8 +274,8 @@ fn print_skipped(plan: &Plan) {
 fn print_plan(plan: &Plan, files: usize) {
     println!(
         "Import plan: {} secret{} from {files} file{}{}",
-        plan.items.len(),
-        if plan.items.len() == 1 { "" } else { "s" },
+        plan.items().len(),
+        if plan.items().len() == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
         if plan.clear_first {
             format!(", after removing the {} in the vault", plan.existing)
@@ -284,12 +284,12 @@ fn print_plan(plan: &Plan, files: usize) {
         }
     );
     let width = plan
-        .items
+        .items()
         .iter()
         .map(|i| i.incoming.secret.name.as_str().len())
         .max()
         .unwrap_or(4);
-    for item in &plan.items {
+    for item in plan.items() {
         let mut what = describe(item);
         if let Some(from) = &item.incoming.renamed_from {
             let renamed = format!("renamed from \"{}\"", escape(from));
@@ -449,17 +449,56 @@ fn print_report(r: &ImportReport, files: usize) {
         eprintln!(
             "Linked secrets resolve once this vault is connected to their external vault (`coffer connections` shows what is):"
         );
-        for x in r.to_json()["needsReauthentication"]
+        let json = r.to_json();
+        let links = json["needsReauthentication"]
             .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let command = x["connect"].as_str().unwrap_or("coffer connect --help");
-            eprintln!(
-                "  {} ({}): `{command}`",
-                x["name"].as_str().unwrap_or_default(),
-                escape(x["provider"].as_str().unwrap_or_default())
-            );
+            .cloned()
+            .unwrap_or_default();
+        let field = |x: &Value, k: &str| x[k].as_str().unwrap_or_default().to_string();
+        let command = |x: &Value| {
+            x["connect"]
+                .as_str()
+                .unwrap_or("coffer connect --help")
+                .to_string()
+        };
+        if links.len() <= RELINK_LINES {
+            for x in &links {
+                eprintln!(
+                    "  {} ({}): `{}`",
+                    field(x, "name"),
+                    escape(&field(x, "provider")),
+                    command(x)
+                );
+            }
+        } else {
+            // Many: one line per provider (the names are in `--json`).
+            let mut by_provider: std::collections::BTreeMap<String, (Vec<String>, String)> =
+                Default::default();
+            for x in &links {
+                let e = by_provider
+                    .entry(field(x, "provider"))
+                    .or_insert_with(|| (Vec::new(), command(x)));
+                e.0.push(field(x, "name"));
+            }
+            for (provider, (names, command)) in by_provider {
+                let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+                eprintln!(
+                    "  {} secret{} ({}{}) on {}: `{command}`",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if names.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    },
+                    escape(&provider)
+                );
+            }
+            eprintln!("  (`coffer import --json` lists every name.)");
         }
     }
 }
+
+/// Linked secrets listed one per line after an import; more are summed up per provider.
+const RELINK_LINES: usize = 10;

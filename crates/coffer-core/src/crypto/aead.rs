@@ -25,16 +25,65 @@ impl AeadKey {
     /// Encrypts `plaintext`, binding `aad`. Returns the nonce and the ciphertext with its tag.
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> ([u8; NONCE_LEN], Vec<u8>) {
         let nonce = super::random::bytes::<NONCE_LEN>();
-        let ct = XChaCha20Poly1305::new((&self.0).into())
+        (nonce, self.seal_with_nonce(&nonce, aad, plaintext))
+    }
+
+    /// Encrypts under a nonce the caller drew from the OS CSPRNG (for many messages at once:
+    /// one draw instead of one per message). Crate-private: a caller-chosen nonce is how nonces
+    /// get reused, so only code that draws them fresh may call this.
+    pub(crate) fn seal_with_nonce(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        XChaCha20Poly1305::new((&self.0).into())
             .encrypt(
-                &XNonce::from(nonce),
+                &XNonce::from(*nonce),
                 Payload {
                     msg: plaintext,
                     aad,
                 },
             )
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers")
+    }
+
+    /// Encrypts `buf` in place and appends the tag, under a fresh random nonce (returned). The
+    /// plaintext is never copied: a buffer without room for the tag moves into one that has it,
+    /// and the old one is zeroed.
+    pub fn seal_in_place(&self, aad: &[u8], buf: &mut Zeroizing<Vec<u8>>) -> [u8; NONCE_LEN] {
+        use chacha20poly1305::aead::AeadInOut;
+        if buf.capacity() - buf.len() < TAG_LEN {
+            let mut room = Zeroizing::new(Vec::with_capacity(buf.len() + TAG_LEN));
+            room.extend_from_slice(buf);
+            *buf = room;
+        }
+        let nonce = super::random::bytes::<NONCE_LEN>();
+        let tag = XChaCha20Poly1305::new((&self.0).into())
+            .encrypt_inout_detached(&XNonce::from(nonce), aad, buf.as_mut_slice().into())
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
-        (nonce, ct)
+        buf.extend_from_slice(&tag);
+        nonce
+    }
+
+    /// Decrypts `buf` (ciphertext, then tag) in place: on success it holds the plaintext. The
+    /// tag is checked before anything is decrypted. Any mismatch is one error.
+    pub fn open_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        buf: &mut Zeroizing<Vec<u8>>,
+    ) -> Result<(), AeadError> {
+        use chacha20poly1305::aead::AeadInOut;
+        let body = buf.len().checked_sub(TAG_LEN).ok_or(AeadError)?;
+        let nonce = XNonce::try_from(nonce).map_err(|_| AeadError)?;
+        let (msg, tag) = buf.split_at_mut(body);
+        let tag = chacha20poly1305::Tag::try_from(&*tag).map_err(|_| AeadError)?;
+        XChaCha20Poly1305::new((&self.0).into())
+            .decrypt_inout_detached(&nonce, aad, msg.into(), &tag)
+            .map_err(|_| AeadError)?;
+        buf.truncate(body);
+        Ok(())
     }
 
     /// Decrypts and authenticates. Any mismatch (key, nonce, aad, ciphertext) is one error.
@@ -93,5 +142,35 @@ mod tests {
         assert_eq!(k.open(&n, b"ctx", &ct[..15]), Err(AeadError));
         let (n2, _) = k.seal(b"ctx", b"hello");
         assert_ne!(n, n2, "fresh nonce per message");
+    }
+
+    #[test]
+    fn in_place_is_the_same_construction() {
+        let k = AeadKey::from_bytes([7; 32]);
+        for len in [0, 1, 63, 64, 65, 1000] {
+            let msg: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            // Exactly sized (no room for the tag) and roomy buffers both work.
+            for room in [0, TAG_LEN] {
+                let mut buf = Zeroizing::new(Vec::with_capacity(len + room));
+                buf.extend_from_slice(&msg);
+                let n = k.seal_in_place(b"ctx", &mut buf);
+                assert_eq!(&*k.open(&n, b"ctx", &buf).unwrap(), &msg[..]);
+                let (n2, ct) = k.seal(b"ctx", &msg);
+                let mut other = Zeroizing::new(ct);
+                k.open_in_place(&n2, b"ctx", &mut other).unwrap();
+                assert_eq!(&other[..], &msg[..]);
+                let mut bad = buf.clone();
+                bad[len] ^= 1;
+                assert_eq!(k.open_in_place(&n, b"ctx", &mut bad), Err(AeadError));
+                assert_eq!(
+                    k.open_in_place(&n, b"other", &mut buf.clone()),
+                    Err(AeadError)
+                );
+                assert_eq!(
+                    k.open_in_place(&n, b"ctx", &mut Zeroizing::new(vec![0; 15])),
+                    Err(AeadError)
+                );
+            }
+        }
     }
 }

@@ -23,6 +23,10 @@ pub enum Parsed {
 /// An encrypted export ready to be decrypted.
 pub struct EncryptedExport {
     header: EncryptedJson,
+    /// The ciphertext with its tag, decoded from base64 when the file was parsed (so the file
+    /// itself can be freed before decrypting); `None` if it was not valid base64, which is
+    /// reported like any other tampering, by [`EncryptedExport::decrypt`].
+    ciphertext: Option<Vec<u8>>,
     salt: [u8; SALT_LEN],
     nonce: [u8; NONCE_LEN],
     params: KdfParams,
@@ -111,7 +115,7 @@ struct Probe {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct EncryptedIn {
+struct EncryptedIn<'a> {
     format: String,
     version: u32,
     encrypted: bool,
@@ -120,7 +124,9 @@ struct EncryptedIn {
     secret_count: u64,
     kdf: Obj<KdfJson>,
     cipher: Obj<CipherJson>,
-    ciphertext: String,
+    /// Borrowed from the file: base64 has nothing to unescape.
+    #[serde(borrow)]
+    ciphertext: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -211,8 +217,13 @@ fn sanitize_long(s: &str) -> String {
         .collect()
 }
 
-/// Deserializes a whole document, naming the field a data error is about.
-fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+/// Deserializes a whole document, naming the field a data error is about. Valid documents are
+/// read once at full speed; only a failed one is read again, tracking field paths, to say
+/// where it failed.
+fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| json_error_at(e.inner(), &e.path().to_string()))?;
@@ -224,6 +235,18 @@ fn malformed(what: impl Into<String>) -> DecodeError {
     DecodeError::Malformed { what: what.into() }
 }
 
+/// Refuses an input of `size` bytes if it is over [`MAX_EXPORT_BYTES`] (readers check the size
+/// they are told before reading; [`parse`] checks what it is given).
+pub fn check_size(size: u64) -> Result<(), DecodeError> {
+    if size > MAX_EXPORT_BYTES {
+        return Err(DecodeError::TooLarge {
+            size,
+            max: MAX_EXPORT_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Detects and validates an export. Plaintext exports are fully read; encrypted ones have their
 /// header checked (format, version, algorithms, KDF bounds) so that no work is done on a hostile
 /// file before [`EncryptedExport::decrypt`].
@@ -233,13 +256,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
 
 /// [`parse`], also giving the file's format version.
 fn parse_versioned(bytes: &[u8]) -> Result<(Parsed, u32), DecodeError> {
-    let size = bytes.len() as u64;
-    if size > MAX_EXPORT_BYTES {
-        return Err(DecodeError::TooLarge {
-            size,
-            max: MAX_EXPORT_BYTES,
-        });
-    }
+    check_size(bytes.len() as u64)?;
     let probe: Probe = match serde_json::from_slice::<Obj<Probe>>(bytes) {
         Ok(p) => p.0,
         Err(e) if e.classify() == serde_json::error::Category::Data => {
@@ -315,7 +332,6 @@ fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
         secret_count: h.secret_count,
         kdf: h.kdf.0,
         cipher: h.cipher.0,
-        ciphertext: h.ciphertext,
     };
     if header.kdf.algorithm != KDF || header.kdf.version != ARGON2_VERSION {
         return Err(DecodeError::Unsupported {
@@ -355,8 +371,10 @@ fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
             "\"exportedAt\" must be a UTC time like 2026-11-28T10:00:00Z",
         ));
     }
+    let ciphertext = B64.decode(h.ciphertext.as_bytes()).ok();
     Ok(EncryptedExport {
         header,
+        ciphertext,
         salt,
         nonce,
         params,
@@ -378,12 +396,15 @@ impl EncryptedExport {
     /// to the header or ciphertext give the same [`DecodeError::Decrypt`].
     pub fn decrypt(&self, password: &SecretString) -> Result<ExportDoc, DecodeError> {
         let key = self.params.derive(password, &self.salt)?;
-        let ct = B64
-            .decode(&self.header.ciphertext)
-            .map_err(|_| DecodeError::Decrypt)?;
-        let plain = key
-            .open(&self.nonce, &header_aad(&self.header, &self.salt), &ct)
-            .map_err(|_| DecodeError::Decrypt)?;
+        let ct = self.ciphertext.as_ref().ok_or(DecodeError::Decrypt)?;
+        // One copy, decrypted in place (the ciphertext stays for another password).
+        let mut plain = zeroize::Zeroizing::new(ct.clone());
+        key.open_in_place(
+            &self.nonce,
+            &header_aad(&self.header, &self.salt),
+            &mut plain,
+        )
+        .map_err(|_| DecodeError::Decrypt)?;
         let inner = match parse_versioned(&plain) {
             Ok((Parsed::Plaintext(doc), v)) if v == self.header.version => doc,
             _ => return Err(malformed("the encrypted content is not a plaintext export")),

@@ -2,8 +2,10 @@
 
 use super::kdf::{ARGON2_VERSION, KdfParams, SALT_LEN};
 use super::{CIPHER, ExportDoc, FORMAT, KDF, VERSION};
-use crate::crypto::random;
-use crate::wire::SecretJson;
+use crate::Secret;
+use crate::buf::SecretBuf;
+use crate::crypto::{TAG_LEN, random};
+use crate::wire::SecretOut;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use secrecy::SecretString;
 use serde::Serialize;
@@ -18,7 +20,57 @@ pub(super) struct PlainOut<'a> {
     pub tool: &'a str,
     pub exported_at: String,
     pub secret_count: u64,
-    pub secrets: Vec<SecretJson>,
+    pub secrets: SecretsOut<'a>,
+}
+
+/// The secrets, serialised one by one from where they are (no copy of the list).
+pub(super) struct SecretsOut<'a>(&'a [Secret]);
+
+impl Serialize for SecretsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(SecretOut))
+    }
+}
+
+/// About how long the plaintext document is (pretty-printed): a capacity hint.
+fn size_hint(doc: &ExportDoc) -> usize {
+    512 + doc
+        .secrets
+        .iter()
+        .map(|s| 320 + s.size_hint())
+        .sum::<usize>()
+}
+
+/// Bytes serialised as canonical base64 straight into the JSON output, in chunks (no base64
+/// copy of the whole ciphertext in memory).
+struct Base64Out<'a>(&'a [u8]);
+
+impl std::fmt::Display for Base64Out<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = [0u8; 4096];
+        // 3072 input bytes fill 4096 output bytes exactly: no padding inside the string.
+        for chunk in self.0.chunks(3072) {
+            let n = B64
+                .encode_slice(chunk, &mut text)
+                .map_err(|_| std::fmt::Error)?;
+            f.write_str(std::str::from_utf8(&text[..n]).map_err(|_| std::fmt::Error)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Base64Out<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The encrypted file: the header's fields, then the ciphertext.
+#[derive(Serialize)]
+struct EncryptedOut<'a> {
+    #[serde(flatten)]
+    header: &'a EncryptedJson,
+    ciphertext: Base64Out<'a>,
 }
 
 #[derive(Serialize, serde::Deserialize)]
@@ -50,7 +102,6 @@ pub(super) struct EncryptedJson {
     pub secret_count: u64,
     pub kdf: KdfJson,
     pub cipher: CipherJson,
-    pub ciphertext: String,
 }
 
 fn plain_out(doc: &ExportDoc) -> PlainOut<'_> {
@@ -61,15 +112,17 @@ fn plain_out(doc: &ExportDoc) -> PlainOut<'_> {
         tool: &doc.tool,
         exported_at: doc.exported_at.to_string(),
         secret_count: doc.secrets.len() as u64,
-        secrets: doc.secrets.iter().map(SecretJson::from).collect(),
+        secrets: SecretsOut(&doc.secrets),
     }
 }
 
-/// The plaintext export file (pretty-printed JSON with a final newline).
+/// The plaintext export file (pretty-printed JSON with a final newline), serialised once.
 pub fn encode_plaintext(doc: &ExportDoc) -> Zeroizing<Vec<u8>> {
-    let mut out = crate::buf::json(&plain_out(doc), true, 1);
-    out.push(b'\n');
-    out
+    let mut out = SecretBuf::with_capacity(size_hint(doc));
+    serde_json::to_writer_pretty(&mut out, &plain_out(doc))
+        .expect("serialising to memory cannot fail");
+    out.extend(b"\n");
+    out.into_inner()
 }
 
 /// The header fields bound as associated data, in order (see `docs/export-format.md`).
@@ -104,8 +157,13 @@ pub(super) fn header_aad(h: &EncryptedJson, salt: &[u8]) -> Vec<u8> {
 }
 
 /// The encrypted export file: the plaintext document sealed under `password`.
+///
+/// Takes the document by value: its secrets are dropped as soon as the plaintext is
+/// serialised (compact, once, into one zeroizing buffer that is then encrypted in place), and
+/// the ciphertext is base64-encoded straight into the output. Peak memory is about the
+/// secrets plus the plaintext, then the ciphertext plus the file.
 pub fn encode_encrypted(
-    doc: &ExportDoc,
+    doc: ExportDoc,
     password: &SecretString,
     params: KdfParams,
 ) -> Result<Vec<u8>, super::KdfBoundsError> {
@@ -130,13 +188,23 @@ pub fn encode_encrypted(
             algorithm: CIPHER.into(),
             nonce: String::new(),
         },
-        ciphertext: String::new(),
     };
-    let inner = crate::buf::json(&plain_out(doc), false, 0);
-    let (nonce, ct) = key.seal(&header_aad(&header, &salt), &inner);
+    let mut inner = SecretBuf::with_capacity(size_hint(&doc));
+    serde_json::to_writer(&mut inner, &plain_out(&doc)).expect("serialising to memory cannot fail");
+    drop(doc);
+    inner.reserve(TAG_LEN);
+    let mut sealed = inner.into_inner();
+    let nonce = key.seal_in_place(&header_aad(&header, &salt), &mut sealed);
     header.cipher.nonce = B64.encode(nonce);
-    header.ciphertext = B64.encode(ct);
-    let mut out = serde_json::to_vec_pretty(&header).expect("serialising to memory cannot fail");
+    let mut out = Vec::with_capacity(1024 + sealed.len().div_ceil(3) * 4);
+    serde_json::to_writer_pretty(
+        &mut out,
+        &EncryptedOut {
+            header: &header,
+            ciphertext: Base64Out(&sealed),
+        },
+    )
+    .expect("serialising to memory cannot fail");
     out.push(b'\n');
     Ok(out)
 }

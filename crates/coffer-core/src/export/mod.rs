@@ -8,7 +8,7 @@ mod decode;
 mod encode;
 pub mod kdf;
 
-pub use decode::{DecodeError, EncryptedExport, Parsed, parse};
+pub use decode::{DecodeError, EncryptedExport, Parsed, check_size, parse};
 pub use encode::{encode_encrypted, encode_plaintext};
 pub use kdf::{KdfBoundsError, KdfParams};
 
@@ -18,8 +18,10 @@ use crate::{Secret, Timestamp};
 pub const FORMAT: &str = "coffer-vault-export";
 /// The format version this build writes; it reads every version from 1 up to this one.
 pub const VERSION: u32 = 2;
-/// Largest export accepted, in bytes (128 MiB).
-pub const MAX_EXPORT_BYTES: u64 = 128 * 1024 * 1024;
+/// Largest export accepted, in bytes (1 GiB: about three million typical secrets), checked
+/// before any work. Coffer never writes a larger one (`export` refuses), so whatever one Coffer
+/// exports it imports. (Builds before issue 13 refused files over 128 MiB.)
+pub const MAX_EXPORT_BYTES: u64 = 1024 * 1024 * 1024;
 /// Cipher name in the header.
 pub const CIPHER: &str = "xchacha20poly1305";
 /// KDF name in the header.

@@ -36,7 +36,7 @@ pub async fn report_export(
         ));
     }
     if let Some(rev) = r.policy_revision {
-        let current = s.db.vault_settings(&c.team.id).await?.revision;
+        let current = c.settings.revision;
         if !(0..=current).contains(&rev) {
             return Err(ApiError::bad_request(format!(
                 "policyRevision {rev} is not a revision of this team's policy (0 to {current})"

@@ -1,7 +1,7 @@
 //! The authenticated caller: `Authorization: Bearer cft_…`.
 
 use super::{ApiError, AppState};
-use crate::db::{Member, Team};
+use crate::db::{Member, Team, VaultSettings};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
@@ -11,6 +11,8 @@ pub struct Caller {
     pub member: Member,
     /// Their team.
     pub team: Team,
+    /// The team's vault settings, read with the member (one query per request).
+    pub settings: VaultSettings,
 }
 
 impl Caller {
@@ -53,11 +55,11 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim);
-        let member = match presented {
+        let found = match presented {
             Some(token) => state.db.authenticate(token).await?,
             None => None,
         };
-        let Some(member) = member else {
+        let Some(found) = found else {
             // Count the failure against the address and against the member id the token names
             // (a good token for that id is never refused by this count: it is only consulted
             // after a failure).
@@ -75,11 +77,10 @@ impl FromRequestParts<AppState> for Caller {
             }
             return Err(ApiError::unauthorized());
         };
-        let team = state
-            .db
-            .team(&member.team_id)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(Caller { member, team })
+        Ok(Caller {
+            member: found.member,
+            team: found.team,
+            settings: found.settings,
+        })
     }
 }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Rate limits (per replica).
     pub limits: Arc<Limits>,
+    /// Signed policy statements, reused while most of their validity remains.
+    pub policies: Arc<policy::PolicyCache>,
 }
 
 /// The rate limits a replica enforces (`docs/team-server.md`, "Facing a network").
@@ -77,6 +79,7 @@ impl AppState {
             policy_ttl,
             request_timeout,
             limits: Arc::new(Limits::default()),
+            policies: Arc::new(policy::PolicyCache::default()),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Members, roles and their tokens; bootstrapping the first team.
 
-use super::{Db, DbError, Team};
+use super::{Db, DbError, Team, VaultSettings};
 use crate::token;
 use coffer_core::policy::{Plan, Role};
 use sqlx::Row;
@@ -34,6 +34,17 @@ pub enum AddMemberError {
     /// Database failure.
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Who a token belongs to, as one query finds it.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The member.
+    pub member: Member,
+    /// Their team.
+    pub team: Team,
+    /// The team's vault settings.
+    pub settings: VaultSettings,
 }
 
 fn member_from_row(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
@@ -167,12 +178,26 @@ impl Db {
     }
 
     /// The member holding `presented` (a full token), if it is valid and not revoked.
-    pub async fn authenticate(&self, presented: &str) -> Result<Option<Member>, DbError> {
+    pub async fn authenticate(&self, presented: &str) -> Result<Option<Authenticated>, DbError> {
         let Some((id, secret)) = token::parse(presented) else {
             return Ok(None);
         };
+        // On SQLite, a token verified since the database last changed needs no query.
+        let cache = self
+            .auth_cache()
+            .and_then(|c| c.current().map(|version| (c, version)));
+        if let Some(who) = cache.and_then(|(c, version)| c.get(version, id, secret)) {
+            return Ok(Some(who));
+        }
+        // One query: the member, their team and its vault settings, as they are now, so a
+        // revoked token, a new plan or a changed policy counts from the next request on, on
+        // every replica.
         let row = sqlx::query(
-            "SELECT id, team_id, name, role, token_hash FROM members WHERE id = $1 AND revoked_at IS NULL",
+            "SELECT m.id, m.team_id, m.name, m.role, m.token_hash, t.name AS team_name, t.plan, \
+             s.export_enabled, s.export_formats, s.revision \
+             FROM members m JOIN teams t ON t.id = m.team_id \
+             LEFT JOIN team_settings s ON s.team_id = m.team_id AND s.resource = 'vault' \
+             WHERE m.id = $1 AND m.revoked_at IS NULL",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -186,7 +211,30 @@ impl Db {
         if !token::matches(secret, &stored) {
             return Ok(None);
         }
-        Ok(Some(member_from_row(&row)?))
+        let member = member_from_row(&row)?;
+        let team = Team {
+            id: member.team_id.clone(),
+            name: row.try_get("team_name")?,
+            plan: Plan::parse(&row.try_get::<String, _>("plan")?)
+                .ok_or(DbError::Corrupt("plan"))?,
+        };
+        let settings = match row.try_get::<Option<i64>, _>("revision")? {
+            None => VaultSettings::never_set(),
+            Some(revision) => VaultSettings::from_columns(
+                row.try_get("export_enabled")?,
+                row.try_get("export_formats")?,
+                revision,
+            )?,
+        };
+        let who = Authenticated {
+            member,
+            team,
+            settings,
+        };
+        if let Some((c, version)) = cache {
+            c.put(version, stored, who.clone());
+        }
+        Ok(Some(who))
     }
 
     /// Members of a team.

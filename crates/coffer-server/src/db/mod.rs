@@ -2,6 +2,7 @@
 //! One schema for both (portable types only: TEXT and BIGINT), applied by numbered migrations.
 
 pub mod audit;
+mod auth_cache;
 pub mod identity;
 pub mod members;
 mod migrate;
@@ -9,7 +10,7 @@ mod settings;
 mod teams;
 
 pub use audit::AuditEntry;
-pub use members::Member;
+pub use members::{Authenticated, Member};
 pub use settings::VaultSettings;
 pub use teams::Team;
 
@@ -36,6 +37,8 @@ pub struct Db {
     backend: Backend,
     /// The key that signs policies, releases and audit entries.
     signer: Arc<ServerSigningKey>,
+    /// Recently verified tokens (SQLite only; see `auth_cache`).
+    auth_cache: Option<Arc<auth_cache::AuthCache>>,
 }
 
 /// Database failure.
@@ -144,10 +147,14 @@ impl Db {
         }
         migrate::run(&pool, backend, seal).await?;
         let signer = Arc::new(identity::load_or_create(&pool, seal).await?);
+        let auth_cache = sqlite_file(url)
+            .and_then(|f| auth_cache::AuthCache::open(&f))
+            .map(Arc::new);
         Ok(Self {
             pool,
             backend,
             signer,
+            auth_cache,
         })
     }
 
@@ -172,6 +179,17 @@ impl Db {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    pub(crate) fn auth_cache(&self) -> Option<&auth_cache::AuthCache> {
+        self.auth_cache.as_deref()
+    }
+}
+
+/// The file of a `sqlite://PATH[?…]` URL (not an in-memory database).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }
 
 /// Current time in seconds.

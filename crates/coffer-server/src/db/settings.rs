@@ -13,6 +13,36 @@ pub struct VaultSettings {
     pub revision: i64,
 }
 
+impl VaultSettings {
+    /// A team that never set anything: everything allowed, revision 0.
+    pub fn never_set() -> Self {
+        VaultSettings {
+            export: ExportPolicy::allow_all(),
+            revision: 0,
+        }
+    }
+
+    /// From the `team_settings` columns (`export_enabled`, `export_formats`, `revision`).
+    pub(super) fn from_columns(
+        enabled: i64,
+        formats: String,
+        revision: i64,
+    ) -> Result<Self, DbError> {
+        let formats = formats
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| ExportKind::parse(s).ok_or(DbError::Corrupt("export format")))
+            .collect::<Result<_, _>>()?;
+        Ok(VaultSettings {
+            export: ExportPolicy {
+                enabled: enabled != 0,
+                formats,
+            },
+            revision,
+        })
+    }
+}
+
 impl Db {
     /// The team's vault settings (everything allowed if never set).
     pub async fn vault_settings(&self, team_id: &str) -> Result<VaultSettings, DbError> {
@@ -22,25 +52,14 @@ impl Db {
         .bind(team_id)
         .fetch_optional(self.pool())
         .await?;
-        let Some(row) = row else {
-            return Ok(VaultSettings {
-                export: ExportPolicy::allow_all(),
-                revision: 0,
-            });
-        };
-        let formats: String = row.try_get("export_formats")?;
-        let formats = formats
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(|s| ExportKind::parse(s).ok_or(DbError::Corrupt("export format")))
-            .collect::<Result<_, _>>()?;
-        Ok(VaultSettings {
-            export: ExportPolicy {
-                enabled: row.try_get::<i64, _>("export_enabled")? != 0,
-                formats,
-            },
-            revision: row.try_get("revision")?,
-        })
+        match row {
+            None => Ok(VaultSettings::never_set()),
+            Some(row) => VaultSettings::from_columns(
+                row.try_get("export_enabled")?,
+                row.try_get("export_formats")?,
+                row.try_get("revision")?,
+            ),
+        }
     }
 
     /// Stores a new export policy (already validated and permitted) with its audit entry, in

@@ -22,10 +22,15 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
-/// The largest import request: every source together may hold [`MAX_TOTAL_BYTES`], sent as
-/// base64 (4/3) in JSON, with room for the labels and passwords. Other requests keep axum's
+/// The most the page imports at once (uploads travel as base64 in one request held in memory):
+/// a quarter of what `coffer import` takes ([`MAX_TOTAL_BYTES`]); larger exports go through the
+/// command line, which the error says.
+pub(crate) const PAGE_MAX_TOTAL_BYTES: u64 = MAX_TOTAL_BYTES / 4;
+
+/// The largest import request: every source together may hold [`PAGE_MAX_TOTAL_BYTES`], sent
+/// as base64 (4/3) in JSON, with room for the labels and passwords. Other requests keep axum's
 /// 2 MB default.
-pub(crate) const MAX_BODY_BYTES: usize = (MAX_TOTAL_BYTES as usize / 3) * 4 + (1 << 20);
+pub(crate) const MAX_BODY_BYTES: usize = (PAGE_MAX_TOTAL_BYTES as usize / 3) * 4 + (1 << 20);
 
 /// The plan the page is looking at (one per server: a new plan replaces it).
 #[derive(Default)]
@@ -116,12 +121,12 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
         for (i, s) in req.sources.into_iter().enumerate() {
             for l in load_one(s, i)? {
                 total = total.saturating_add(l.bytes.len() as u64);
-                if total > MAX_TOTAL_BYTES {
+                if total > PAGE_MAX_TOTAL_BYTES {
                     return Err(ApiError::invalid(
                         format!(
-                            "the sources hold more than {MAX_TOTAL_BYTES} bytes of exports together"
+                            "the sources hold more than {PAGE_MAX_TOTAL_BYTES} bytes of exports together"
                         ),
-                        "import them in parts; nothing was imported",
+                        format!("import them in parts, or with `coffer import FILE` (up to {MAX_TOTAL_BYTES} bytes); nothing was imported"),
                     ));
                 }
                 loaded.push(l);
@@ -130,7 +135,7 @@ pub(crate) async fn plan(S(state): S<Arc<State>>, Json(req): Json<PlanIn>) -> Ap
         let mut incoming = Vec::new();
         let mut skipped = Vec::new();
         let mut files = Vec::new();
-        for l in &loaded {
+        for l in &mut loaded {
             let mut password = |label: &str, attempt: u32| {
                 (attempt == 1)
                     .then(|| req.passwords.get(label))

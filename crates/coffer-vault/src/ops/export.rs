@@ -5,7 +5,8 @@ use super::store_error;
 use crate::store::{StoreError, Vault};
 use crate::team::authorize::ExportGrant;
 use coffer_core::export::{
-    ExportDoc, KdfBoundsError, KdfParams, encode_encrypted, encode_plaintext, tool_name,
+    ExportDoc, KdfBoundsError, KdfParams, MAX_EXPORT_BYTES, encode_encrypted, encode_plaintext,
+    tool_name,
 };
 use coffer_core::foreign;
 use coffer_core::policy::ExportKind;
@@ -72,11 +73,21 @@ pub enum ExportError {
     /// The secrets cannot be written as a dotenv file.
     #[error(transparent)]
     Dotenv(#[from] coffer_core::foreign::dotenv::WriteError),
+    /// The file would be larger than any Coffer imports; nothing was written.
+    #[error(
+        "the export would be {size} bytes; exports larger than {max} bytes cannot be imported, so none is written"
+    )]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit (`coffer_core::export::MAX_EXPORT_BYTES`).
+        max: u64,
+    },
     /// Database failure or a damaged record.
     #[error(transparent)]
     Store(StoreError),
 }
-store_error!(ExportError { NotGranted => Denied, Kdf => InvalidInput, Dotenv => InvalidInput });
+store_error!(ExportError { NotGranted => Denied, Kdf => InvalidInput, Dotenv => InvalidInput, TooLarge => InvalidInput });
 
 /// Builds the export of every secret in `vault`, sorted by name. `grant` is the permission from
 /// [`crate::team::authorize::authorize_export`] for this format.
@@ -126,15 +137,24 @@ pub fn export(
         exported_at: now,
         secrets,
     };
+    let count = doc.secrets.len();
     let bytes = match format {
         ExportFormat::Encrypted { password, params } => {
-            Zeroizing::new(encode_encrypted(&doc, password, *params)?)
+            Zeroizing::new(encode_encrypted(doc, password, *params)?)
         }
         _ => encode_plaintext(&doc),
     };
+    // What this Coffer writes, this Coffer reads: never a file that import would refuse.
+    let size = bytes.len() as u64;
+    if size > MAX_EXPORT_BYTES {
+        return Err(ExportError::TooLarge {
+            size,
+            max: MAX_EXPORT_BYTES,
+        });
+    }
     Ok(ExportOutput {
         bytes,
-        count: doc.secrets.len(),
+        count,
         linked,
         renamed: Vec::new(),
         left_out: Vec::new(),

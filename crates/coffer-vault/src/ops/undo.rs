@@ -3,7 +3,6 @@
 //! undo can be undone).
 
 use super::history::{self, entries_in};
-use super::import::apply::copy_name;
 use super::import::plan::changes;
 use super::import::{Change, Resolution};
 use super::store_error;
@@ -344,4 +343,14 @@ fn put_back(r: &Records<'_>, s: &Secret, snapshot: &mut Snapshot) -> Result<(), 
     snapshot.before.push(now);
     snapshot.after.push(s.clone());
     Ok(())
+}
+
+/// The first `NAME-N` (N >= 2) not in `taken`, now taken; `None` if every such name is longer
+/// than names may be.
+fn copy_name(name: &SecretName, taken: &mut HashSet<SecretName>) -> Option<SecretName> {
+    let new = (2..=u32::MAX)
+        .map_while(|n| name.with_suffix(n))
+        .find(|n| !taken.contains(n))?;
+    taken.insert(new.clone());
+    Some(new)
 }

@@ -4,7 +4,7 @@ mod digest;
 mod records;
 mod schema;
 
-pub use records::{RecordId, Records, records_opened};
+pub use records::{RecordId, Records, records_opened, statements_run};
 pub(crate) use schema::{CreateError, create, migrate, open_unkeyed, rekey};
 
 use crate::error::{Classify, ErrorKind};

@@ -2,7 +2,7 @@
 //! digest (`coffer_core::digest`) in step with every row written.
 
 use super::{StoreError, digest, open_state, state_aad};
-use coffer_core::crypto::{VaultKeys, random};
+use coffer_core::crypto::VaultKeys;
 use coffer_core::digest::{Change, Sealed, VaultDigest};
 use coffer_core::record::{self, SealedRecord};
 use coffer_core::{Secret, SecretName};
@@ -17,6 +17,19 @@ static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 /// How many records this process has decrypted.
 pub fn records_opened() -> u64 {
     OPENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// SQL statements this process has run (counted in debug builds only, see `schema::configure`).
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many SQL statements this process has run on vault databases; always 0 in release builds.
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(debug_assertions)]
+pub(super) fn count_statement() {
+    STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A `secrets` row as the digest sees it: name MAC, nonce, ciphertext tail and length.
@@ -92,14 +105,7 @@ impl<'a> Records<'a> {
         nonce: Vec<u8>,
         ct: Vec<u8>,
     ) -> Result<Secret, StoreError> {
-        OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name_mac: [u8; 32] = name_mac.try_into().map_err(|_| StoreError::Integrity)?;
-        let sealed = SealedRecord {
-            name_mac,
-            nonce,
-            ciphertext: ct,
-        };
-        record::open(self.keys, self.vault_id, id, &sealed).map_err(|_| StoreError::Integrity)
+        open_row(self.keys, self.vault_id, id, name_mac, nonce, ct)
     }
 
     /// The secret called `name`, with its row id. Checks the record's own authentication, not
@@ -122,6 +128,42 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// The secrets called one of `names` (each with its row id), in no particular order; the
+    /// records of other names are never opened. A few names are looked up in the name index one
+    /// by one; many (an eighth of the vault or more) are found by reading the table once in
+    /// storage order and matching each row's name MAC, which is faster than as many random
+    /// index lookups. Each record's own authentication is checked, as with [`Self::find`].
+    pub fn find_each(&self, names: &[&SecretName]) -> Result<Vec<(RecordId, Secret)>, StoreError> {
+        let mut out = Vec::new();
+        if names.len() as u64 * 8 < self.count()? {
+            for name in names {
+                if let Some(found) = self.find(name)? {
+                    out.push(found);
+                }
+            }
+            return Ok(out);
+        }
+        let wanted: std::collections::HashSet<[u8; 32]> = names
+            .iter()
+            .map(|n| self.keys.name_mac(n.as_str()))
+            .collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name_mac, id, nonce, ciphertext FROM secrets")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let mac = r.get_ref(0)?.as_blob().map_err(|_| StoreError::Integrity)?;
+            if !<[u8; 32]>::try_from(mac).is_ok_and(|m| wanted.contains(&m)) {
+                continue;
+            }
+            let (mac, id, nonce, ct): (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let s = self.open(&id, mac, nonce, ct)?;
+            out.push((RecordId(id), s));
+        }
+        Ok(out)
+    }
+
     /// The row id of the secret called `name`, without opening it.
     pub fn id_of(&self, name: &SecretName) -> Result<Option<RecordId>, StoreError> {
         let mac = self.keys.name_mac(name.as_str());
@@ -134,25 +176,67 @@ impl<'a> Records<'a> {
     }
 
     /// Every secret, sorted by name, after checking that the stored rows are exactly the ones
-    /// the digest describes (none deleted, put back from an older copy or swapped).
+    /// the digest describes (none deleted, put back from an older copy or swapped). A large
+    /// vault is opened on two threads: this one reads the rows in chunks and opens every other
+    /// chunk, a second thread opens the rest.
     pub fn all(&self) -> Result<Vec<Secret>, StoreError> {
-        let mut seen = VaultDigest::empty();
-        let mut out = Vec::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT id, name_mac, nonce, ciphertext FROM secrets")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let (id, mac, nonce, ct): (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                seen.secret_row(self.keys, Change::Add, &id, &mac, Sealed::of(&nonce, &ct));
-                out.push(self.open(&id, mac, nonce, ct)?);
+        const CHUNK: usize = 512;
+        let (keys, vault_id) = (self.keys, self.vault_id);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name_mac, nonce, ciphertext FROM secrets")?;
+        let mut rows = stmt.query([])?;
+        let mut read_chunk = || -> Result<Vec<Row>, StoreError> {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while chunk.len() < CHUNK {
+                let Some(r) = rows.next()? else { break };
+                chunk.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
             }
+            Ok(chunk)
+        };
+        let mut opened = Opened::default();
+        let first = read_chunk()?;
+        if first.len() < CHUNK {
+            opened.open(keys, vault_id, first)?;
+        } else {
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(2);
+                let worker = scope.spawn(move || {
+                    let mut theirs = Opened::default();
+                    for chunk in rx {
+                        theirs.open(keys, vault_id, chunk)?;
+                    }
+                    Ok::<_, StoreError>(theirs)
+                });
+                let (mut chunk, mut to_worker) = (first, true);
+                while !chunk.is_empty() {
+                    if to_worker {
+                        // Closed: the worker stopped on an error, reported below.
+                        if tx.send(chunk).is_err() {
+                            break;
+                        }
+                    } else {
+                        opened.open(keys, vault_id, chunk)?;
+                    }
+                    to_worker = !to_worker;
+                    chunk = read_chunk()?;
+                }
+                drop(tx);
+                let theirs = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                opened.secrets.extend(theirs.secrets);
+                opened.seen.absorb(&theirs.seen);
+                Ok::<_, StoreError>(())
+            })?;
         }
+        let Opened {
+            secrets: mut out,
+            mut seen,
+        } = opened;
         digest::add_state_rows(self.conn, self.keys, &mut seen)?;
         self.check(&seen)?;
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
@@ -188,20 +272,77 @@ impl<'a> Records<'a> {
 
     /// Adds a new secret (its name must be free).
     pub fn insert(&self, secret: &Secret) -> Result<RecordId, StoreError> {
-        let id = random::bytes::<16>().to_vec();
-        let s = record::seal(self.keys, self.vault_id, &id, secret);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO secrets (id, name_mac, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![&id, &s.name_mac[..], &s.nonce, &s.ciphertext])?;
-        self.note_secret(
-            Change::Add,
-            &id,
-            &s.name_mac,
-            Sealed::of(&s.nonce, &s.ciphertext),
-        );
-        Ok(RecordId(id))
+        let mut ids = self.insert_new(&[secret])?;
+        Ok(ids.pop().expect("one id per secret inserted"))
+    }
+
+    /// Adds new secrets (their names must be free and distinct), in row-id order, the order
+    /// the table is kept in (random order makes SQLite split pages all over the file): ids and
+    /// nonces are drawn at once ([`record::NewRows`]), then one `INSERT` each. A large batch
+    /// is sealed on a second thread, a chunk ahead of this one's inserts. Returns the ids in
+    /// row-id order.
+    pub fn insert_new(&self, secrets: &[&Secret]) -> Result<Vec<RecordId>, StoreError> {
+        /// Rows sealed at a time; below two chunks everything happens on this thread.
+        const CHUNK: usize = 1024;
+        let rows = record::NewRows::draw(secrets);
+        let n = rows.len();
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO secrets (id, name_mac, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut ids = Vec::with_capacity(n);
+        let mut insert = |sealed: Vec<([u8; record::RECORD_ID_LEN], SealedRecord)>,
+                          batch: &VaultDigest|
+         -> Result<(), StoreError> {
+            for (id, s) in sealed {
+                stmt.execute(params![&id[..], &s.name_mac[..], &s.nonce, &s.ciphertext])?;
+                ids.push(RecordId(id.to_vec()));
+            }
+            self.digest.borrow_mut().absorb(batch);
+            self.changed.set(true);
+            Ok(())
+        };
+        let (keys, vault_id) = (self.keys, self.vault_id);
+        let seal = |range: std::ops::Range<usize>| {
+            let sealed = rows.seal(keys, vault_id, range);
+            let mut batch = VaultDigest::empty();
+            for (id, s) in &sealed {
+                let parts = Sealed::of(&s.nonce, &s.ciphertext);
+                batch.secret_row(keys, Change::Add, id, &s.name_mac, parts);
+            }
+            (sealed, batch)
+        };
+        if n < 2 * CHUNK {
+            let (sealed, batch) = seal(0..n);
+            insert(sealed, &batch)?;
+            return Ok(ids);
+        }
+        std::thread::scope(|scope| {
+            // Two chunks in flight at most: memory stays small whatever the batch size.
+            let (tx, rx) = std::sync::mpsc::sync_channel(2);
+            let seal = &seal;
+            scope.spawn(move || {
+                for start in (0..n).step_by(CHUNK) {
+                    // A closed channel means the inserts failed: stop sealing.
+                    if tx.send(seal(start..n.min(start + CHUNK))).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (sealed, batch) in rx {
+                insert(sealed, &batch)?;
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(ids)
+    }
+
+    /// How many secrets the vault holds (no record is opened).
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM secrets")?
+            .query_row([], |r| r.get(0))?;
+        Ok(n.unsigned_abs())
     }
 
     /// Takes the row `id` out of the digest (it is about to change or go); false if there is
@@ -343,6 +484,53 @@ impl<'a> Records<'a> {
             .filter(|n| n != coffer_core::digest::STATE_NAME)
             .collect())
     }
+}
+
+/// A `secrets` row as read: id, name MAC, nonce, ciphertext.
+type Row = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// Records opened so far by one thread, and the digest of their rows.
+#[derive(Default)]
+struct Opened {
+    secrets: Vec<Secret>,
+    seen: VaultDigest,
+}
+
+impl Opened {
+    fn open(
+        &mut self,
+        keys: &VaultKeys,
+        vault_id: &[u8],
+        rows: Vec<Row>,
+    ) -> Result<(), StoreError> {
+        self.secrets.reserve(rows.len());
+        for (id, mac, nonce, ct) in rows {
+            let parts = Sealed::of(&nonce, &ct);
+            self.seen.secret_row(keys, Change::Add, &id, &mac, parts);
+            self.secrets
+                .push(open_row(keys, vault_id, &id, mac, nonce, ct)?);
+        }
+        Ok(())
+    }
+}
+
+/// Opens one stored record (its own authentication: id, name MAC and vault bound).
+fn open_row(
+    keys: &VaultKeys,
+    vault_id: &[u8],
+    id: &[u8],
+    name_mac: Vec<u8>,
+    nonce: Vec<u8>,
+    ct: Vec<u8>,
+) -> Result<Secret, StoreError> {
+    OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name_mac: [u8; 32] = name_mac.try_into().map_err(|_| StoreError::Integrity)?;
+    let sealed = SealedRecord {
+        name_mac,
+        nonce,
+        ciphertext: ct,
+    };
+    record::open_owned(keys, vault_id, id, sealed).map_err(|_| StoreError::Integrity)
 }
 
 /// The digest's own entry is written only by the store.

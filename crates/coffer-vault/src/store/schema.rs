@@ -62,6 +62,13 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "cache_size", -65536)?;
     // Never run SQL functions named by the schema (a view or default a file could carry).
     conn.pragma_update(None, "trusted_schema", false)?;
+    // Debug builds (the tests) count every statement run: work-counting tests assert how many
+    // an operation needs. The callback sees the SQL text, never bound values, and keeps nothing.
+    #[cfg(debug_assertions)]
+    conn.trace_v2(
+        rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+        Some(|_| super::records::count_statement()),
+    );
     Ok(())
 }
 

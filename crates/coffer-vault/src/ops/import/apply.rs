@@ -1,9 +1,10 @@
 //! Applying an import plan: all of it in one transaction, or nothing.
 
-use super::plan::{Plan, Status, classify};
+use super::plan::{Plan, Status};
 use crate::ops::store_error;
-use crate::store::{StoreError, Vault};
+use crate::store::{Records, StoreError, Vault};
 use coffer_core::{Secret, SecretName};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 /// What to do with one duplicate.
@@ -104,35 +105,49 @@ pub enum ApplyError {
 }
 store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFreeName => Conflict });
 
-/// The first `NAME-N` (N >= 2) not in `taken`, now taken; `None` if every such name is longer
-/// than names may be.
-pub(crate) fn copy_name(name: &SecretName, taken: &mut HashSet<SecretName>) -> Option<SecretName> {
-    let new = (2..=u32::MAX)
-        .map_while(|n| name.with_suffix(n))
-        .find(|n| !taken.contains(n))?;
-    taken.insert(new.clone());
-    Some(new)
-}
-
-/// Whether a `NAME-N` copy (N >= 2) with the same content as `s` already exists or is being
-/// written, so keeping both again would only add another identical copy.
-fn kept_before(s: &Secret, existing: &[Secret], writes: &BTreeMap<SecretName, Secret>) -> bool {
-    let prefix = format!("{}-", s.name);
-    existing.iter().chain(writes.values()).any(|x| {
-        x.name
-            .as_str()
-            .strip_prefix(&prefix)
-            .and_then(|n| n.parse::<u32>().ok())
-            .is_some_and(|n| n >= 2)
-            && x.allowed_domains == s.allowed_domains
+/// Where to keep an incoming duplicate `s` beside the existing one: the first `NAME-N`
+/// (N >= 2) that neither the vault, the import nor this import's writes use, found by looking
+/// each candidate up (the vault is not read whole). `Ok(None)` when one of the copies before
+/// that free name already holds this content (kept both on an earlier import: another copy
+/// would only repeat it).
+fn copy_name(
+    records: &Records<'_>,
+    s: &Secret,
+    look_in_vault: bool,
+    import_names: &HashSet<&SecretName>,
+    writes: &BTreeMap<SecretName, Cow<'_, Secret>>,
+) -> Result<Option<SecretName>, ApplyError> {
+    let same = |x: &Secret| {
+        x.allowed_domains == s.allowed_domains
             && x.disabled == s.disabled
             && x.content.same_as(&s.content)
             && coffer_core::env::same_environments(&x.environments, &s.environments)
+    };
+    for candidate in (2..=u32::MAX).map_while(|n| s.name.with_suffix(n)) {
+        // What this import writes there wins over what the vault holds there now.
+        let there = match writes.get(&candidate) {
+            Some(w) => Some(same(w)),
+            None if look_in_vault => records.find(&candidate)?.map(|(_, x)| same(&x)),
+            None => None,
+        };
+        match there {
+            Some(true) => return Ok(None),
+            Some(false) => continue,
+            None if import_names.contains(&candidate) => continue,
+            None => return Ok(Some(candidate)),
+        }
+    }
+    Err(ApplyError::NoFreeName {
+        name: s.name.to_string(),
     })
 }
 
-/// Applies `plan` with one resolution per duplicate (in plan order), in one transaction. The
-/// plan is checked again inside the transaction; if the vault changed meanwhile, nothing happens.
+/// Applies `plan` with one resolution per duplicate (in plan order), in one transaction. If the
+/// vault changed since the plan, nothing happens.
+///
+/// The work is proportional to what is written: the vault is not read again (its change
+/// counter tells whether the plan still holds), new secrets are sealed and inserted in row-id
+/// order without a lookup, and a replaced secret reuses the row id the plan found.
 pub fn apply(
     vault: &mut Vault,
     plan: &Plan,
@@ -149,60 +164,48 @@ pub fn apply(
         // Any change since the plan (a secret added, changed or removed, also one the import
         // would clear or replace) voids it: the user decided on what the plan showed. Every
         // committed change moves the vault's change counter, so comparing it is enough: the
-        // vault is not read and decrypted a second time.
+        // vault is not read and decrypted a second time. The plan's statuses cannot have been
+        // altered since (they are private to this crate).
         if records.digest().counter != plan.seen_changes {
-            return Err(ApplyError::Changed);
-        }
-        let existing = if plan.clear_first {
-            Vec::new()
-        } else {
-            plan.seen.clone()
-        };
-        let incoming = plan.items.iter().map(|i| i.incoming.clone()).collect();
-        let now = classify(&existing, incoming);
-        if now
-            .iter()
-            .map(|i| &i.status)
-            .ne(plan.items.iter().map(|i| &i.status))
-        {
             return Err(ApplyError::Changed);
         }
         let mut report = ImportReport::default();
         if plan.clear_first {
             report.cleared = records.delete_all()?;
         }
-        let mut taken: HashSet<SecretName> = existing.iter().map(|s| s.name.clone()).collect();
-        taken.extend(plan.items.iter().map(|i| i.incoming.secret.name.clone()));
-        let mut writes: BTreeMap<SecretName, Secret> = BTreeMap::new();
+        let import_names: HashSet<&SecretName> = plan
+            .items()
+            .iter()
+            .map(|i| &i.incoming.secret.name)
+            .collect();
+        // Borrowed from the plan; only a kept-both copy is a new secret.
+        let mut writes: BTreeMap<SecretName, Cow<'_, Secret>> = BTreeMap::new();
         let mut decisions = resolutions.iter();
-        for item in &plan.items {
+        for item in plan.items() {
             let s = &item.incoming.secret;
             match &item.status {
                 Status::New => {
-                    writes.insert(s.name.clone(), s.clone());
+                    writes.insert(s.name.clone(), Cow::Borrowed(s));
                     report.added.push(s.name.clone());
                 }
                 Status::Identical { .. } => report.identical.push(s.name.clone()),
                 Status::Duplicate { .. } => match decisions.next() {
                     Some(Resolution::Skip) | None => report.skipped.push(s.name.clone()),
                     Some(Resolution::Replace) => {
-                        writes.insert(s.name.clone(), s.clone());
+                        writes.insert(s.name.clone(), Cow::Borrowed(s));
                         report.replaced.push(s.name.clone());
                     }
-                    Some(Resolution::KeepBoth) if kept_before(s, &existing, &writes) => {
-                        // Kept both on an earlier import already: `NAME-N` holds this content.
-                        report.identical.push(s.name.clone());
-                    }
                     Some(Resolution::KeepBoth) => {
-                        let new = copy_name(&s.name, &mut taken).ok_or_else(|| {
-                            ApplyError::NoFreeName {
-                                name: s.name.to_string(),
+                        match copy_name(records, s, !plan.clear_first, &import_names, &writes)? {
+                            // Kept both on an earlier import already: `NAME-N` holds this.
+                            None => report.identical.push(s.name.clone()),
+                            Some(new) => {
+                                let mut copy = s.clone();
+                                copy.name = new.clone();
+                                writes.insert(new.clone(), Cow::Owned(copy));
+                                report.kept_both.push((s.name.clone(), new));
                             }
-                        })?;
-                        let mut copy = s.clone();
-                        copy.name = new.clone();
-                        writes.insert(new.clone(), copy);
-                        report.kept_both.push((s.name.clone(), new));
+                        }
                     }
                 },
             }
@@ -236,16 +239,16 @@ pub fn apply(
                 &detail,
                 &coffer_core::history::Snapshot {
                     before,
-                    after: writes.values().cloned().collect(),
+                    after: writes.values().map(|s| s.as_ref().clone()).collect(),
                 },
             )?;
         }
+        let mut new = Vec::with_capacity(writes.len());
         for (name, secret) in &writes {
-            match records.id_of(name)? {
-                Some(id) => records.replace(&id, secret)?,
-                None => {
-                    records.insert(secret)?;
-                }
+            // The plan looked every incoming name up; a copy's name was looked up above.
+            match plan.seen_ids.get(name) {
+                Some(id) => records.replace(id, secret)?,
+                None => new.push(secret.as_ref()),
             }
             if let Some(link) = secret.content.link() {
                 report
@@ -253,6 +256,7 @@ pub fn apply(
                     .push((name.clone(), link.provider().to_string()));
             }
         }
+        records.insert_new(&new)?;
         Ok(report)
     })
 }

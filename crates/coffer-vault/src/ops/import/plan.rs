@@ -1,6 +1,6 @@
 //! Planning an import: what each incoming secret is, before anything is written.
 
-use crate::store::{StoreError, Vault};
+use crate::store::{RecordId, StoreError, Vault};
 use coffer_core::{Secret, SecretContent, SecretName};
 use std::collections::HashMap;
 
@@ -138,18 +138,21 @@ pub struct PlanItem {
 /// The whole plan, in import order.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Every incoming secret and its status.
-    pub items: Vec<PlanItem>,
+    /// Every incoming secret and its status (read-only: applying trusts these statuses).
+    items: Vec<PlanItem>,
     /// The items of other tools' files that do not become secrets.
     pub skipped: Vec<Skipped>,
     /// Whether the vault is cleared first.
     pub clear_first: bool,
     /// Secrets in the vault now (removed if `clear_first`).
     pub existing: u64,
-    /// The vault's secrets as the plan saw them: applying refuses if they changed since (a
-    /// front end may show the plan for minutes before the user confirms).
+    /// The vault's secrets the plan read: those with an incoming name, or all of them when
+    /// the vault is cleared first (what the import destroys goes to the history).
     pub(crate) seen: Vec<Secret>,
-    /// The vault's change counter when the plan read it.
+    /// The row ids of the vault's secrets with an incoming name (none when clearing first).
+    pub(crate) seen_ids: HashMap<SecretName, RecordId>,
+    /// The vault's change counter when the plan read it: applying refuses if it moved since (a
+    /// front end may show the plan for minutes before the user confirms).
     pub(crate) seen_changes: u64,
 }
 
@@ -208,6 +211,11 @@ impl Plan {
         })
     }
 
+    /// Every incoming secret and its status, in import order.
+    pub fn items(&self) -> &[PlanItem] {
+        &self.items
+    }
+
     /// The duplicates, in order.
     pub fn duplicates(&self) -> impl Iterator<Item = &PlanItem> {
         self.items
@@ -240,17 +248,17 @@ pub(crate) fn changes(a: &Secret, b: &Secret) -> Vec<Change> {
 /// A secret as a version of its name, equal to another when nothing differs between them
 /// ([`changes`] is empty), hashed over the same parts: an import with many versions of one name
 /// is classified in linear time. The hash lives only in memory, keyed at random per process.
-struct Version(Secret);
+struct Version<'a>(&'a Secret);
 
-impl PartialEq for Version {
+impl PartialEq for Version<'_> {
     fn eq(&self, other: &Self) -> bool {
-        changes(&self.0, &other.0).is_empty()
+        changes(self.0, other.0).is_empty()
     }
 }
 
-impl Eq for Version {}
+impl Eq for Version<'_> {}
 
-impl std::hash::Hash for Version {
+impl std::hash::Hash for Version<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         match &self.0.content {
             SecretContent::Value(v) => {
@@ -273,84 +281,124 @@ impl std::hash::Hash for Version {
     }
 }
 
-/// The versions of one name seen so far: the first, and every distinct one with what it was.
-struct Versions {
-    first: (Secret, Against),
-    seen: HashMap<Version, Against>,
+/// Where a version was first seen (borrowed; an [`Against`] is made only for a status).
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    Vault,
+    Import(&'a str),
+}
+
+impl Origin<'_> {
+    fn against(self) -> Against {
+        match self {
+            Origin::Vault => Against::Vault,
+            Origin::Import(source) => Against::Import {
+                source: source.to_string(),
+            },
+        }
+    }
+}
+
+/// The versions of one name seen so far: the first, and every later distinct one with where
+/// it was seen (an empty map allocates nothing: most names have one version).
+struct Versions<'a> {
+    first: (Version<'a>, Origin<'a>),
+    more: HashMap<Version<'a>, Origin<'a>>,
 }
 
 /// Classifies `incoming` against `existing` secrets (the vault's, or none when clearing first).
 /// Each name keeps every version seen so far (the vault's first, then the import's in order): an
 /// incoming secret equal to any of them is identical; otherwise it is a duplicate of the first.
+/// Nothing is copied: the versions are borrowed while the statuses are worked out.
 pub(crate) fn classify(existing: &[Secret], incoming: Vec<Incoming>) -> Vec<PlanItem> {
-    let mut names: HashMap<SecretName, Versions> = HashMap::new();
-    for s in existing {
-        names.entry(s.name.clone()).or_insert_with(|| Versions {
-            first: (s.clone(), Against::Vault),
-            seen: HashMap::from([(Version(s.clone()), Against::Vault)]),
-        });
-    }
-    incoming
-        .into_iter()
-        .map(|inc| {
-            let from_import = Against::Import {
-                source: inc.source.clone(),
-            };
-            let status = match names.get_mut(&inc.secret.name) {
-                None => {
+    let statuses: Vec<Status> = {
+        let mut names: HashMap<&SecretName, Versions<'_>> =
+            HashMap::with_capacity(existing.len() + incoming.len());
+        for s in existing {
+            names.entry(&s.name).or_insert_with(|| Versions {
+                first: (Version(s), Origin::Vault),
+                more: HashMap::new(),
+            });
+        }
+        incoming
+            .iter()
+            .map(|inc| {
+                let version = Version(&inc.secret);
+                let Some(v) = names.get_mut(&inc.secret.name) else {
                     names.insert(
-                        inc.secret.name.clone(),
+                        &inc.secret.name,
                         Versions {
-                            first: (inc.secret.clone(), from_import.clone()),
-                            seen: HashMap::from([(Version(inc.secret.clone()), from_import)]),
+                            first: (version, Origin::Import(&inc.source)),
+                            more: HashMap::new(),
                         },
                     );
-                    Status::New
+                    return Status::New;
+                };
+                if v.first.0 == version {
+                    return Status::Identical {
+                        against: v.first.1.against(),
+                    };
                 }
-                Some(v) => {
-                    let version = Version(inc.secret.clone());
-                    match v.seen.get(&version) {
-                        Some(against) => Status::Identical {
-                            against: against.clone(),
-                        },
-                        None => {
-                            let status = Status::Duplicate {
-                                against: v.first.1.clone(),
-                                changes: changes(&v.first.0, &inc.secret),
-                            };
-                            v.seen.insert(version, from_import);
-                            status
-                        }
-                    }
+                if let Some(origin) = v.more.get(&version) {
+                    return Status::Identical {
+                        against: origin.against(),
+                    };
                 }
-            };
-            PlanItem {
-                incoming: inc,
-                status,
-            }
-        })
+                let status = Status::Duplicate {
+                    against: v.first.1.against(),
+                    changes: changes(v.first.0.0, &inc.secret),
+                };
+                v.more.insert(version, Origin::Import(&inc.source));
+                status
+            })
+            .collect()
+    };
+    incoming
+        .into_iter()
+        .zip(statuses)
+        .map(|(incoming, status)| PlanItem { incoming, status })
         .collect()
 }
 
 /// Plans importing `incoming` into `vault`; `skipped` is carried along for the front end to
 /// show. Changes nothing.
+///
+/// Only the vault's secrets that share a name with an incoming one are read and decrypted
+/// (one index lookup per incoming name): an import disjoint from the vault decrypts nothing,
+/// and none decrypts a stored record twice. Clearing first reads the whole vault once, for
+/// the history entry that lets `coffer undo` bring it back.
 pub fn plan(
     vault: &mut Vault,
     incoming: Vec<Incoming>,
     skipped: Vec<Skipped>,
     clear_first: bool,
 ) -> Result<Plan, StoreError> {
-    let (existing, seen_changes) =
-        vault.read(|records| Ok::<_, StoreError>((records.all()?, records.digest().counter)))?;
-    let count = existing.len() as u64;
-    let base: &[Secret] = if clear_first { &[] } else { &existing };
+    let (count, seen, seen_ids, seen_changes) = vault.read(|records| {
+        let count = records.count()?;
+        let mut seen = Vec::new();
+        let mut ids = HashMap::new();
+        if clear_first {
+            seen = records.all()?;
+        } else if count > 0 {
+            let mut names: Vec<&SecretName> = incoming.iter().map(|i| &i.secret.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            for (id, s) in records.find_each(&names)? {
+                ids.insert(s.name.clone(), id);
+                seen.push(s);
+            }
+        }
+        Ok::<_, StoreError>((count, seen, ids, records.digest().counter))
+    })?;
+    let base: &[Secret] = if clear_first { &[] } else { &seen };
     let items = classify(base, incoming);
     Ok(Plan {
         items,
         skipped,
         clear_first,
         existing: count,
-        seen: existing,
+        seen,
+        seen_ids,
         seen_changes,
     })
 }

@@ -148,21 +148,23 @@ impl ReadError {
 }
 
 /// Reads a Coffer export. For an encrypted export, `password(label, attempt)` is asked for a
-/// password (attempt 1, 2, …) until one decrypts or it returns `None`.
+/// password (attempt 1, 2, …) until one decrypts or it returns `None`. The file's bytes are
+/// released (zeroed) as soon as they are parsed, before decrypting: an import holds the file
+/// or its content, not both.
 pub fn read_export(
-    loaded: &Loaded,
+    loaded: &mut Loaded,
     password: &mut dyn FnMut(&str, u32) -> Option<SecretString>,
 ) -> Result<ExportDoc, ReadError> {
     let decode = |source| ReadError::Decode {
         label: loaded.label.clone(),
         source,
     };
+    let file = std::mem::take(&mut loaded.bytes);
     // A byte order mark an editor added is not part of the export.
-    let bytes = loaded
-        .bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&loaded.bytes);
-    match parse(bytes).map_err(decode)? {
+    let bytes = file.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&file);
+    let parsed = parse(bytes).map_err(decode)?;
+    drop(file);
+    match parsed {
         Parsed::Plaintext(doc) => Ok(doc),
         Parsed::Encrypted(enc) => with_passwords(&loaded.label, password, |pw| enc.decrypt(pw))
             .map_err(|e| match e {
@@ -194,9 +196,10 @@ fn with_passwords<T, E>(
 }
 
 /// Reads one file in its format (recognised from its content unless `options.from` forces
-/// one), asking `password(label, attempt)` for encrypted files.
+/// one), asking `password(label, attempt)` for encrypted files. A Coffer export's bytes are
+/// released once parsed ([`read_export`]).
 pub fn read_source(
-    loaded: &Loaded,
+    loaded: &mut Loaded,
     options: &ReadOptions,
     password: &mut dyn FnMut(&str, u32) -> Option<SecretString>,
 ) -> Result<SourceRead, ReadError> {
@@ -204,7 +207,7 @@ pub fn read_source(
         .from
         .or_else(|| foreign::detect(&loaded.bytes))
         .unwrap_or(Format::Coffer);
-    let label = &loaded.label;
+    let label = loaded.label.clone();
     let fail = |source| ReadError::Foreign {
         label: label.clone(),
         format,
@@ -234,7 +237,7 @@ pub fn read_source(
         Format::Kdbx => {
             let locked = foreign::keepass::kdbx::open(&loaded.bytes).map_err(fail)?;
             let key_file = options.key_file.as_deref().map(Vec::as_slice);
-            match with_passwords(label, password, |pw| locked.unlock(Some(pw), key_file)) {
+            match with_passwords(&label, password, |pw| locked.unlock(Some(pw), key_file)) {
                 Ok(read) => read,
                 // A database locked by a key file alone: no password is given.
                 Err(None) if key_file.is_some() => locked.unlock(None, key_file).map_err(fail)?,
@@ -250,7 +253,7 @@ pub fn read_source(
             match foreign::bitwarden::open(&loaded.bytes, &options.foreign).map_err(fail)? {
                 foreign::bitwarden::Opened::Plain(read) => read,
                 foreign::bitwarden::Opened::Locked(locked) => {
-                    with_passwords(label, password, |pw| locked.unlock(pw, &options.foreign))
+                    with_passwords(&label, password, |pw| locked.unlock(pw, &options.foreign))
                         .map_err(|e| match e {
                             Some(e) => fail(e),
                             None => ReadError::NoPassword {

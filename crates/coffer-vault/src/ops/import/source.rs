@@ -47,9 +47,10 @@ fn has_scheme(arg: &str, scheme: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
 }
 
-/// The most all files of one folder or repository may hold together. Each file may hold up to
-/// [`MAX_EXPORT_BYTES`]; without a total, a folder of large files would all be read into memory.
-pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+/// The most all files of one import (and of one folder or repository) may hold together: one
+/// largest export ([`MAX_EXPORT_BYTES`]); without a total, a folder of large files would all be
+/// read into memory.
+pub const MAX_TOTAL_BYTES: u64 = MAX_EXPORT_BYTES;
 
 /// One loaded export file.
 pub struct Loaded {
