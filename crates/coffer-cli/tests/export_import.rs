@@ -743,3 +743,30 @@ fn keeping_both_twice_does_not_pile_up_copies() {
     assert_eq!(value_of(&v, "a-2"), "theirs");
     fails_with(&mut v.cmd(&["get", "a-3"]), 3);
 }
+
+#[test]
+fn an_earlier_copy_is_found_past_a_deleted_one() {
+    // a-2 held something else and was deleted; a-3 holds what comes in again.
+    let v = TestVault::init();
+    v.set("a", "mine");
+    v.set("a-2", "other");
+    v.set("a-3", "theirs");
+    v.cmd(&["rm", "a-2"]).assert().success();
+    let f = handmade(&v, "in.json", &[("a", "theirs")]);
+    let out = import(&v, &[&f, "--on-duplicate", "keep-both"])
+        .output()
+        .unwrap();
+    let err = common::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("0 kept both") && err.contains("1 identical"),
+        "{err}"
+    );
+    fails_with(&mut v.cmd(&["get", "a-2"]), 3);
+    // Something new is kept under the first free name.
+    let g = handmade(&v, "in2.json", &[("a", "newer")]);
+    import(&v, &[&g, "--on-duplicate", "keep-both"])
+        .assert()
+        .success();
+    assert_eq!(value_of(&v, "a-2"), "newer");
+}

@@ -33,7 +33,8 @@ fn an_export_over_128_mib_exports_and_imports_back() {
     let megabytes: usize = std::env::var("COFFER_TEST_LARGE_EXPORT_MB")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(110);
+        .unwrap_or(110)
+        .max(1);
     let n = megabytes;
     let from = TestVault::init();
     {

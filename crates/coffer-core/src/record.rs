@@ -114,16 +114,35 @@ impl<'a> NewRows<'a> {
         self.rows.is_empty()
     }
 
-    /// Seals the rows in `range` (row-id order) for vault `vault_id`.
+    /// The rows in chunks of at most `size`, in row-id order, each to be sealed once (sealing
+    /// consumes a chunk, so no nonce can be used twice).
+    pub fn into_chunks(self, size: usize) -> Vec<NewChunk<'a>> {
+        let mut rows = self.rows.into_iter().peekable();
+        let mut chunks = Vec::new();
+        while rows.peek().is_some() {
+            chunks.push(NewChunk {
+                rows: rows.by_ref().take(size.max(1)).collect(),
+            });
+        }
+        chunks
+    }
+}
+
+/// Some of the [`NewRows`], sealed together (on any thread).
+pub struct NewChunk<'a> {
+    rows: Vec<([u8; RECORD_ID_LEN], [u8; NONCE_LEN], &'a Secret)>,
+}
+
+impl NewChunk<'_> {
+    /// Seals the rows for vault `vault_id`, in row-id order.
     pub fn seal(
-        &self,
+        self,
         keys: &VaultKeys,
         vault_id: &[u8],
-        range: std::ops::Range<usize>,
     ) -> Vec<([u8; RECORD_ID_LEN], SealedRecord)> {
-        self.rows[range]
-            .iter()
-            .map(|(id, nonce, secret)| (*id, seal_with(keys, vault_id, id, secret, nonce)))
+        self.rows
+            .into_iter()
+            .map(|(id, nonce, secret)| (id, seal_with(keys, vault_id, &id, secret, &nonce)))
             .collect()
     }
 }
@@ -243,7 +262,13 @@ mod tests {
         // A batch sealed through `NewRows` opens like any record, each under its own id.
         let many = [sample(), sample()];
         let rows = NewRows::draw(&[&many[0], &many[1]]);
-        let sealed = rows.seal(&keys, b"vault-1", 0..rows.len());
+        assert_eq!(rows.len(), 2);
+        let chunks = rows.into_chunks(1);
+        assert_eq!(chunks.len(), 2);
+        let sealed: Vec<_> = chunks
+            .into_iter()
+            .flat_map(|c| c.seal(&keys, b"vault-1"))
+            .collect();
         assert_eq!(sealed.len(), 2);
         assert!(sealed[0].0 < sealed[1].0, "row-id order");
         assert_ne!(sealed[0].1.nonce, sealed[1].1.nonce);

@@ -123,9 +123,18 @@ impl serde::Serialize for Timestamp {
 
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Borrowed from the input when it can be (no escapes): no copy per time read.
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Self::parse(&s).ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 time"))
+        // Read from the input where it is (a borrowed or transient string): no copy per time.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 time")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(s).ok_or_else(|| E::custom("expected an RFC 3339 time"))
+            }
+        }
+        d.deserialize_str(Visitor)
     }
 }
 

@@ -61,7 +61,7 @@ fn opened(v: &mut Vault, items: Vec<Incoming>, decision: Resolution) -> (u64, u6
 
 #[test]
 fn planning_opens_only_colliding_records_and_applying_none() {
-    let _serial = SERIAL.lock().unwrap();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let n = 500;
     let (_dir, mut v) = vault_of(n);
     // Disjoint from the vault: nothing is decrypted at all.
@@ -97,8 +97,23 @@ fn planning_opens_only_colliding_records_and_applying_none() {
 }
 
 #[test]
+fn an_import_that_writes_nothing_is_no_change() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (_dir, mut v) = vault_of(10);
+    let pending = plan(&mut v, incoming(100..101, "v"), vec![], false).unwrap();
+    // Every secret identical, then every duplicate skipped: nothing written, so the plan made
+    // before is still current.
+    let same = plan(&mut v, incoming(0..10, "v"), vec![], false).unwrap();
+    let report = apply(&mut v, &same, &[]).unwrap();
+    assert_eq!(report.identical.len(), 10);
+    let skipped = plan(&mut v, incoming(0..10, "w"), vec![], false).unwrap();
+    apply(&mut v, &skipped, &[Resolution::Skip; 10]).unwrap();
+    assert_eq!(apply(&mut v, &pending, &[]).unwrap().added.len(), 1);
+}
+
+#[test]
 fn a_change_between_plan_and_apply_is_noticed() {
-    let _serial = SERIAL.lock().unwrap();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (_dir, mut v) = vault_of(10);
     let p = plan(&mut v, incoming(100..101, "v"), vec![], false).unwrap();
     let q = plan(&mut v, incoming(200..201, "v"), vec![], false).unwrap();
@@ -121,7 +136,7 @@ fn statements(v: &mut Vault, items: Vec<Incoming>) -> u64 {
     ignore = "statements are counted in debug builds only"
 )]
 fn statements_per_imported_secret_are_constant() {
-    let _serial = SERIAL.lock().unwrap();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // (what, vault size, incoming range, values, statements per incoming secret). A vault
     // eight times the import or larger is probed name by name; a smaller one is read once.
     type Case = (

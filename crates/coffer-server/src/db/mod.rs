@@ -104,16 +104,38 @@ impl Db {
                 .open(&file)
                 .map_err(|e| DbError::Sql(sqlx::Error::Io(e)))?;
         }
-        let url = format!("sqlite://{}?mode=rwc", file.display());
-        match seal {
-            Some(k) => Self::connect(&url, k).await,
-            None => Self::connect(&url, &identity::key_file(&dir.join("sealing.key"), true)?).await,
-        }
+        // The driver decodes `%xx` and reads `?…` in the path: those characters are escaped.
+        let path = file
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('?', "%3F")
+            .replace('#', "%23");
+        let url = format!("sqlite://{path}?mode=rwc");
+        let from_file;
+        let key = match seal {
+            Some(k) => k,
+            None => {
+                from_file = identity::key_file(&dir.join("sealing.key"), true)?;
+                &from_file
+            }
+        };
+        Self::connect_to(&url, key, Some(&file)).await
     }
 
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates; the signing key in the
     /// database is sealed under `seal` (and sealed now if an older server left it in clear).
     pub async fn connect(url: &str, seal: &SealingKey) -> Result<Self, DbError> {
+        Self::connect_to(url, seal, None).await
+    }
+
+    /// [`Self::connect`]; `sqlite_file` is the SQLite file the URL names, for the token cache
+    /// (none without it).
+    async fn connect_to(
+        url: &str,
+        seal: &SealingKey,
+        sqlite_file: Option<&Path>,
+    ) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -147,9 +169,12 @@ impl Db {
         }
         migrate::run(&pool, backend, seal).await?;
         let signer = Arc::new(identity::load_or_create(&pool, seal).await?);
-        let auth_cache = sqlite_file(url)
-            .and_then(|f| auth_cache::AuthCache::open(&f))
-            .map(Arc::new);
+        let auth_cache = match sqlite_file {
+            Some(f) if backend == Backend::Sqlite && same_file(&pool, f).await => {
+                auth_cache::AuthCache::open(f).map(Arc::new)
+            }
+            _ => None,
+        };
         Ok(Self {
             pool,
             backend,
@@ -185,11 +210,24 @@ impl Db {
     }
 }
 
-/// The file of a `sqlite://PATH[?…]` URL (not an in-memory database).
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://")?;
-    let path = rest.split('?').next()?;
-    (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+/// Whether the pool's database is the file `file` (what SQLite itself says it opened), so the
+/// token cache watches the database the server writes, never another file.
+async fn same_file(pool: &AnyPool, file: &Path) -> bool {
+    use sqlx::Row;
+    let opened: Option<String> =
+        sqlx::query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_optional(pool)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get(0).ok());
+    match (
+        opened.map(|o| std::fs::canonicalize(o).ok()),
+        std::fs::canonicalize(file).ok(),
+    ) {
+        (Some(Some(a)), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Current time in seconds.

@@ -128,14 +128,16 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// The secrets called one of `names` (each with its row id), in no particular order; the
-    /// records of other names are never opened. A few names are looked up in the name index one
-    /// by one; many (an eighth of the vault or more) are found by reading the table once in
-    /// storage order and matching each row's name MAC, which is faster than as many random
-    /// index lookups. Each record's own authentication is checked, as with [`Self::find`].
+    /// The secrets called one of `names` (each with its row id), in no particular order, after
+    /// checking that the stored rows are exactly the ones the digest describes (as
+    /// [`Self::all`] does, without decrypting the others: the records of other names are never
+    /// opened). A few names are looked up in the name index one by one; many (an eighth of the
+    /// vault or more) are found by reading the table once in storage order and matching each
+    /// row's name MAC, which is faster than as many random index lookups.
     pub fn find_each(&self, names: &[&SecretName]) -> Result<Vec<(RecordId, Secret)>, StoreError> {
         let mut out = Vec::new();
         if names.len() as u64 * 8 < self.count()? {
+            self.verify_rows()?;
             for name in names {
                 if let Some(found) = self.find(name)? {
                     out.push(found);
@@ -143,6 +145,7 @@ impl<'a> Records<'a> {
             }
             return Ok(out);
         }
+        let mut seen = VaultDigest::empty();
         let wanted: std::collections::HashSet<[u8; 32]> = names
             .iter()
             .map(|n| self.keys.name_mac(n.as_str()))
@@ -152,15 +155,18 @@ impl<'a> Records<'a> {
             .prepare_cached("SELECT name_mac, id, nonce, ciphertext FROM secrets")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let mac = r.get_ref(0)?.as_blob().map_err(|_| StoreError::Integrity)?;
+            let blob = |i| r.get_ref(i)?.as_blob().map_err(|_| StoreError::Integrity);
+            let (mac, id, nonce, ct) = (blob(0)?, blob(1)?, blob(2)?, blob(3)?);
+            seen.secret_row(self.keys, Change::Add, id, mac, Sealed::of(nonce, ct));
             if !<[u8; 32]>::try_from(mac).is_ok_and(|m| wanted.contains(&m)) {
                 continue;
             }
-            let (mac, id, nonce, ct): (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let s = self.open(&id, mac, nonce, ct)?;
-            out.push((RecordId(id), s));
+            let s = self.open(id, mac.to_vec(), nonce.to_vec(), ct.to_vec())?;
+            out.push((RecordId(id.to_vec()), s));
         }
+        drop(rows);
+        digest::add_state_rows(self.conn, self.keys, &mut seen)?;
+        self.check(&seen)?;
         Ok(out)
     }
 
@@ -284,12 +290,15 @@ impl<'a> Records<'a> {
     pub fn insert_new(&self, secrets: &[&Secret]) -> Result<Vec<RecordId>, StoreError> {
         /// Rows sealed at a time; below two chunks everything happens on this thread.
         const CHUNK: usize = 1024;
-        let rows = record::NewRows::draw(secrets);
-        let n = rows.len();
+        if secrets.is_empty() {
+            // Nothing written: the vault's change counter does not move.
+            return Ok(Vec::new());
+        }
+        let mut chunks = record::NewRows::draw(secrets).into_chunks(CHUNK);
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO secrets (id, name_mac, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        let mut ids = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(secrets.len());
         let mut insert = |sealed: Vec<([u8; record::RECORD_ID_LEN], SealedRecord)>,
                           batch: &VaultDigest|
          -> Result<(), StoreError> {
@@ -302,8 +311,8 @@ impl<'a> Records<'a> {
             Ok(())
         };
         let (keys, vault_id) = (self.keys, self.vault_id);
-        let seal = |range: std::ops::Range<usize>| {
-            let sealed = rows.seal(keys, vault_id, range);
+        let seal = |chunk: record::NewChunk<'_>| {
+            let sealed = chunk.seal(keys, vault_id);
             let mut batch = VaultDigest::empty();
             for (id, s) in &sealed {
                 let parts = Sealed::of(&s.nonce, &s.ciphertext);
@@ -311,9 +320,11 @@ impl<'a> Records<'a> {
             }
             (sealed, batch)
         };
-        if n < 2 * CHUNK {
-            let (sealed, batch) = seal(0..n);
-            insert(sealed, &batch)?;
+        if chunks.len() < 2 {
+            for chunk in chunks.drain(..) {
+                let (sealed, batch) = seal(chunk);
+                insert(sealed, &batch)?;
+            }
             return Ok(ids);
         }
         std::thread::scope(|scope| {
@@ -321,9 +332,9 @@ impl<'a> Records<'a> {
             let (tx, rx) = std::sync::mpsc::sync_channel(2);
             let seal = &seal;
             scope.spawn(move || {
-                for start in (0..n).step_by(CHUNK) {
+                for chunk in chunks {
                     // A closed channel means the inserts failed: stop sealing.
-                    if tx.send(seal(start..n.min(start + CHUNK))).is_err() {
+                    if tx.send(seal(chunk)).is_err() {
                         break;
                     }
                 }

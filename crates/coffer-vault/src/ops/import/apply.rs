@@ -107,9 +107,10 @@ store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFr
 
 /// Where to keep an incoming duplicate `s` beside the existing one: the first `NAME-N`
 /// (N >= 2) that neither the vault, the import nor this import's writes use, found by looking
-/// each candidate up (the vault is not read whole). `Ok(None)` when one of the copies before
-/// that free name already holds this content (kept both on an earlier import: another copy
-/// would only repeat it).
+/// candidates up one by one (the vault is not read whole). `Ok(None)` when a copy `NAME-N`
+/// already holds this content (kept both on an earlier import: another copy would only repeat
+/// it). Copies are looked for up to [`COPY_GAP`] free names past the first, so a copy is still
+/// found after an earlier one was deleted.
 fn copy_name(
     records: &Records<'_>,
     s: &Secret,
@@ -123,6 +124,8 @@ fn copy_name(
             && x.content.same_as(&s.content)
             && coffer_core::env::same_environments(&x.environments, &s.environments)
     };
+    let mut first_free: Option<SecretName> = None;
+    let mut free_since = 0;
     for candidate in (2..=u32::MAX).map_while(|n| s.name.with_suffix(n)) {
         // What this import writes there wins over what the vault holds there now.
         let there = match writes.get(&candidate) {
@@ -132,15 +135,26 @@ fn copy_name(
         };
         match there {
             Some(true) => return Ok(None),
-            Some(false) => continue,
-            None if import_names.contains(&candidate) => continue,
-            None => return Ok(Some(candidate)),
+            Some(false) => free_since = 0,
+            None if import_names.contains(&candidate) => free_since = 0,
+            None => {
+                free_since += 1;
+                if first_free.is_none() {
+                    first_free = Some(candidate);
+                } else if free_since > COPY_GAP {
+                    break;
+                }
+            }
         }
     }
-    Err(ApplyError::NoFreeName {
+    first_free.map(Some).ok_or_else(|| ApplyError::NoFreeName {
         name: s.name.to_string(),
     })
 }
+
+/// Free `NAME-N` names looked at past the first free one, for an earlier copy (see
+/// [`copy_name`]).
+const COPY_GAP: usize = 8;
 
 /// Applies `plan` with one resolution per duplicate (in plan order), in one transaction. If the
 /// vault changed since the plan, nothing happens.

@@ -379,7 +379,10 @@ pub fn plan(
         let mut ids = HashMap::new();
         if clear_first {
             seen = records.all()?;
-        } else if count > 0 {
+        } else if count == 0 {
+            // Nothing to classify against, but the set of rows is still checked.
+            records.verify_rows()?;
+        } else {
             let mut names: Vec<&SecretName> = incoming.iter().map(|i| &i.secret.name).collect();
             names.sort_unstable();
             names.dedup();
