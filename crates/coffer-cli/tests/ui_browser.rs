@@ -665,3 +665,46 @@ async fn history_undoes_a_clear_and_a_conflict_is_decided_on_the_page() {
     assert_eq!(val(&v, "stripe"), "sk_live_newer");
     b.stop().await;
 }
+
+/// A large import in the page (issue 13): every duplicate is shown for a decision, the rest only
+/// up to 200 rows and a line saying how many more; the import applies all of it.
+#[tokio::test(flavor = "current_thread")]
+async fn a_large_import_shows_every_decision_and_counts_the_rest() {
+    let v = TestVault::init();
+    v.set("s5", "mine");
+    let names: Vec<String> = (0..260).map(|i| format!("s{i}")).collect();
+    let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "theirs")).collect();
+    let file = common::handmade(&v, "many.json", &pairs);
+    let (_s, b) = open(&v).await;
+    b.click("#open-import").await;
+    b.el("#file-input").await.send_keys(&file).await.unwrap();
+    b.text_until("#chosen", |t| t.contains("many.json")).await;
+    b.click("#import-go").await;
+    let summary = b.text_until("#plan-summary", |t| !t.is_empty()).await;
+    assert!(
+        summary.contains("260 secrets from 1 source: 259 new, 0 identical, 1 duplicate"),
+        "{summary}"
+    );
+    // The duplicate and 200 others, then the count of the 59 not shown.
+    let rows = b
+        .js("return document.querySelectorAll('#plan-table tbody tr[data-name]').length")
+        .await;
+    assert_eq!(rows, serde_json::json!(201));
+    let more = b.text_until("#plan-more", |t| !t.is_empty()).await;
+    assert!(more.contains("59 more new or identical secrets"), "{more}");
+    // Decisions first: the duplicate is the first row.
+    let first = b
+        .js("return document.querySelector('#plan-table tbody tr').dataset.name")
+        .await;
+    assert_eq!(first, serde_json::json!("s5"));
+    b.js("document.querySelector('#plan-summary').scrollIntoView(); return 0")
+        .await;
+    b.screenshot("import-large").await;
+    b.select("tr[data-name=s5] select.choice", "replace").await;
+    b.click("#import-go").await;
+    b.text_until("#done-summary", |t| t.contains("259 added, 1 replaced"))
+        .await;
+    assert_eq!(list_json(&v)["secrets"].as_array().unwrap().len(), 260);
+    assert_eq!(val(&v, "s5"), "theirs");
+    assert_eq!(val(&v, "s259"), "theirs");
+}

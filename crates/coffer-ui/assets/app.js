@@ -702,7 +702,25 @@ function showPlan() {
   $('#apply-all').hidden = c.duplicate < 2;
   $('#all-choice').value = '';
   const body = $('#plan-table tbody');
-  body.replaceChildren(...plan.items.map((it, i) => {
+  // A large import shows every duplicate first (each needs a decision; in plan order, the order
+  // the decisions are read back in), then the first PLAN_ROWS of the rest; one row says how many
+  // more there are. Nothing that needs a decision is ever left out.
+  const indexed = plan.items.map((it, i) => [it, i]);
+  const shown = [
+    ...indexed.filter(([it]) => it.status === 'duplicate'),
+    ...indexed.filter(([it]) => it.status !== 'duplicate').slice(0, PLAN_ROWS),
+  ];
+  const hidden = plan.items.length - shown.length;
+  const more = [];
+  if (hidden > 0) {
+    const tr = document.createElement('tr');
+    tr.id = 'plan-more';
+    const td = cell(`… and ${hidden} more new or identical secret${hidden === 1 ? '' : 's'} (nothing to decide; \`coffer import --dry-run --json\` lists them all)`, 'muted');
+    td.colSpan = 4;
+    tr.append(td);
+    more.push(tr);
+  }
+  body.replaceChildren(...shown.map(([it, i]) => {
     const tr = document.createElement('tr');
     tr.dataset.name = it.name;
     const name = cell(it.name, 'name');
@@ -742,9 +760,12 @@ function showPlan() {
     }
     tr.append(dec);
     return tr;
-  }));
+  }), ...more);
   importStep('plan');
 }
+
+// Rows of new and identical secrets shown in the plan (duplicates are always all shown).
+const PLAN_ROWS = 200;
 
 $('#all-choice').addEventListener('change', () => {
   const v = $('#all-choice').value;
@@ -763,9 +784,20 @@ async function applyPlan() {
     $('#done-summary').textContent = (r.cleared ? `Removed ${r.cleared} existing secret${r.cleared === 1 ? '' : 's'} first. ` : '')
       + `Imported: ${r.added.length} added, ${r.replaced.length} replaced, ${r.skipped.length} skipped, ${r.keptBoth.length} kept both${kept.length ? ` (${kept.join(', ')})` : ''}, ${r.identical.length} identical.`;
     $('#relink').hidden = r.needsReauthentication.length === 0;
-    $('#relink-list').replaceChildren(...r.needsReauthentication.map((x) => {
+    // One line per secret, or per provider when there are many (as the CLI does).
+    const relink = r.needsReauthentication;
+    let lines = relink.map((x) => `${x.name} (${x.provider}): ${x.connect}`);
+    if (relink.length > 10) {
+      const by = new Map();
+      for (const x of relink) {
+        if (!by.has(x.provider)) by.set(x.provider, { names: [], connect: x.connect });
+        by.get(x.provider).names.push(x.name);
+      }
+      lines = [...by].map(([provider, { names, connect }]) => `${names.length} secret${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}) on ${provider}: ${connect}`);
+    }
+    $('#relink-list').replaceChildren(...lines.map((t) => {
       const li = document.createElement('li');
-      li.textContent = `${x.name} (${x.provider}): ${x.connect}`;
+      li.textContent = t;
       return li;
     }));
     importStep('done');

@@ -84,9 +84,18 @@ impl Browser {
         self.until("window.cofferBusy === 0").await;
     }
 
+    /// Clicks `css` once the page is settled. An element the page redrew between being found
+    /// and clicked (stale) is found again and clicked, a few times at most: the click happens
+    /// on what the page shows, whatever redrew it.
     pub async fn click(&self, css: &str) {
-        self.settled().await;
-        self.el(css).await.click().await.unwrap();
+        for attempt in 1.. {
+            self.settled().await;
+            match self.el(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if e.is_stale_element_reference() && attempt < 5 => continue,
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
     }
 
     pub async fn select(&self, css: &str, value: &str) {

@@ -67,7 +67,8 @@ impl AeadKey {
     }
 
     /// Decrypts `buf` (ciphertext, then tag) in place: on success it holds the plaintext. The
-    /// tag is checked before anything is decrypted. Any mismatch is one error.
+    /// tag is checked before anything is decrypted, so on failure `buf` is unchanged. Any
+    /// mismatch is one error.
     pub fn open_in_place(
         &self,
         nonce: &[u8],
@@ -161,7 +162,9 @@ mod tests {
                 assert_eq!(&other[..], &msg[..]);
                 let mut bad = buf.clone();
                 bad[len] ^= 1;
+                let before = bad.clone();
                 assert_eq!(k.open_in_place(&n, b"ctx", &mut bad), Err(AeadError));
+                assert_eq!(bad, before, "a failed open leaves the buffer as it was");
                 assert_eq!(
                     k.open_in_place(&n, b"other", &mut buf.clone()),
                     Err(AeadError)

@@ -25,8 +25,9 @@ pub struct EncryptedExport {
     header: EncryptedJson,
     /// The ciphertext with its tag, decoded from base64 when the file was parsed (so the file
     /// itself can be freed before decrypting); `None` if it was not valid base64, which is
-    /// reported like any other tampering, by [`EncryptedExport::decrypt`].
-    ciphertext: Option<Vec<u8>>,
+    /// reported like any other tampering, by [`EncryptedExport::decrypt`]. Zeroizing: once
+    /// [`EncryptedExport::decrypt_in_place`] succeeds it holds the plaintext.
+    ciphertext: Option<zeroize::Zeroizing<Vec<u8>>>,
     salt: [u8; SALT_LEN],
     nonce: [u8; NONCE_LEN],
     params: KdfParams,
@@ -371,7 +372,10 @@ fn parse_encrypted(bytes: &[u8]) -> Result<EncryptedExport, DecodeError> {
             "\"exportedAt\" must be a UTC time like 2026-11-28T10:00:00Z",
         ));
     }
-    let ciphertext = B64.decode(h.ciphertext.as_bytes()).ok();
+    let ciphertext = B64
+        .decode(h.ciphertext.as_bytes())
+        .ok()
+        .map(zeroize::Zeroizing::new);
     Ok(EncryptedExport {
         header,
         ciphertext,
@@ -398,14 +402,33 @@ impl EncryptedExport {
         let key = self.params.derive(password, &self.salt)?;
         let ct = self.ciphertext.as_ref().ok_or(DecodeError::Decrypt)?;
         // One copy, decrypted in place (the ciphertext stays for another password).
-        let mut plain = zeroize::Zeroizing::new(ct.clone());
+        let mut plain = zeroize::Zeroizing::new(ct.to_vec());
         key.open_in_place(
             &self.nonce,
             &header_aad(&self.header, &self.salt),
             &mut plain,
         )
         .map_err(|_| DecodeError::Decrypt)?;
-        let inner = match parse_versioned(&plain) {
+        self.read_inner(&plain)
+    }
+
+    /// [`Self::decrypt`] without a copy: the ciphertext is decrypted where it is. A wrong
+    /// password leaves it untouched (the tag is checked before anything is decrypted), so
+    /// another password can be tried; after a success the export is spent (any further call
+    /// fails with [`DecodeError::Decrypt`]). An import of a large file holds the file's content
+    /// once, not twice.
+    pub fn decrypt_in_place(&mut self, password: &SecretString) -> Result<ExportDoc, DecodeError> {
+        let key = self.params.derive(password, &self.salt)?;
+        let ct = self.ciphertext.as_mut().ok_or(DecodeError::Decrypt)?;
+        key.open_in_place(&self.nonce, &header_aad(&self.header, &self.salt), ct)
+            .map_err(|_| DecodeError::Decrypt)?;
+        let plain = self.ciphertext.take().ok_or(DecodeError::Decrypt)?;
+        self.read_inner(&plain)
+    }
+
+    /// The plaintext document inside, checked against the header.
+    fn read_inner(&self, plain: &[u8]) -> Result<ExportDoc, DecodeError> {
+        let inner = match parse_versioned(plain) {
             Ok((Parsed::Plaintext(doc), v)) if v == self.header.version => doc,
             _ => return Err(malformed("the encrypted content is not a plaintext export")),
         };

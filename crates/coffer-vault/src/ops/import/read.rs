@@ -166,13 +166,15 @@ pub fn read_export(
     drop(file);
     match parsed {
         Parsed::Plaintext(doc) => Ok(doc),
-        Parsed::Encrypted(enc) => with_passwords(&loaded.label, password, |pw| enc.decrypt(pw))
-            .map_err(|e| match e {
-                Some(e) => decode(e),
-                None => ReadError::NoPassword {
-                    label: loaded.label.clone(),
-                },
-            }),
+        Parsed::Encrypted(mut enc) => with_passwords(&loaded.label, password, |pw| {
+            enc.decrypt_in_place(pw)
+        })
+        .map_err(|e| match e {
+            Some(e) => decode(e),
+            None => ReadError::NoPassword {
+                label: loaded.label.clone(),
+            },
+        }),
     }
 }
 
