@@ -449,41 +449,38 @@ fn print_report(r: &ImportReport, files: usize) {
         eprintln!(
             "Linked secrets resolve once this vault is connected to their external vault (`coffer connections` shows what is):"
         );
-        let json = r.to_json();
-        let links = json["needsReauthentication"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let field = |x: &Value, k: &str| x[k].as_str().unwrap_or_default().to_string();
-        let command = |x: &Value| {
-            x["connect"]
-                .as_str()
-                .unwrap_or("coffer connect --help")
-                .to_string()
-        };
-        if links.len() <= RELINK_LINES {
-            for x in &links {
-                eprintln!(
-                    "  {} ({}): `{}`",
-                    field(x, "name"),
-                    escape(&field(x, "provider")),
-                    command(x)
+        // (name, provider, the command that makes it resolve), without the report's JSON (which
+        // would copy every imported name).
+        let links: Vec<(&str, &str, &str)> = r
+            .relink
+            .iter()
+            .map(|(name, provider)| {
+                let connect = coffer_core::link::Provider::from_id(provider).map_or(
+                    "coffer connect --help",
+                    coffer_vault::links::connect_command,
                 );
+                (name.as_str(), provider.as_str(), connect)
+            })
+            .collect();
+        if links.len() <= RELINK_LINES {
+            for (name, provider, connect) in &links {
+                eprintln!("  {name} ({}): `{connect}`", escape(provider));
             }
         } else {
             // Many: one line per provider (the names are in `--json`).
-            let mut by_provider: std::collections::BTreeMap<String, (Vec<String>, String)> =
+            let mut by_provider: std::collections::BTreeMap<&str, (Vec<&str>, &str)> =
                 Default::default();
-            for x in &links {
-                let e = by_provider
-                    .entry(field(x, "provider"))
-                    .or_insert_with(|| (Vec::new(), command(x)));
-                e.0.push(field(x, "name"));
+            for (name, provider, connect) in &links {
+                by_provider
+                    .entry(provider)
+                    .or_insert_with(|| (Vec::new(), connect))
+                    .0
+                    .push(name);
             }
-            for (provider, (names, command)) in by_provider {
-                let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+            for (provider, (names, connect)) in by_provider {
+                let shown = &names[..names.len().min(3)];
                 eprintln!(
-                    "  {} secret{} ({}{}) on {}: `{command}`",
+                    "  {} secret{} ({}{}) on {}: `{connect}`",
                     names.len(),
                     if names.len() == 1 { "" } else { "s" },
                     shown.join(", "),
@@ -492,7 +489,7 @@ fn print_report(r: &ImportReport, files: usize) {
                     } else {
                         ""
                     },
-                    escape(&provider)
+                    escape(provider)
                 );
             }
             eprintln!("  (`coffer import --json` lists every name.)");

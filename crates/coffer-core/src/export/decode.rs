@@ -10,6 +10,7 @@ use crate::wire::SecretJson;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use secrecy::SecretString;
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 /// A parsed export, before any password is needed.
 #[derive(Debug)]
@@ -27,7 +28,7 @@ pub struct EncryptedExport {
     /// itself can be freed before decrypting); `None` if it was not valid base64, which is
     /// reported like any other tampering, by [`EncryptedExport::decrypt`]. Zeroizing: once
     /// [`EncryptedExport::decrypt_in_place`] succeeds it holds the plaintext.
-    ciphertext: Option<zeroize::Zeroizing<Vec<u8>>>,
+    ciphertext: Option<Zeroizing<Vec<u8>>>,
     salt: [u8; SALT_LEN],
     nonce: [u8; NONCE_LEN],
     params: KdfParams,
@@ -257,6 +258,18 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, DecodeError> {
 
 /// [`parse`], also giving the file's format version.
 fn parse_versioned(bytes: &[u8]) -> Result<(Parsed, u32), DecodeError> {
+    let (version, encrypted) = probe(bytes)?;
+    let parsed = match encrypted {
+        Some(false) => parse_plain(bytes).map(Parsed::Plaintext),
+        Some(true) => parse_encrypted(bytes).map(|e| Parsed::Encrypted(Box::new(e))),
+        None => Err(malformed("\"encrypted\" must be true or false")),
+    }?;
+    Ok((parsed, version))
+}
+
+/// The size, format marker and version checks every document passes first; the version and the
+/// `encrypted` flag (if a boolean).
+fn probe(bytes: &[u8]) -> Result<(u32, Option<bool>), DecodeError> {
     check_size(bytes.len() as u64)?;
     let probe: Probe = match serde_json::from_slice::<Obj<Probe>>(bytes) {
         Ok(p) => p.0,
@@ -285,20 +298,22 @@ fn parse_versioned(bytes: &[u8]) -> Result<(Parsed, u32), DecodeError> {
         }
         None => return Err(malformed("\"version\" must be a whole number")),
     };
-    let parsed = match probe
-        .encrypted
-        .as_ref()
-        .and_then(serde_json::Value::as_bool)
-    {
-        Some(false) => parse_plain(bytes).map(Parsed::Plaintext),
-        Some(true) => parse_encrypted(bytes).map(|e| Parsed::Encrypted(Box::new(e))),
-        None => Err(malformed("\"encrypted\" must be true or false")),
-    }?;
-    Ok((parsed, version))
+    Ok((
+        version,
+        probe
+            .encrypted
+            .as_ref()
+            .and_then(serde_json::Value::as_bool),
+    ))
 }
 
 fn parse_plain(bytes: &[u8]) -> Result<ExportDoc, DecodeError> {
-    let doc: PlainIn = from_json::<Obj<PlainIn>>(bytes)?.0;
+    finish_plain(from_json::<Obj<PlainIn>>(bytes)?.0)
+}
+
+/// The secrets of a parsed plaintext document, checked (the text it was read from is no longer
+/// needed: every string was copied out of it).
+fn finish_plain(doc: PlainIn) -> Result<ExportDoc, DecodeError> {
     let found = doc.secrets.len() as u64;
     if found != doc.secret_count {
         return Err(DecodeError::CountMismatch {
@@ -402,14 +417,14 @@ impl EncryptedExport {
         let key = self.params.derive(password, &self.salt)?;
         let ct = self.ciphertext.as_ref().ok_or(DecodeError::Decrypt)?;
         // One copy, decrypted in place (the ciphertext stays for another password).
-        let mut plain = zeroize::Zeroizing::new(ct.to_vec());
+        let mut plain = Zeroizing::new(ct.to_vec());
         key.open_in_place(
             &self.nonce,
             &header_aad(&self.header, &self.salt),
             &mut plain,
         )
         .map_err(|_| DecodeError::Decrypt)?;
-        self.read_inner(&plain)
+        self.read_inner(plain)
     }
 
     /// [`Self::decrypt`] without a copy: the ciphertext is decrypted where it is. A wrong
@@ -423,15 +438,24 @@ impl EncryptedExport {
         key.open_in_place(&self.nonce, &header_aad(&self.header, &self.salt), ct)
             .map_err(|_| DecodeError::Decrypt)?;
         let plain = self.ciphertext.take().ok_or(DecodeError::Decrypt)?;
-        self.read_inner(&plain)
+        self.read_inner(plain)
     }
 
     /// The plaintext document inside, checked against the header.
-    fn read_inner(&self, plain: &[u8]) -> Result<ExportDoc, DecodeError> {
-        let inner = match parse_versioned(plain) {
-            Ok((Parsed::Plaintext(doc), v)) if v == self.header.version => doc,
-            _ => return Err(malformed("the encrypted content is not a plaintext export")),
+    /// The plaintext is released as soon as it is parsed, before the secrets are checked and
+    /// converted (a large import never holds both in full).
+    fn read_inner(&self, plain: Zeroizing<Vec<u8>>) -> Result<ExportDoc, DecodeError> {
+        let not_plain = || malformed("the encrypted content is not a plaintext export");
+        let doc = match probe(&plain) {
+            Ok((v, Some(false))) if v == self.header.version => {
+                from_json::<Obj<PlainIn>>(&plain)
+                    .map_err(|_| not_plain())?
+                    .0
+            }
+            _ => return Err(not_plain()),
         };
+        drop(plain);
+        let inner = finish_plain(doc).map_err(|_| not_plain())?;
         if inner.secrets.len() as u64 != self.header.secret_count
             || inner.tool != self.header.tool
             || inner.exported_at.to_string() != self.header.exported_at

@@ -4,7 +4,6 @@ use super::plan::{Plan, Status};
 use crate::ops::store_error;
 use crate::store::{Records, StoreError, Vault};
 use coffer_core::{Secret, SecretName};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 /// What to do with one duplicate.
@@ -105,6 +104,22 @@ pub enum ApplyError {
 }
 store_error!(ApplyError { Changed => Conflict, Resolutions => InvalidInput, NoFreeName => Conflict });
 
+/// A secret the import writes: one of the plan's (borrowed), or a kept-both copy under a new
+/// name. Two words, so a million writes cost tens of megabytes, not a copy of every secret.
+enum Write<'a> {
+    Planned(&'a Secret),
+    Copy(Box<Secret>),
+}
+
+impl Write<'_> {
+    fn secret(&self) -> &Secret {
+        match self {
+            Write::Planned(s) => s,
+            Write::Copy(s) => s,
+        }
+    }
+}
+
 /// Where to keep an incoming duplicate `s` beside the existing one: the first `NAME-N`
 /// (N >= 2) that neither the vault, the import nor this import's writes use, found by looking
 /// candidates up one by one (the vault is not read whole). `Ok(None)` when a copy `NAME-N`
@@ -116,7 +131,7 @@ fn copy_name(
     s: &Secret,
     look_in_vault: bool,
     import_names: &HashSet<&SecretName>,
-    writes: &BTreeMap<SecretName, Cow<'_, Secret>>,
+    writes: &BTreeMap<SecretName, Write<'_>>,
 ) -> Result<Option<SecretName>, ApplyError> {
     let same = |x: &Secret| {
         x.allowed_domains == s.allowed_domains
@@ -129,7 +144,7 @@ fn copy_name(
     for candidate in (2..=u32::MAX).map_while(|n| s.name.with_suffix(n)) {
         // What this import writes there wins over what the vault holds there now.
         let there = match writes.get(&candidate) {
-            Some(w) => Some(same(w)),
+            Some(w) => Some(same(w.secret())),
             None if look_in_vault => records.find(&candidate)?.map(|(_, x)| same(&x)),
             None => None,
         };
@@ -193,20 +208,20 @@ pub fn apply(
             .map(|i| &i.incoming.secret.name)
             .collect();
         // Borrowed from the plan; only a kept-both copy is a new secret.
-        let mut writes: BTreeMap<SecretName, Cow<'_, Secret>> = BTreeMap::new();
+        let mut writes: BTreeMap<SecretName, Write<'_>> = BTreeMap::new();
         let mut decisions = resolutions.iter();
         for item in plan.items() {
             let s = &item.incoming.secret;
             match &item.status {
                 Status::New => {
-                    writes.insert(s.name.clone(), Cow::Borrowed(s));
+                    writes.insert(s.name.clone(), Write::Planned(s));
                     report.added.push(s.name.clone());
                 }
                 Status::Identical { .. } => report.identical.push(s.name.clone()),
                 Status::Duplicate { .. } => match decisions.next() {
                     Some(Resolution::Skip) | None => report.skipped.push(s.name.clone()),
                     Some(Resolution::Replace) => {
-                        writes.insert(s.name.clone(), Cow::Borrowed(s));
+                        writes.insert(s.name.clone(), Write::Planned(s));
                         report.replaced.push(s.name.clone());
                     }
                     Some(Resolution::KeepBoth) => {
@@ -216,7 +231,7 @@ pub fn apply(
                             Some(new) => {
                                 let mut copy = s.clone();
                                 copy.name = new.clone();
-                                writes.insert(new.clone(), Cow::Owned(copy));
+                                writes.insert(new.clone(), Write::Copy(Box::new(copy)));
                                 report.kept_both.push((s.name.clone(), new));
                             }
                         }
@@ -253,16 +268,17 @@ pub fn apply(
                 &detail,
                 &coffer_core::history::Snapshot {
                     before,
-                    after: writes.values().map(|s| s.as_ref().clone()).collect(),
+                    after: writes.values().map(|s| s.secret().clone()).collect(),
                 },
             )?;
         }
         let mut new = Vec::with_capacity(writes.len());
-        for (name, secret) in &writes {
+        for (name, write) in &writes {
+            let secret = write.secret();
             // The plan looked every incoming name up; a copy's name was looked up above.
             match plan.seen_ids.get(name) {
                 Some(id) => records.replace(id, secret)?,
-                None => new.push(secret.as_ref()),
+                None => new.push(secret),
             }
             if let Some(link) = secret.content.link() {
                 report
