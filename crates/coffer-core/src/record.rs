@@ -77,7 +77,7 @@ fn seal_with(
 /// New rows for secrets: a fresh random row id and nonce for each, all drawn from the OS in one
 /// call (an import of 100,000 secrets makes one system call, not 200,000), kept in row-id
 /// order (the order the database stores rows in). Sealed in chunks, from any thread, with
-/// [`NewRows::seal`]; the nonces never leave this type.
+/// [`NewChunk::seal`] (see [`NewRows::into_chunks`]); the nonces never leave this type.
 pub struct NewRows<'a> {
     rows: Vec<([u8; RECORD_ID_LEN], [u8; NONCE_LEN], &'a Secret)>,
 }
