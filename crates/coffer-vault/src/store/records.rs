@@ -136,7 +136,7 @@ impl<'a> Records<'a> {
     /// row's name MAC, which is faster than as many random index lookups.
     pub fn find_each(&self, names: &[&SecretName]) -> Result<Vec<(RecordId, Secret)>, StoreError> {
         let mut out = Vec::new();
-        if names.len() as u64 * 8 < self.count()? {
+        if names.len() as u64 * 8 < self.digest.borrow().secrets {
             self.verify_rows()?;
             for name in names {
                 if let Some(found) = self.find(name)? {
@@ -168,17 +168,6 @@ impl<'a> Records<'a> {
         digest::add_state_rows(self.conn, self.keys, &mut seen)?;
         self.check(&seen)?;
         Ok(out)
-    }
-
-    /// The row id of the secret called `name`, without opening it.
-    pub fn id_of(&self, name: &SecretName) -> Result<Option<RecordId>, StoreError> {
-        let mac = self.keys.name_mac(name.as_str());
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM secrets WHERE name_mac = ?1")?
-            .query_row([&mac[..]], |r| r.get(0))
-            .optional()?
-            .map(RecordId))
     }
 
     /// Every secret, sorted by name, after checking that the stored rows are exactly the ones
@@ -345,15 +334,6 @@ impl<'a> Records<'a> {
             Ok::<_, StoreError>(())
         })?;
         Ok(ids)
-    }
-
-    /// How many secrets the vault holds (no record is opened).
-    pub fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM secrets")?
-            .query_row([], |r| r.get(0))?;
-        Ok(n.unsigned_abs())
     }
 
     /// Takes the row `id` out of the digest (it is about to change or go); false if there is
